@@ -1,0 +1,82 @@
+// The shared state behind Future<T> handles of one key. Not for direct use.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "tessera/core/key.hpp"
+#include "tessera/core/task.hpp"
+#include "tessera/core/value.hpp"
+
+namespace tessera {
+
+enum class FutureStatus { pending, finished, error, cancelled };
+
+namespace detail {
+
+class ClientImpl;
+
+class FutureState {
+ public:
+  FutureState(std::shared_ptr<ClientImpl> client, Key key, std::string name);
+  /// Tells the client that nobody holds the key any more, so its result can be released.
+  ~FutureState();
+  FutureState(const FutureState&) = delete;
+  FutureState& operator=(const FutureState&) = delete;
+
+  Key key() const noexcept { return key_; }
+  const std::string& name() const noexcept { return name_; }
+  const ClientImpl* client() const noexcept { return client_.get(); }
+  FutureStatus status() const;
+  void wait() const;
+  /// Waits at most `timeout`; true when the future is done.
+  bool wait_for(std::chrono::nanoseconds timeout) const;
+  /// Waits, then returns the value or throws TaskError / CancelledError.
+  Value result() const;
+  /// Throws TaskError / CancelledError when done without a value; no-op otherwise.
+  void throw_if_failed() const;
+  /// Runs `callback` once the future is done (at once, here, if it already is). The
+  /// callback runs on a runtime thread and must not block.
+  void add_done_callback(std::function<void()> callback);
+
+  // Set by the client when the scheduler reports.
+  void set_finished();
+  void set_failed(std::shared_ptr<const TaskFailure> failure);
+  void set_cancelled();
+
+ private:
+  void finish(FutureStatus status, std::shared_ptr<const TaskFailure> failure);
+
+  const std::shared_ptr<ClientImpl> client_;
+  const Key key_;
+  const std::string name_;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable done_;
+  FutureStatus status_ = FutureStatus::pending;
+  std::shared_ptr<const TaskFailure> failure_;
+  std::vector<std::function<void()>> callbacks_;
+};
+
+/// Yields indices of watched futures in the order they complete (for as_completed).
+class CompletionQueue {
+ public:
+  /// Registers a callback on `state` that enqueues `index` when it completes.
+  static std::shared_ptr<CompletionQueue> watch(const std::vector<FutureState*>& states);
+  /// Blocks until another watched future completes and returns its index.
+  std::size_t pop();
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<std::size_t> completed_;
+  std::size_t next_ = 0;
+};
+
+}  // namespace detail
+}  // namespace tessera

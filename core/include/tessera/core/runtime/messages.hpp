@@ -1,0 +1,85 @@
+// The control messages between the scheduler and its workers. The scheduler and the
+// workers share nothing else: every decision travels as one of these, through a
+// Transport, so that workers in other processes receive the same messages over a wire.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <variant>
+#include <vector>
+
+#include "tessera/core/key.hpp"
+#include "tessera/core/task.hpp"
+#include "tessera/core/value.hpp"
+
+namespace tessera::runtime {
+
+using WorkerId = std::uint32_t;
+inline constexpr WorkerId kNoWorker = std::numeric_limits<WorkerId>::max();
+
+/// Where a worker can fetch a dependency it does not hold.
+struct RemoteDependency {
+  Key key;
+  std::vector<WorkerId> who_has;
+  std::uint64_t nbytes = 0;
+};
+
+// ---- scheduler → worker ------------------------------------------------------------
+
+/// Run a task. Dependencies listed in `remote` must be fetched from a peer first; all
+/// others are in the worker's store.
+struct ComputeTask {
+  Key key;
+  std::uint64_t priority = 0;  ///< lower runs first
+  std::shared_ptr<const TaskRunner> runner;
+  std::vector<Key> dependencies;
+  std::vector<RemoteDependency> remote;
+};
+
+/// Keep a value the client scattered.
+struct StoreData {
+  Key key;
+  Value value;
+};
+
+/// Drop these results, and any queued or running task producing them.
+struct ReleaseKeys {
+  std::vector<Key> keys;
+};
+
+/// Give a not-yet-started task back so that an idle worker can run it.
+struct StealRequest {
+  Key key;
+};
+
+using SchedulerToWorker = std::variant<ComputeTask, StoreData, ReleaseKeys, StealRequest>;
+
+// ---- worker → scheduler ------------------------------------------------------------
+
+struct TaskFinished {
+  Key key;
+  std::uint64_t nbytes = 0;
+  double duration_s = 0;
+};
+
+struct TaskFailed {
+  Key key;
+  std::shared_ptr<const TaskFailure> failure;
+  double duration_s = 0;
+};
+
+/// The worker fetched copies of these results from peers and now holds them too.
+struct KeysAcquired {
+  std::vector<Key> keys;
+};
+
+/// Answer to StealRequest: `stolen` is true when the task was removed before it started.
+struct StealResponse {
+  Key key;
+  bool stolen = false;
+};
+
+using WorkerToScheduler = std::variant<TaskFinished, TaskFailed, KeysAcquired, StealResponse>;
+
+}  // namespace tessera::runtime

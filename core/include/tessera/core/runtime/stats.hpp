@@ -1,0 +1,25 @@
+// Counters the runtime exposes for tests, benchmarks and (later) the dashboard.
+#pragma once
+
+#include <cstddef>
+
+#include "tessera/core/spill_store.hpp"
+
+namespace tessera::runtime {
+
+struct SchedulerStats {
+  std::size_t tasks = 0;  ///< tasks known (not forgotten)
+  std::size_t released = 0, waiting = 0, queued = 0, processing = 0, memory = 0, erred = 0;
+  std::size_t steals = 0;  ///< tasks moved to another worker since start
+  /// Scheduler-side bookkeeping per known task, in bytes (structures, names, edges, index).
+  std::size_t bytes_per_task = 0;
+};
+
+struct WorkerStats {
+  std::size_t tasks_executed = 0;
+  std::size_t tasks_held = 0;  ///< queued, fetching or running right now
+  std::size_t values_fetched = 0;  ///< inputs copied from peer workers
+  SpillStoreStats store;
+};
+
+}  // namespace tessera::runtime

@@ -1,0 +1,109 @@
+// Worker: owns a store of results and runs tasks on its executor threads. It receives
+// ComputeTask messages from the scheduler, fetches missing inputs directly from peer
+// workers, and reports every finished or failed task back, all through the Transport.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "tessera/core/runtime/stats.hpp"
+#include "tessera/core/runtime/transport.hpp"
+#include "tessera/core/spill_store.hpp"
+
+namespace tessera::runtime {
+
+struct WorkerOptions {
+  std::size_t threads = 1;
+  std::size_t memory_limit = 0;  ///< bytes kept in memory before spilling
+  std::filesystem::path spill_directory;
+};
+
+class Worker final : public WorkerEndpoint {
+ public:
+  Worker(WorkerId id, WorkerOptions options, Transport& transport);
+  ~Worker() override;
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  /// Starts the executor threads. The transport must be able to reach every endpoint.
+  void start();
+  /// Stops the executor threads after the tasks they are running; idempotent.
+  void stop();
+
+  void handle(std::vector<SchedulerToWorker>&& batch) override;
+  std::vector<std::optional<Value>> serve_data(std::span<const Key> keys) override;
+
+  WorkerId id() const noexcept { return id_; }
+  std::size_t threads() const noexcept { return options_.threads; }
+  WorkerStats stats() const;
+  /// True on this worker's executor threads (a task of it is calling).
+  bool is_current_thread() const noexcept;
+
+ private:
+  enum class State : std::uint8_t { fetching, ready, executing };
+
+  struct Task {
+    ComputeTask spec;
+    State state = State::fetching;
+    std::uint32_t missing = 0;   // remote inputs not yet fetched
+    std::uint64_t serial = 0;    // tells live entries of ready_ from stale ones
+    bool released = false;       // the scheduler dropped it while it was executing
+  };
+
+  struct ReadyEntry {
+    std::uint64_t priority;
+    std::uint64_t serial;
+    Key key;
+    // std::priority_queue is a max-heap: invert so that the lowest priority value pops first.
+    bool operator<(const ReadyEntry& other) const noexcept {
+      return priority != other.priority ? priority > other.priority : serial > other.serial;
+    }
+  };
+
+  struct FetchJob {
+    WorkerId peer;
+    std::vector<Key> keys;
+  };
+
+  void executor_loop();
+  // Each of these is called with mutex_ held and returns with it held.
+  std::size_t accept_task(ComputeTask&& task);  // returns the number of new work items
+  Task* pop_ready();
+  void release_key(Key key);
+  bool steal(Key key);
+  void wake_for(std::size_t new_work);
+  // Called without mutex_.
+  void execute(Task& task);
+  void run_fetch(FetchJob job);
+  void report(WorkerToScheduler&& message);
+
+  const WorkerId id_;
+  const WorkerOptions options_;
+  Transport& transport_;
+  SpillStore store_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_available_;
+  std::unordered_map<Key, Task> tasks_;
+  std::priority_queue<ReadyEntry> ready_;
+  std::deque<FetchJob> fetch_jobs_;
+  std::unordered_map<Key, std::vector<Key>> waiting_for_;  // fetched key → tasks needing it
+  std::unordered_set<Key> in_flight_;                      // keys being fetched
+  std::uint64_t next_serial_ = 0;
+  std::size_t idle_threads_ = 0;
+  std::size_t tasks_executed_ = 0;
+  std::size_t values_fetched_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tessera::runtime

@@ -1,0 +1,77 @@
+// Tasks: what the scheduler places and a worker runs. A task reads the results of its
+// dependencies (in order), produces the result named by its key, and is described by a
+// TaskSpec. The code it runs is a TaskRunner.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tessera/core/key.hpp"
+#include "tessera/core/value.hpp"
+
+namespace tessera {
+
+/// The code of a task: a pure function from its dependencies' values to its result.
+///
+/// In-process transports hand the runner over by pointer. Transports that cross
+/// processes will only carry runners that can name themselves (registered kernels,
+/// pickled Python callables); a C++ closure cannot leave its process.
+class TaskRunner {
+ public:
+  virtual ~TaskRunner() = default;
+  /// Runs the task. `inputs[i]` is the value of the i-th dependency. May throw: the
+  /// exception becomes the task's error.
+  virtual Value run(std::span<const Value> inputs) const = 0;
+};
+
+/// A runner returning a value fixed when the graph was built (a literal, as Dask's
+/// graph holds plain data).
+class LiteralRunner final : public TaskRunner {
+ public:
+  explicit LiteralRunner(Value value) : value_(std::move(value)) {}
+  Value run(std::span<const Value>) const override { return value_; }
+
+ private:
+  Value value_;
+};
+
+/// Everything the scheduler needs to know about one task.
+struct TaskSpec {
+  Key key;
+  /// Readable name for logs and errors; its prefix up to the first '-' groups tasks of
+  /// one kind for duration estimates ("inc-17" is of kind "inc").
+  std::string name;
+  /// Keys read by the task, in the order `TaskRunner::run` receives them; no repeats.
+  std::vector<Key> dependencies;
+  std::shared_ptr<const TaskRunner> runner;
+};
+
+/// Lifecycle of a task at the scheduler (dask.distributed's names).
+enum class TaskStatus : std::uint8_t {
+  released,    ///< known, but its result is not wanted now (or was dropped)
+  waiting,     ///< wanted; some dependencies are not in memory yet
+  queued,      ///< ready, held at the scheduler until a worker has room (backpressure)
+  processing,  ///< assigned to a worker
+  memory,      ///< its result is held by one or more workers
+  erred,       ///< it, or a dependency, raised
+  forgotten,   ///< removed from the scheduler
+};
+
+std::string_view to_string(TaskStatus status) noexcept;
+
+/// Why a task erred: the task that raised (the root cause, possibly a dependency) and what.
+struct TaskFailure {
+  Key key;
+  std::string task_name;
+  std::string exception_type;
+  std::string message;
+  /// The exception object itself when the task ran in this process.
+  std::exception_ptr original;
+};
+
+}  // namespace tessera

@@ -1,0 +1,87 @@
+#include "client_impl.hpp"
+
+#include "tessera/core/error.hpp"
+
+namespace tessera::detail {
+
+std::shared_ptr<ClientImpl> ClientImpl::create(LocalCluster cluster) {
+  auto client = std::make_shared<ClientImpl>(std::move(cluster));
+  client->id_ = client->scheduler_.add_client(client);  // a weak reference: futures own the client
+  return client;
+}
+
+ClientImpl::ClientImpl(LocalCluster cluster) : cluster_(std::move(cluster)), scheduler_(*cluster_.impl_->scheduler) {}
+
+ClientImpl::~ClientImpl() { scheduler_.remove_client(id_); }
+
+std::shared_ptr<FutureState> ClientImpl::register_future(Key key, std::string name) {
+  auto state = std::make_shared<FutureState>(shared_from_this(), key, std::move(name));
+  std::lock_guard lock(mutex_);
+  futures_[key] = state;
+  return state;
+}
+
+void ClientImpl::release(Key key) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = futures_.find(key);
+    // A newer future of the same key may have replaced the dying one.
+    if (it != futures_.end() && it->second.expired()) futures_.erase(it);
+  }
+  scheduler_.release_keys(id_, std::span<const Key>(&key, 1));
+}
+
+void ClientImpl::update_graph(std::vector<TaskSpec>&& tasks, std::span<const Key> wanted) {
+  scheduler_.update_graph(id_, std::move(tasks), wanted);
+}
+
+void ClientImpl::scatter(std::vector<std::pair<Key, Value>>&& data) { scheduler_.scatter(id_, std::move(data)); }
+
+void ClientImpl::cancel(std::span<const Key> keys) { scheduler_.cancel_keys(keys); }
+
+std::vector<Value> ClientImpl::fetch(std::span<const Key> keys) {
+  const auto holders = scheduler_.who_has(keys);
+  std::unordered_map<runtime::WorkerId, std::vector<std::size_t>> by_worker;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (holders[i].empty()) throw Error("the result of " + to_string(keys[i]) + " is not held by any worker");
+    by_worker[holders[i].front()].push_back(i);
+  }
+  std::vector<Value> values(keys.size());
+  auto& transport = cluster_.impl_->transport;
+  for (const auto& [worker, positions] : by_worker) {
+    std::vector<Key> wanted;
+    wanted.reserve(positions.size());
+    for (std::size_t i : positions) wanted.push_back(keys[i]);
+    auto fetched = transport.fetch(worker, wanted);
+    for (std::size_t j = 0; j < positions.size(); ++j) {
+      if (!fetched[j]) throw Error("worker " + std::to_string(worker) + " no longer holds " + to_string(wanted[j]));
+      values[positions[j]] = std::move(*fetched[j]);
+    }
+  }
+  return values;
+}
+
+template <class F>
+void ClientImpl::with_future(Key key, F&& f) {
+  std::shared_ptr<FutureState> state;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = futures_.find(key);
+    if (it != futures_.end()) state = it->second.lock();
+  }
+  if (state) f(*state);
+}
+
+void ClientImpl::key_finished(Key key) {
+  with_future(key, [](FutureState& s) { s.set_finished(); });
+}
+
+void ClientImpl::key_failed(Key key, const std::shared_ptr<const TaskFailure>& failure) {
+  with_future(key, [&failure](FutureState& s) { s.set_failed(failure); });
+}
+
+void ClientImpl::key_cancelled(Key key) {
+  with_future(key, [](FutureState& s) { s.set_cancelled(); });
+}
+
+}  // namespace tessera::detail

@@ -1,0 +1,53 @@
+// The shared state of a Client: its registration at the scheduler and the futures it
+// hands out. Futures hold it alive; it holds the cluster alive.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "local_cluster_impl.hpp"
+#include "tessera/core/detail/future_state.hpp"
+#include "tessera/core/local_cluster.hpp"
+
+namespace tessera::detail {
+
+class ClientImpl final : public runtime::ClientSink, public std::enable_shared_from_this<ClientImpl> {
+ public:
+  /// Creates a client and registers it with the cluster's scheduler.
+  static std::shared_ptr<ClientImpl> create(LocalCluster cluster);
+  explicit ClientImpl(LocalCluster cluster);  // use create()
+  ~ClientImpl() override;
+
+  /// Creates the state of a future for `key`; register before submitting so that no
+  /// report can be missed.
+  std::shared_ptr<FutureState> register_future(Key key, std::string name);
+  /// Called by the last FutureState of a key as it dies.
+  void release(Key key);
+  void update_graph(std::vector<TaskSpec>&& tasks, std::span<const Key> wanted);
+  void scatter(std::vector<std::pair<Key, Value>>&& data);
+  void cancel(std::span<const Key> keys);
+  /// Values of computed keys, fetched from the workers holding them.
+  std::vector<Value> fetch(std::span<const Key> keys);
+
+  const LocalCluster& cluster() const noexcept { return cluster_; }
+
+  // runtime::ClientSink
+  void key_finished(Key key) override;
+  void key_failed(Key key, const std::shared_ptr<const TaskFailure>& failure) override;
+  void key_cancelled(Key key) override;
+
+ private:
+  template <class F>
+  void with_future(Key key, F&& f);
+
+  LocalCluster cluster_;
+  runtime::Scheduler& scheduler_;
+  runtime::ClientId id_ = 0;
+  std::mutex mutex_;
+  std::unordered_map<Key, std::weak_ptr<FutureState>> futures_;
+};
+
+}  // namespace tessera::detail

@@ -1,0 +1,107 @@
+#include "tessera/core/detail/future_state.hpp"
+
+#include "client_impl.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/logging.hpp"
+
+namespace tessera::detail {
+
+FutureState::FutureState(std::shared_ptr<ClientImpl> client, Key key, std::string name)
+    : client_(std::move(client)), key_(key), name_(std::move(name)) {}
+
+FutureState::~FutureState() {
+  try {
+    client_->release(key_);
+  } catch (const std::exception& e) {
+    // Destructors never throw; a release that fails only delays freeing memory.
+    TESSERA_LOG(error) << "releasing '" << name_ << "' failed: " << e.what();
+  }
+}
+
+FutureStatus FutureState::status() const {
+  std::lock_guard lock(mutex_);
+  return status_;
+}
+
+void FutureState::wait() const {
+  std::unique_lock lock(mutex_);
+  done_.wait(lock, [this] { return status_ != FutureStatus::pending; });
+}
+
+bool FutureState::wait_for(std::chrono::nanoseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return done_.wait_for(lock, timeout, [this] { return status_ != FutureStatus::pending; });
+}
+
+void FutureState::throw_if_failed() const {
+  std::shared_ptr<const TaskFailure> failure;
+  FutureStatus status;
+  {
+    std::lock_guard lock(mutex_);
+    status = status_;
+    failure = failure_;
+  }
+  if (status == FutureStatus::cancelled) throw CancelledError("task '" + name_ + "' was cancelled");
+  if (status != FutureStatus::error) return;
+  std::string what = failure->key == key_
+                         ? "task '" + name_ + "' raised " + failure->exception_type + ": " + failure->message
+                         : "task '" + name_ + "' could not run: its dependency '" + failure->task_name + "' raised " +
+                               failure->exception_type + ": " + failure->message;
+  throw TaskError(what, failure->key, failure->task_name, failure->exception_type, failure->message, failure->original);
+}
+
+Value FutureState::result() const {
+  wait();
+  throw_if_failed();
+  return client_->fetch(std::span<const Key>(&key_, 1)).front();
+}
+
+void FutureState::add_done_callback(std::function<void()> callback) {
+  {
+    std::lock_guard lock(mutex_);
+    if (status_ == FutureStatus::pending) {
+      callbacks_.push_back(std::move(callback));
+      return;
+    }
+  }
+  callback();
+}
+
+void FutureState::set_finished() { finish(FutureStatus::finished, nullptr); }
+void FutureState::set_failed(std::shared_ptr<const TaskFailure> failure) { finish(FutureStatus::error, std::move(failure)); }
+void FutureState::set_cancelled() { finish(FutureStatus::cancelled, nullptr); }
+
+void FutureState::finish(FutureStatus status, std::shared_ptr<const TaskFailure> failure) {
+  std::vector<std::function<void()>> callbacks;
+  {
+    std::lock_guard lock(mutex_);
+    if (status_ != FutureStatus::pending) return;  // the first report wins
+    status_ = status;
+    failure_ = std::move(failure);
+    callbacks.swap(callbacks_);
+  }
+  done_.notify_all();
+  for (auto& callback : callbacks) callback();
+}
+
+std::shared_ptr<CompletionQueue> CompletionQueue::watch(const std::vector<FutureState*>& states) {
+  auto queue = std::make_shared<CompletionQueue>();
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    states[i]->add_done_callback([queue, i] {
+      {
+        std::lock_guard lock(queue->mutex_);
+        queue->completed_.push_back(i);
+      }
+      queue->ready_.notify_one();
+    });
+  }
+  return queue;
+}
+
+std::size_t CompletionQueue::pop() {
+  std::unique_lock lock(mutex_);
+  ready_.wait(lock, [this] { return next_ < completed_.size(); });
+  return completed_[next_++];
+}
+
+}  // namespace tessera::detail

@@ -1,0 +1,108 @@
+#include "tessera/core/local_cluster.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "local_cluster_impl.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/logging.hpp"
+
+namespace tessera {
+namespace detail {
+namespace {
+
+std::size_t physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page_size > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size)
+                                    : std::size_t{4} << 30;
+}
+
+std::filesystem::path default_spill_root() {
+  std::random_device device;
+  return std::filesystem::temp_directory_path() /
+         ("tessera-spill-" + std::to_string(getpid()) + "-" + std::to_string(device() & 0xffffff));
+}
+
+}  // namespace
+
+LocalClusterImpl::LocalClusterImpl(const LocalClusterOptions& options) {
+  TESSERA_EXPECTS(options.n_workers > 0, "a LocalCluster needs at least one worker, got n_workers = 0");
+  TESSERA_EXPECTS(options.worker_saturation > 0,
+                  "worker_saturation must be positive, got " + std::to_string(options.worker_saturation));
+  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  threads_per_worker = options.threads_per_worker > 0 ? options.threads_per_worker
+                                                      : std::max<std::size_t>(1, cores / options.n_workers);
+  const std::size_t memory_limit =
+      options.memory_limit > 0 ? options.memory_limit : physical_memory_bytes() / options.n_workers;
+  owns_spill_root = options.spill_directory.empty();
+  spill_root = owns_spill_root ? default_spill_root() : options.spill_directory;
+
+  runtime::SchedulerOptions scheduler_options;
+  scheduler_options.worker_saturation = options.worker_saturation;
+  scheduler_options.work_stealing = options.work_stealing;
+  scheduler = std::make_unique<runtime::Scheduler>(scheduler_options, transport);
+
+  std::vector<runtime::WorkerEndpoint*> endpoints;
+  for (std::size_t i = 0; i < options.n_workers; ++i) {
+    runtime::WorkerOptions worker_options;
+    worker_options.threads = threads_per_worker;
+    worker_options.memory_limit = memory_limit;
+    worker_options.spill_directory = spill_root / ("worker-" + std::to_string(i));
+    workers.push_back(std::make_unique<runtime::Worker>(static_cast<runtime::WorkerId>(i), worker_options, transport));
+    endpoints.push_back(workers.back().get());
+    scheduler->add_worker(static_cast<runtime::WorkerId>(i), threads_per_worker);
+  }
+  transport.connect(*scheduler, std::move(endpoints));
+  for (auto& worker : workers) worker->start();
+  TESSERA_LOG(info) << "local cluster: " << workers.size() << " CPU worker(s) × " << threads_per_worker
+                    << " thread(s), memory limit " << memory_limit << " bytes per worker";
+}
+
+bool LocalClusterImpl::on_worker_thread() const noexcept {
+  return std::any_of(workers.begin(), workers.end(), [](const auto& w) { return w->is_current_thread(); });
+}
+
+void LocalClusterImpl::destroy(LocalClusterImpl* cluster) noexcept {
+  if (cluster->on_worker_thread()) {
+    // The last reference went away on one of the cluster's own threads (a worker
+    // delivering a notification held the last reference to a client). A thread cannot
+    // join itself, so a short-lived thread tears the cluster down instead.
+    std::thread([cluster] { delete cluster; }).detach();
+  } else {
+    delete cluster;
+  }
+}
+
+LocalClusterImpl::~LocalClusterImpl() {
+  for (auto& worker : workers) worker->stop();
+  if (owns_spill_root) {
+    std::error_code ignored;
+    std::filesystem::remove_all(spill_root, ignored);
+  }
+}
+
+}  // namespace detail
+
+LocalCluster::LocalCluster(LocalClusterOptions options)
+    : impl_(new detail::LocalClusterImpl(options), &detail::LocalClusterImpl::destroy) {}
+
+std::size_t LocalCluster::n_workers() const { return impl_->workers.size(); }
+
+std::size_t LocalCluster::threads_per_worker() const { return impl_->threads_per_worker; }
+
+runtime::WorkerStats LocalCluster::worker_stats(std::size_t worker) const {
+  if (worker >= impl_->workers.size()) {
+    throw IndexError("worker " + std::to_string(worker) + " does not exist; the cluster has " +
+                     std::to_string(impl_->workers.size()) + " workers");
+  }
+  return impl_->workers[worker]->stats();
+}
+
+runtime::SchedulerStats LocalCluster::scheduler_stats() const { return impl_->scheduler->stats(); }
+
+}  // namespace tessera

@@ -1,0 +1,456 @@
+// Scheduler: message handling and task state transitions. Graph intake is in
+// scheduler_graph.cpp, placement and stealing in scheduler_placement.cpp.
+#include "scheduler.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_set>
+
+#include "scheduler_state.hpp"
+#include "tessera/core/error.hpp"
+#include "tessera/core/logging.hpp"
+
+namespace tessera::runtime {
+
+Scheduler::Scheduler(SchedulerOptions options, Transport& transport) : options_(options), transport_(transport) {}
+
+Scheduler::~Scheduler() = default;
+
+void Scheduler::add_worker(WorkerId id, std::size_t threads) {
+  std::lock_guard lock(mutex_);
+  TESSERA_ASSERT(id == workers_.size(), "workers must be added with consecutive ids");
+  WorkerState worker;
+  worker.id = id;
+  worker.threads = std::max<std::size_t>(1, threads);
+  const double capacity = std::ceil(static_cast<double>(worker.threads) * options_.worker_saturation);
+  worker.root_capacity = std::isfinite(capacity) ? std::max<std::size_t>(1, static_cast<std::size_t>(capacity))
+                                                 : std::numeric_limits<std::size_t>::max();
+  workers_.push_back(std::move(worker));
+  outbox_.emplace_back();
+}
+
+// ---- exclusive execution -----------------------------------------------------------
+
+void Scheduler::deliver(std::vector<Notification>& notifications) {
+  for (Notification& n : notifications) {
+    std::shared_ptr<ClientSink> client = n.client.lock();
+    if (!client) continue;
+    switch (n.kind) {
+      case Notification::Kind::finished: client->key_finished(n.key); break;
+      case Notification::Kind::failed: client->key_failed(n.key, n.failure); break;
+      case Notification::Kind::cancelled: client->key_cancelled(n.key); break;
+    }
+  }
+}
+
+void Scheduler::drain_locked(std::unique_lock<std::mutex>&) {
+  for (;;) {
+    if (!deferred_.empty()) {
+      std::vector<std::function<void()>> ops;
+      ops.swap(deferred_);
+      for (auto& op : ops) op();
+      continue;
+    }
+    bool sent = false;
+    for (WorkerId w = 0; w < outbox_.size(); ++w) {
+      if (outbox_[w].empty()) continue;
+      std::vector<SchedulerToWorker> batch;
+      batch.swap(outbox_[w]);
+      transport_.send_to_worker(w, std::move(batch));
+      sent = true;
+    }
+    if (!sent) return;
+  }
+}
+
+void Scheduler::assert_not_reentrant() const {
+  TESSERA_ASSERT(holder_.load(std::memory_order_relaxed) != std::this_thread::get_id(),
+                 "this scheduler call cannot be made from inside a runtime notification");
+}
+
+// ---- messages from workers ---------------------------------------------------------
+
+void Scheduler::handle(WorkerId from, std::vector<WorkerToScheduler>&& batch) {
+  run_exclusive([this, from, batch = std::move(batch)]() {
+    for (const auto& message : batch) {
+      std::visit(
+          [this, from](const auto& m) {
+            using M = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<M, TaskFinished>) on_task_finished(from, m);
+            else if constexpr (std::is_same_v<M, TaskFailed>) on_task_failed(from, m);
+            else if constexpr (std::is_same_v<M, KeysAcquired>) on_keys_acquired(from, m);
+            else on_steal_response(from, m);
+          },
+          message);
+    }
+  });
+}
+
+void Scheduler::on_task_finished(WorkerId worker, const TaskFinished& msg) {
+  const TaskId id = find(msg.key);
+  if (id == kNoTask || tasks_[id].status != TaskStatus::processing || tasks_[id].processing_on != worker) {
+    // A task cancelled, released or stolen after it had started: its result is not ours.
+    send(worker, ReleaseKeys{{msg.key}});
+    return;
+  }
+  TaskState& task = tasks_[id];
+  PrefixStats& prefix = prefixes_[task.prefix];
+  ++prefix.count;
+  prefix.mean_duration_s += (msg.duration_s - prefix.mean_duration_s) / static_cast<double>(std::min<std::uint64_t>(prefix.count, 100));
+  remove_processing(id);
+  task.status = TaskStatus::memory;
+  task.who_has.assign(1, worker);
+  task.nbytes = msg.nbytes;
+
+  for (TaskId dependent : task.dependents) {
+    TaskState& d = tasks_[dependent];
+    if (d.status == TaskStatus::waiting && --d.missing_dependencies == 0) make_ready(dependent);
+  }
+  for (TaskId dependency : tasks_[id].dependencies) dependency_no_longer_needed(dependency);
+  if (tasks_[id].wanted) notify_clients(id);
+  if (!needed(tasks_[id])) {
+    tasks_[id].in_release_worklist = true;
+    release_worklist_.push_back(id);
+  }
+  process_releases();
+  fill_from_queue(worker);
+  steal_for(worker);
+}
+
+void Scheduler::on_task_failed(WorkerId worker, const TaskFailed& msg) {
+  const TaskId id = find(msg.key);
+  if (id == kNoTask || tasks_[id].status != TaskStatus::processing || tasks_[id].processing_on != worker) return;
+  remove_processing(id);
+  auto failure = std::make_shared<TaskFailure>(*msg.failure);
+  failure->key = tasks_[id].key;
+  failure->task_name = tasks_[id].name;
+  TESSERA_LOG(info) << "task '" << failure->task_name << "' raised " << failure->exception_type << ": " << failure->message;
+  err_with_dependents(id, failure);
+  process_releases();
+  fill_from_queue(worker);
+  steal_for(worker);
+}
+
+void Scheduler::on_keys_acquired(WorkerId worker, const KeysAcquired& msg) {
+  for (Key key : msg.keys) {
+    const TaskId id = find(key);
+    if (id != kNoTask && tasks_[id].status == TaskStatus::memory) {
+      auto& holders = tasks_[id].who_has;
+      if (std::find(holders.begin(), holders.end(), worker) == holders.end()) holders.push_back(worker);
+    } else {
+      send(worker, ReleaseKeys{{key}});  // the copy arrived after the result was released
+    }
+  }
+}
+
+void Scheduler::on_steal_response(WorkerId worker, const StealResponse& msg) {
+  const TaskId id = find(msg.key);
+  if (id == kNoTask) return;
+  TaskState& task = tasks_[id];
+  if (task.status != TaskStatus::processing || task.processing_on != worker || task.steal_to == kNoWorker) return;
+  const WorkerId thief = task.steal_to;
+  task.steal_to = kNoWorker;
+  --workers_[thief].incoming_steals;
+  if (!msg.stolen) return;  // it had started already
+  remove_processing(id);
+  ++steals_;
+  dispatch(id, thief);
+}
+
+// ---- transitions -------------------------------------------------------------------
+
+void Scheduler::make_ready(TaskId id) {
+  TaskState& task = tasks_[id];
+  if (task.dependencies.empty()) {
+    const WorkerId worker = worker_with_room_for_root();
+    if (worker == kNoWorker) {
+      task.status = TaskStatus::queued;
+      queued_.emplace(task.priority, id);
+      return;
+    }
+    dispatch(id, worker);
+  } else {
+    dispatch(id, choose_worker(task));
+  }
+}
+
+void Scheduler::err_with_dependents(TaskId root, const std::shared_ptr<const TaskFailure>& failure) {
+  std::vector<TaskId> stack{root};
+  while (!stack.empty()) {
+    const TaskId id = stack.back();
+    stack.pop_back();
+    TaskState& task = tasks_[id];
+    const bool active = task.status == TaskStatus::waiting || task.status == TaskStatus::queued ||
+                        (id == root && task.status == TaskStatus::processing);
+    if (!active) continue;
+    task.status = TaskStatus::erred;
+    task.failure = failure;
+    for (TaskId dependency : task.dependencies) dependency_no_longer_needed(dependency);
+    for (TaskId dependent : tasks_[id].dependents) stack.push_back(dependent);
+    if (tasks_[id].wanted) notify_clients(id);
+    if (!tasks_[id].in_release_worklist) {
+      tasks_[id].in_release_worklist = true;
+      release_worklist_.push_back(id);  // to be forgotten once nothing refers to it
+    }
+  }
+}
+
+void Scheduler::dependency_no_longer_needed(TaskId dependency) {
+  TaskState& dep = tasks_[dependency];
+  TESSERA_ASSERT(dep.active_dependents > 0, "active dependents count underflow");
+  --dep.active_dependents;
+  if (!needed(dep) && !dep.in_release_worklist) {
+    dep.in_release_worklist = true;
+    release_worklist_.push_back(dependency);
+  }
+}
+
+void Scheduler::process_releases() {
+  while (!release_worklist_.empty()) {
+    const TaskId id = release_worklist_.back();
+    release_worklist_.pop_back();
+    TaskState& task = tasks_[id];
+    task.in_release_worklist = false;
+    if (task.status == TaskStatus::forgotten || needed(task)) continue;
+    switch (task.status) {
+      case TaskStatus::memory:
+        release_on_workers(task);
+        task.status = TaskStatus::released;
+        break;
+      case TaskStatus::processing:
+        stop_processing(id);
+        [[fallthrough]];
+      case TaskStatus::waiting:
+      case TaskStatus::queued:  // its entry in queued_ is skipped when popped
+        tasks_[id].status = TaskStatus::released;
+        for (TaskId dependency : tasks_[id].dependencies) dependency_no_longer_needed(dependency);
+        break;
+      default:
+        break;
+    }
+    forget_unreachable(id);
+  }
+}
+
+void Scheduler::forget_unreachable(TaskId start) {
+  std::vector<TaskId> stack{start};
+  while (!stack.empty()) {
+    const TaskId id = stack.back();
+    stack.pop_back();
+    TaskState& task = tasks_[id];
+    if (task.wanted || task.live_dependents > 0 || task.in_release_worklist) continue;
+    if (task.status != TaskStatus::released && task.status != TaskStatus::erred) continue;
+    for (TaskId dependency : task.dependencies) {
+      --tasks_[dependency].live_dependents;
+      stack.push_back(dependency);
+    }
+    index_.erase(task.key);
+    task = TaskState{};  // frees its vectors, name and runner; status is forgotten
+    free_slots_.push_back(id);
+  }
+}
+
+void Scheduler::stop_processing(TaskId id) {
+  TaskState& task = tasks_[id];
+  send(task.processing_on, ReleaseKeys{{task.key}});
+  remove_processing(id);
+}
+
+void Scheduler::want(ClientId client, TaskId id) {
+  auto& clients = wanted_by_[id];
+  if (std::find(clients.begin(), clients.end(), client) == clients.end()) clients.push_back(client);
+  tasks_[id].wanted = true;
+}
+
+void Scheduler::unwant(ClientId client, TaskId id) {
+  auto it = wanted_by_.find(id);
+  if (it == wanted_by_.end()) return;
+  std::erase(it->second, client);
+  if (!it->second.empty()) return;
+  wanted_by_.erase(it);
+  TaskState& task = tasks_[id];
+  task.wanted = false;
+  if (!task.in_release_worklist) {
+    task.in_release_worklist = true;
+    release_worklist_.push_back(id);
+  }
+}
+
+void Scheduler::notify_clients(TaskId id) {
+  auto it = wanted_by_.find(id);
+  if (it == wanted_by_.end()) return;
+  const TaskState& task = tasks_[id];
+  for (ClientId client : it->second) {
+    if (task.status == TaskStatus::memory) notify(client, task.key, Notification::Kind::finished);
+    else if (task.status == TaskStatus::erred) notify(client, task.key, Notification::Kind::failed, task.failure);
+  }
+}
+
+void Scheduler::notify(ClientId client, Key key, Notification::Kind kind, std::shared_ptr<const TaskFailure> failure) {
+  if (clients_[client].expired()) return;
+  notifications_.push_back(Notification{clients_[client], key, kind, std::move(failure)});
+}
+
+void Scheduler::send(WorkerId worker, SchedulerToWorker&& message) {
+  auto& box = outbox_[worker];
+  // Consecutive releases to one worker travel as one message.
+  if (auto* release = std::get_if<ReleaseKeys>(&message); release && !box.empty()) {
+    if (auto* last = std::get_if<ReleaseKeys>(&box.back())) {
+      last->keys.insert(last->keys.end(), release->keys.begin(), release->keys.end());
+      return;
+    }
+  }
+  box.push_back(std::move(message));
+}
+
+void Scheduler::release_on_workers(TaskState& task) {
+  for (WorkerId worker : task.who_has) send(worker, ReleaseKeys{{task.key}});
+  task.who_has.clear();
+}
+
+TaskId Scheduler::find(Key key) const {
+  auto it = index_.find(key);
+  return it == index_.end() ? kNoTask : it->second;
+}
+
+bool Scheduler::needed(const TaskState& task) const noexcept { return task.wanted || task.active_dependents > 0; }
+
+// ---- client operations ---------------------------------------------------------------
+
+ClientId Scheduler::add_client(std::weak_ptr<ClientSink> sink) {
+  assert_not_reentrant();
+  std::lock_guard lock(mutex_);
+  clients_.push_back(std::move(sink));
+  return static_cast<ClientId>(clients_.size() - 1);
+}
+
+void Scheduler::remove_client(ClientId client) {
+  run_exclusive([this, client] {
+    clients_[client].reset();
+    std::vector<TaskId> held;
+    for (const auto& [id, clients] : wanted_by_) {
+      if (std::find(clients.begin(), clients.end(), client) != clients.end()) held.push_back(id);
+    }
+    for (TaskId id : held) unwant(client, id);
+    process_releases();
+  });
+}
+
+void Scheduler::release_keys(ClientId client, std::span<const Key> keys) {
+  run_exclusive([this, client, keys = std::vector<Key>(keys.begin(), keys.end())] {
+    for (Key key : keys) {
+      const TaskId id = find(key);
+      if (id != kNoTask) unwant(client, id);
+    }
+    process_releases();
+    for (WorkerId w = 0; w < workers_.size(); ++w) fill_from_queue(w);
+  });
+}
+
+void Scheduler::cancel_keys(std::span<const Key> keys) {
+  assert_not_reentrant();
+  run_exclusive([&] {
+    // The keys and everything downstream of them.
+    std::vector<TaskId> cancelled;
+    std::unordered_set<TaskId> seen;
+    for (Key key : keys) {
+      const TaskId id = find(key);
+      if (id != kNoTask && seen.insert(id).second) cancelled.push_back(id);
+    }
+    for (std::size_t i = 0; i < cancelled.size(); ++i) {
+      for (TaskId dependent : tasks_[cancelled[i]].dependents) {
+        if (seen.insert(dependent).second) cancelled.push_back(dependent);
+      }
+    }
+    for (TaskId id : cancelled) {
+      auto it = wanted_by_.find(id);
+      if (it == wanted_by_.end()) continue;
+      for (ClientId client : it->second) notify(client, tasks_[id].key, Notification::Kind::cancelled);
+      wanted_by_.erase(it);
+      tasks_[id].wanted = false;
+    }
+    for (TaskId id : cancelled) {
+      if (!tasks_[id].in_release_worklist) {
+        tasks_[id].in_release_worklist = true;
+        release_worklist_.push_back(id);
+      }
+    }
+    process_releases();
+    for (WorkerId w = 0; w < workers_.size(); ++w) fill_from_queue(w);
+  });
+}
+
+void Scheduler::scatter(ClientId client, std::vector<std::pair<Key, Value>>&& data) {
+  assert_not_reentrant();
+  run_exclusive([&] {
+    TESSERA_EXPECTS(!workers_.empty(), "cannot scatter: the cluster has no workers");
+    for (auto& [key, value] : data) {
+      TESSERA_EXPECTS(!index_.contains(key), "cannot scatter to " + to_string(key) + ": the key already exists");
+    }
+    for (auto& [key, value] : data) {
+      // Round robin over the workers with the least scattered load so far.
+      const WorkerId worker = static_cast<WorkerId>(scatter_cursor_++ % workers_.size());
+      TaskId id;
+      if (free_slots_.empty()) {
+        id = static_cast<TaskId>(tasks_.size());
+        tasks_.emplace_back();
+      } else {
+        id = free_slots_.back();
+        free_slots_.pop_back();
+      }
+      TaskState& task = tasks_[id];
+      task.key = key;
+      task.name = "scatter-" + std::to_string(key.id & 0xffffffffffULL);
+      task.status = TaskStatus::memory;
+      task.who_has.assign(1, worker);
+      task.nbytes = value.nbytes();
+      index_.emplace(key, id);
+      want(client, id);
+      send(worker, StoreData{key, std::move(value)});
+    }
+  });
+}
+
+std::vector<std::vector<WorkerId>> Scheduler::who_has(std::span<const Key> keys) {
+  assert_not_reentrant();
+  std::lock_guard lock(mutex_);
+  std::vector<std::vector<WorkerId>> out;
+  out.reserve(keys.size());
+  for (Key key : keys) {
+    const TaskId id = find(key);
+    out.push_back(id == kNoTask || tasks_[id].status != TaskStatus::memory ? std::vector<WorkerId>{} : tasks_[id].who_has);
+  }
+  return out;
+}
+
+SchedulerStats Scheduler::stats() {
+  assert_not_reentrant();
+  std::lock_guard lock(mutex_);
+  SchedulerStats stats;
+  std::size_t bytes = 0;
+  for (const TaskState& task : tasks_) {
+    switch (task.status) {
+      case TaskStatus::released: ++stats.released; break;
+      case TaskStatus::waiting: ++stats.waiting; break;
+      case TaskStatus::queued: ++stats.queued; break;
+      case TaskStatus::processing: ++stats.processing; break;
+      case TaskStatus::memory: ++stats.memory; break;
+      case TaskStatus::erred: ++stats.erred; break;
+      case TaskStatus::forgotten: continue;
+    }
+    ++stats.tasks;
+    // Heap blocks carry ~16 bytes of allocator overhead; hash nodes hold key, id, hash, next.
+    constexpr std::size_t kBlock = 16, kIndexNode = 40;
+    bytes += sizeof(TaskState) + kIndexNode;
+    bytes += task.dependencies.capacity() * sizeof(TaskId) + (task.dependencies.capacity() ? kBlock : 0);
+    bytes += task.dependents.capacity() * sizeof(TaskId) + (task.dependents.capacity() ? kBlock : 0);
+    bytes += task.who_has.capacity() * sizeof(WorkerId) + (task.who_has.capacity() ? kBlock : 0);
+    if (task.name.capacity() > 15) bytes += task.name.capacity() + 1 + kBlock;
+  }
+  stats.steals = steals_;
+  stats.bytes_per_task = stats.tasks ? bytes / stats.tasks : 0;
+  return stats;
+}
+
+}  // namespace tessera::runtime

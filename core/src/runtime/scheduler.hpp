@@ -1,0 +1,172 @@
+// The central dynamic scheduler. It owns the state of every task (released → waiting →
+// queued → processing → memory → forgotten, or erred), decides where each ready task
+// runs, keeps root tasks back while workers are saturated, steals queued work for idle
+// workers, and releases results nobody needs. It reaches workers only through the
+// Transport; clients reach it through the methods below (in-process for now).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <span>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "tessera/core/runtime/stats.hpp"
+#include "tessera/core/runtime/transport.hpp"
+
+namespace tessera::runtime {
+
+using ClientId = std::uint32_t;
+using TaskId = std::uint32_t;
+
+/// How the scheduler tells a client about the keys it wants.
+class ClientSink {
+ public:
+  virtual ~ClientSink() = default;
+  virtual void key_finished(Key key) = 0;
+  virtual void key_failed(Key key, const std::shared_ptr<const TaskFailure>& failure) = 0;
+  virtual void key_cancelled(Key key) = 0;
+};
+
+struct SchedulerOptions {
+  /// Root tasks (no dependencies) are sent to a worker only while it runs fewer than
+  /// ceil(threads × saturation) tasks; the rest wait at the scheduler in priority order.
+  /// Infinity turns this backpressure off.
+  double worker_saturation = 1.1;
+  bool work_stealing = true;
+  /// Assumed bytes per second between workers, for placement and stealing decisions.
+  double transfer_bandwidth = 10e9;
+  /// Duration assumed for a kind of task never seen to finish.
+  double default_task_duration_s = 1e-4;
+};
+
+class Scheduler final : public SchedulerEndpoint {
+ public:
+  Scheduler(SchedulerOptions options, Transport& transport);
+  ~Scheduler() override;
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  /// Registers a worker; done before work is submitted.
+  void add_worker(WorkerId id, std::size_t threads);
+
+  // ---- from workers (through the transport) ----
+  void handle(WorkerId from, std::vector<WorkerToScheduler>&& batch) override;
+
+  // ---- from clients ----
+  /// Registers a client; the scheduler keeps only a weak reference to it.
+  ClientId add_client(std::weak_ptr<ClientSink> sink);
+  void remove_client(ClientId client);
+  /// Adds tasks and marks `wanted` keys as held by the client. Validates the whole batch
+  /// first (unknown dependencies, cycles, bad specs) and throws tessera::ValueError
+  /// without changing anything.
+  void update_graph(ClientId client, std::vector<TaskSpec>&& tasks, std::span<const Key> wanted);
+  /// The client no longer holds these keys; results nobody needs are released.
+  /// Safe to call from inside a notification (the release is deferred).
+  void release_keys(ClientId client, std::span<const Key> keys);
+  /// Cancels the keys and everything depending on them, for every client, then
+  /// releases the dependencies nobody else needs.
+  void cancel_keys(std::span<const Key> keys);
+  /// Places client data on workers; the client holds the keys.
+  void scatter(ClientId client, std::vector<std::pair<Key, Value>>&& data);
+  /// For each key, the workers holding its result (empty when not in memory).
+  std::vector<std::vector<WorkerId>> who_has(std::span<const Key> keys);
+  SchedulerStats stats();
+
+ private:
+  struct TaskState;
+  struct WorkerState;
+  struct PrefixStats {
+    double mean_duration_s = 0;
+    std::uint64_t count = 0;
+  };
+
+  /// A report to a client, delivered after the lock is released so that client code
+  /// (waking waiters, callbacks, dropping the last future) never runs inside the scheduler.
+  struct Notification {
+    std::weak_ptr<ClientSink> client;
+    Key key;
+    enum class Kind : std::uint8_t { finished, failed, cancelled } kind;
+    std::shared_ptr<const TaskFailure> failure;
+  };
+
+  // Runs `op` holding the lock, delivers every message it produced, then releases the
+  // lock and delivers notifications. When called from inside the scheduler (a worker
+  // answering during delivery), `op` is deferred to the end of the current critical section.
+  template <class Op>
+  void run_exclusive(Op&& op);
+  void drain_locked(std::unique_lock<std::mutex>& lock);
+  void assert_not_reentrant() const;
+
+  // Graph intake (scheduler_graph.cpp).
+  void validate_batch(const std::vector<TaskSpec>& tasks, std::span<const Key> wanted, std::vector<char>& is_new) const;
+  void add_batch(ClientId client, std::vector<TaskSpec>&& tasks, std::span<const Key> wanted);
+  void assign_priorities(std::span<const TaskId> new_tasks);
+  void activate(TaskId root);
+  std::uint32_t prefix_of(const std::string& name);
+
+  // Transitions (scheduler.cpp).
+  void on_task_finished(WorkerId worker, const TaskFinished& msg);
+  void on_task_failed(WorkerId worker, const TaskFailed& msg);
+  void on_keys_acquired(WorkerId worker, const KeysAcquired& msg);
+  void on_steal_response(WorkerId worker, const StealResponse& msg);
+  void make_ready(TaskId id);
+  void err_with_dependents(TaskId id, const std::shared_ptr<const TaskFailure>& failure);
+  void dependency_no_longer_needed(TaskId dependency);
+  void process_releases();
+  void forget_unreachable(TaskId id);
+  void stop_processing(TaskId id);
+  void want(ClientId client, TaskId id);
+  void unwant(ClientId client, TaskId id);
+  void notify_clients(TaskId id);
+  void notify(ClientId client, Key key, Notification::Kind kind, std::shared_ptr<const TaskFailure> failure = {});
+  static void deliver(std::vector<Notification>& notifications);
+  void send(WorkerId worker, SchedulerToWorker&& message);
+  void release_on_workers(TaskState& task);
+  TaskId find(Key key) const;
+  bool needed(const TaskState& task) const noexcept;
+
+  // Placement, backpressure and stealing (scheduler_placement.cpp).
+  void dispatch(TaskId id, WorkerId worker);
+  WorkerId choose_worker(const TaskState& task) const;
+  WorkerId worker_with_room_for_root() const;
+  void fill_from_queue(WorkerId worker);
+  void steal_for(WorkerId thief);
+  double expected_duration(const TaskState& task) const;
+  std::uint64_t missing_bytes(const TaskState& task, WorkerId worker) const;
+  void add_processing(WorkerState& worker, TaskId id);
+  void remove_processing(TaskId id);
+
+  const SchedulerOptions options_;
+  Transport& transport_;
+
+  std::mutex mutex_;
+  std::atomic<std::thread::id> holder_{};  // thread inside run_exclusive, for re-entrancy detection
+  std::vector<std::function<void()>> deferred_;
+  std::vector<std::vector<SchedulerToWorker>> outbox_;  // per worker, flushed in drain_locked
+
+  std::vector<TaskState> tasks_;  // indexed by TaskId; slots of forgotten tasks are reused
+  std::vector<TaskId> free_slots_;
+  std::unordered_map<Key, TaskId> index_;
+  std::vector<WorkerState> workers_;
+  std::unordered_map<TaskId, std::vector<ClientId>> wanted_by_;
+  std::vector<std::weak_ptr<ClientSink>> clients_;  // by ClientId; reset once removed
+  std::vector<Notification> notifications_;
+  std::priority_queue<std::pair<std::uint64_t, TaskId>, std::vector<std::pair<std::uint64_t, TaskId>>,
+                      std::greater<>> queued_;  // root tasks held back, lowest priority first
+  std::vector<TaskId> release_worklist_;
+  std::unordered_map<std::string, std::uint32_t> prefix_ids_;
+  std::vector<PrefixStats> prefixes_;
+  std::uint64_t generation_ = 0;
+  std::size_t steals_ = 0;
+  std::size_t scatter_cursor_ = 0;
+};
+
+}  // namespace tessera::runtime

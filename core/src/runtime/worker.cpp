@@ -1,0 +1,295 @@
+#include "tessera/core/runtime/worker.hpp"
+
+#include <chrono>
+#include <exception>
+#include <typeinfo>
+
+#include "tessera/core/error.hpp"
+#include "tessera/core/logging.hpp"
+
+namespace tessera::runtime {
+namespace {
+
+// The worker whose executor thread this is: work it queues for itself needs no wake-up.
+thread_local const Worker* current_worker = nullptr;
+
+std::shared_ptr<const TaskFailure> failure_from_current_exception(Key key) {
+  auto failure = std::make_shared<TaskFailure>();
+  failure->key = key;
+  failure->original = std::current_exception();
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    failure->exception_type = demangle(typeid(e));
+    failure->message = e.what();
+  } catch (...) {
+    failure->exception_type = "unknown";
+    failure->message = "the task threw something that is not a std::exception";
+  }
+  return failure;
+}
+
+}  // namespace
+
+Worker::Worker(WorkerId id, WorkerOptions options, Transport& transport)
+    : id_(id),
+      options_(std::move(options)),
+      transport_(transport),
+      store_(options_.memory_limit, options_.spill_directory) {
+  TESSERA_EXPECTS(options_.threads > 0, "a worker needs at least one thread");
+}
+
+Worker::~Worker() { stop(); }
+
+void Worker::start() {
+  std::lock_guard lock(mutex_);
+  TESSERA_ASSERT(threads_.empty(), "worker started twice");
+  for (std::size_t i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { executor_loop(); });
+}
+
+void Worker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_available_.notify_all();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+// ---- from the scheduler --------------------------------------------------------------
+
+void Worker::handle(std::vector<SchedulerToWorker>&& batch) {
+  std::vector<WorkerToScheduler> replies;
+  {
+    std::lock_guard lock(mutex_);
+    std::size_t new_work = 0;
+    for (auto& message : batch) {
+      if (auto* compute = std::get_if<ComputeTask>(&message)) {
+        new_work += accept_task(std::move(*compute));
+      } else if (auto* release = std::get_if<ReleaseKeys>(&message)) {
+        for (Key key : release->keys) release_key(key);
+      } else if (auto* data = std::get_if<StoreData>(&message)) {
+        store_.put(data->key, std::move(data->value));
+      } else if (auto* steal_request = std::get_if<StealRequest>(&message)) {
+        replies.emplace_back(StealResponse{steal_request->key, steal(steal_request->key)});
+      }
+    }
+    wake_for(new_work);
+  }
+  if (!replies.empty()) transport_.send_to_scheduler(id_, std::move(replies));
+}
+
+std::size_t Worker::accept_task(ComputeTask&& message) {
+  auto [it, inserted] = tasks_.try_emplace(message.key);
+  Task& task = it->second;
+  if (!inserted) {
+    // Sent again after a release: if it is still running, keep its result after all.
+    task.released = false;
+    return 0;
+  }
+  task.spec = std::move(message);
+  task.serial = ++next_serial_;
+  std::unordered_map<WorkerId, std::vector<Key>> to_fetch;
+  for (const RemoteDependency& dep : task.spec.remote) {
+    if (store_.contains(dep.key)) continue;  // fetched earlier for another task
+    ++task.missing;
+    waiting_for_[dep.key].push_back(task.spec.key);
+    if (in_flight_.insert(dep.key).second) {
+      TESSERA_ASSERT(!dep.who_has.empty(), "the scheduler sent a dependency that no worker holds");
+      to_fetch[dep.who_has.front()].push_back(dep.key);
+    }
+  }
+  for (auto& [peer, keys] : to_fetch) fetch_jobs_.push_back(FetchJob{peer, std::move(keys)});
+  if (task.missing > 0) {
+    task.state = State::fetching;
+    return to_fetch.size();
+  }
+  task.state = State::ready;
+  ready_.push(ReadyEntry{task.spec.priority, task.serial, task.spec.key});
+  return 1;
+}
+
+void Worker::release_key(Key key) {
+  if (auto it = tasks_.find(key); it != tasks_.end()) {
+    if (it->second.state == State::executing) {
+      it->second.released = true;  // its result is dropped when it finishes
+    } else {
+      tasks_.erase(it);  // its entry in ready_ becomes stale
+    }
+  }
+  store_.erase(key);
+}
+
+bool Worker::steal(Key key) {
+  auto it = tasks_.find(key);
+  if (it == tasks_.end() || it->second.state == State::executing) return false;
+  tasks_.erase(it);
+  return true;
+}
+
+void Worker::wake_for(std::size_t new_work) {
+  // An executor thread of ours that queued work itself picks one item up when it loops.
+  if (current_worker == this && new_work > 0) --new_work;
+  for (std::size_t i = 0; i < std::min(new_work, idle_threads_); ++i) work_available_.notify_one();
+}
+
+// ---- executor ------------------------------------------------------------------------
+
+void Worker::executor_loop() {
+  current_worker = this;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (stopping_) return;
+    if (!fetch_jobs_.empty()) {
+      FetchJob job = std::move(fetch_jobs_.front());
+      fetch_jobs_.pop_front();
+      lock.unlock();
+      run_fetch(std::move(job));
+      lock.lock();
+      continue;
+    }
+    if (Task* task = pop_ready()) {
+      lock.unlock();
+      execute(*task);
+      lock.lock();
+      continue;
+    }
+    ++idle_threads_;
+    work_available_.wait(lock);
+    --idle_threads_;
+  }
+}
+
+Worker::Task* Worker::pop_ready() {
+  while (!ready_.empty()) {
+    const ReadyEntry entry = ready_.top();
+    ready_.pop();
+    auto it = tasks_.find(entry.key);
+    if (it == tasks_.end() || it->second.serial != entry.serial || it->second.state != State::ready) continue;
+    it->second.state = State::executing;
+    return &it->second;  // nodes of an unordered_map stay put; executing entries are not erased
+  }
+  return nullptr;
+}
+
+void Worker::execute(Task& task) {
+  const ComputeTask& spec = task.spec;
+  std::shared_ptr<const TaskFailure> failure;
+  Value result;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    std::vector<Value> inputs;
+    inputs.reserve(spec.dependencies.size());
+    for (Key dep : spec.dependencies) {
+      std::optional<Value> value = store_.get(dep);
+      if (!value) throw Error("input " + to_string(dep) + " is missing on worker " + std::to_string(id_));
+      inputs.push_back(std::move(*value));
+    }
+    result = spec.runner->run(inputs);
+  } catch (...) {
+    failure = failure_from_current_exception(spec.key);
+  }
+  const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const Key key = spec.key;
+  if (!failure) store_.put(key, result);
+
+  bool released;
+  {
+    std::lock_guard lock(mutex_);
+    released = task.released;
+    tasks_.erase(key);
+    ++tasks_executed_;
+  }
+  if (released) {
+    store_.erase(key);
+    return;
+  }
+  if (failure) {
+    report(TaskFailed{key, std::move(failure), duration});
+  } else {
+    report(TaskFinished{key, result.nbytes(), duration});
+  }
+}
+
+void Worker::run_fetch(FetchJob job) {
+  std::vector<std::optional<Value>> values;
+  std::string problem;
+  try {
+    values = transport_.fetch(job.peer, job.keys);
+  } catch (const std::exception& e) {
+    problem = e.what();
+  }
+  values.resize(job.keys.size());
+
+  KeysAcquired acquired;
+  for (std::size_t i = 0; i < job.keys.size(); ++i) {
+    if (values[i]) {
+      store_.put(job.keys[i], std::move(*values[i]));
+      acquired.keys.push_back(job.keys[i]);
+    }
+  }
+  // Tell the scheduler before any task using the copies can finish, so it knows to
+  // release them here too.
+  std::vector<WorkerToScheduler> messages;
+  if (!acquired.keys.empty()) messages.emplace_back(std::move(acquired));
+  {
+    std::lock_guard lock(mutex_);
+    std::size_t new_work = 0;
+    for (std::size_t i = 0; i < job.keys.size(); ++i) {
+      const Key key = job.keys[i];
+      in_flight_.erase(key);
+      auto waiting = waiting_for_.extract(key);
+      if (waiting.empty()) continue;
+      if (values[i]) ++values_fetched_;
+      for (Key task_key : waiting.mapped()) {
+        auto it = tasks_.find(task_key);
+        if (it == tasks_.end() || it->second.state != State::fetching) continue;  // released or stolen meanwhile
+        if (!values[i]) {
+          auto failure = std::make_shared<TaskFailure>();
+          failure->key = task_key;
+          failure->exception_type = "tessera::CommError";
+          failure->message = "could not fetch input " + to_string(key) + " from worker " + std::to_string(job.peer) +
+                             (problem.empty() ? std::string(": the peer does not hold it") : ": " + problem);
+          messages.emplace_back(TaskFailed{task_key, std::move(failure), 0.0});
+          tasks_.erase(it);
+        } else if (--it->second.missing == 0) {
+          it->second.state = State::ready;
+          ready_.push(ReadyEntry{it->second.spec.priority, it->second.serial, task_key});
+          ++new_work;
+        }
+      }
+    }
+    wake_for(new_work);
+  }
+  if (!messages.empty()) transport_.send_to_scheduler(id_, std::move(messages));
+}
+
+void Worker::report(WorkerToScheduler&& message) {
+  std::vector<WorkerToScheduler> batch;
+  batch.push_back(std::move(message));
+  transport_.send_to_scheduler(id_, std::move(batch));
+}
+
+std::vector<std::optional<Value>> Worker::serve_data(std::span<const Key> keys) {
+  std::vector<std::optional<Value>> values;
+  values.reserve(keys.size());
+  for (Key key : keys) values.push_back(store_.get(key));
+  return values;
+}
+
+bool Worker::is_current_thread() const noexcept { return current_worker == this; }
+
+WorkerStats Worker::stats() const {
+  WorkerStats stats;
+  {
+    std::lock_guard lock(mutex_);
+    stats.tasks_executed = tasks_executed_;
+    stats.tasks_held = tasks_.size();
+    stats.values_fetched = values_fetched_;
+  }
+  stats.store = store_.stats();
+  return stats;
+}
+
+}  // namespace tessera::runtime
