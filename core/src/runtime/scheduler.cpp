@@ -72,23 +72,65 @@ void Scheduler::assert_not_reentrant() const {
 // ---- messages from workers ---------------------------------------------------------
 
 void Scheduler::handle(WorkerId from, std::vector<WorkerToScheduler>&& batch) {
-  run_exclusive([this, from, batch = std::move(batch)]() {
-    for (const auto& message : batch) {
-      std::visit(
-          [this, from](const auto& m) {
-            using M = std::decay_t<decltype(m)>;
-            if constexpr (std::is_same_v<M, TaskFinished>) on_task_finished(from, m);
-            else if constexpr (std::is_same_v<M, TaskFailed>) on_task_failed(from, m);
-            else if constexpr (std::is_same_v<M, KeysAcquired>) on_keys_acquired(from, m);
-            else on_steal_response(from, m);
-          },
-          message);
+  if (holder_.load(std::memory_order_relaxed) == std::this_thread::get_id()) {
+    // A worker answered during our own delivery: handle it before the lock is let go.
+    deferred_.emplace_back([this, from, batch = std::move(batch)] { process_batch(from, batch); });
+    return;
+  }
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_.emplace_back(from, std::move(batch));
+  }
+  pump_inbox();
+}
+
+void Scheduler::pump_inbox() {
+  // Flat combining: whoever holds the scheduler handles every worker's reports; a worker
+  // that finds it busy leaves its report in the inbox and goes back to running tasks
+  // instead of sleeping on the lock. The holder looks at the inbox again after letting
+  // go, so no report is stranded.
+  for (;;) {
+    std::vector<Notification> notifications;
+    {
+      std::unique_lock lock(mutex_, std::try_to_lock);
+      if (!lock.owns_lock()) return;
+      holder_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+      process_inbox_locked();
+      drain_locked(lock);
+      notifications.swap(notifications_);
+      holder_.store(std::thread::id(), std::memory_order_relaxed);
     }
-  });
+    deliver(notifications);
+    std::lock_guard lock(inbox_mutex_);
+    if (inbox_.empty()) return;
+  }
+}
+
+void Scheduler::process_inbox_locked() {
+  std::vector<std::pair<WorkerId, std::vector<WorkerToScheduler>>> reports;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    reports.swap(inbox_);
+  }
+  for (const auto& [from, batch] : reports) process_batch(from, batch);
+}
+
+void Scheduler::process_batch(WorkerId from, const std::vector<WorkerToScheduler>& batch) {
+  for (const auto& message : batch) {
+    std::visit(
+        [this, from](const auto& m) {
+          using M = std::decay_t<decltype(m)>;
+          if constexpr (std::is_same_v<M, TaskFinished>) on_task_finished(from, m);
+          else if constexpr (std::is_same_v<M, TaskFailed>) on_task_failed(from, m);
+          else if constexpr (std::is_same_v<M, KeysAcquired>) on_keys_acquired(from, m);
+          else on_steal_response(from, m);
+        },
+        message);
+  }
 }
 
 void Scheduler::on_task_finished(WorkerId worker, const TaskFinished& msg) {
-  const TaskId id = find(msg.key);
+  const TaskId id = find_reported(msg.scheduler_ref, msg.key);
   if (id == kNoTask || tasks_[id].status != TaskStatus::processing || tasks_[id].processing_on != worker) {
     // A task cancelled, released or stolen after it had started: its result is not ours.
     send(worker, ReleaseKeys{{msg.key}});
@@ -119,7 +161,7 @@ void Scheduler::on_task_finished(WorkerId worker, const TaskFinished& msg) {
 }
 
 void Scheduler::on_task_failed(WorkerId worker, const TaskFailed& msg) {
-  const TaskId id = find(msg.key);
+  const TaskId id = find_reported(msg.scheduler_ref, msg.key);
   if (id == kNoTask || tasks_[id].status != TaskStatus::processing || tasks_[id].processing_on != worker) return;
   remove_processing(id);
   auto failure = std::make_shared<TaskFailure>(*msg.failure);
@@ -314,6 +356,12 @@ TaskId Scheduler::find(Key key) const {
   return it == index_.end() ? kNoTask : it->second;
 }
 
+TaskId Scheduler::find_reported(std::uint32_t ref, Key key) const {
+  // Keys are never reused, so a slot holding the reported key is that task.
+  if (ref < tasks_.size() && tasks_[ref].key == key && tasks_[ref].status != TaskStatus::forgotten) return ref;
+  return find(key);
+}
+
 bool Scheduler::needed(const TaskState& task) const noexcept { return task.wanted || task.active_dependents > 0; }
 
 // ---- client operations ---------------------------------------------------------------
@@ -419,7 +467,11 @@ std::vector<std::vector<WorkerId>> Scheduler::who_has(std::span<const Key> keys)
   out.reserve(keys.size());
   for (Key key : keys) {
     const TaskId id = find(key);
-    out.push_back(id == kNoTask || tasks_[id].status != TaskStatus::memory ? std::vector<WorkerId>{} : tasks_[id].who_has);
+    if (id == kNoTask || tasks_[id].status != TaskStatus::memory) {
+      out.emplace_back();
+    } else {
+      out.emplace_back(tasks_[id].who_has.begin(), tasks_[id].who_has.end());
+    }
   }
   return out;
 }
@@ -443,9 +495,9 @@ SchedulerStats Scheduler::stats() {
     // Heap blocks carry ~16 bytes of allocator overhead; hash nodes hold key, id, hash, next.
     constexpr std::size_t kBlock = 16, kIndexNode = 40;
     bytes += sizeof(TaskState) + kIndexNode;
-    bytes += task.dependencies.capacity() * sizeof(TaskId) + (task.dependencies.capacity() ? kBlock : 0);
-    bytes += task.dependents.capacity() * sizeof(TaskId) + (task.dependents.capacity() ? kBlock : 0);
-    bytes += task.who_has.capacity() * sizeof(WorkerId) + (task.who_has.capacity() ? kBlock : 0);
+    for (std::size_t heap : {task.dependencies.heap_bytes(), task.dependents.heap_bytes(), task.who_has.heap_bytes()}) {
+      bytes += heap ? heap + kBlock : 0;
+    }
     if (task.name.capacity() > 15) bytes += task.name.capacity() + 1 + kBlock;
   }
   stats.steals = steals_;

@@ -13,6 +13,7 @@
 #include <queue>
 #include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -103,14 +104,18 @@ class Scheduler final : public SchedulerEndpoint {
   template <class Op>
   void run_exclusive(Op&& op);
   void drain_locked(std::unique_lock<std::mutex>& lock);
+  void pump_inbox();
+  void process_inbox_locked();
+  void process_batch(WorkerId from, const std::vector<WorkerToScheduler>& batch);
   void assert_not_reentrant() const;
 
   // Graph intake (scheduler_graph.cpp).
-  void validate_batch(const std::vector<TaskSpec>& tasks, std::span<const Key> wanted, std::vector<char>& is_new) const;
-  void add_batch(ClientId client, std::vector<TaskSpec>&& tasks, std::span<const Key> wanted);
+  struct BatchPlan;
+  void validate_batch(const std::vector<TaskSpec>& tasks, std::span<const Key> wanted, BatchPlan& plan) const;
+  void add_batch(ClientId client, std::vector<TaskSpec>&& tasks, std::span<const Key> wanted, const BatchPlan& plan);
   void assign_priorities(std::span<const TaskId> new_tasks);
   void activate(TaskId root);
-  std::uint32_t prefix_of(const std::string& name);
+  std::uint32_t prefix_of(std::string_view name);
 
   // Transitions (scheduler.cpp).
   void on_task_finished(WorkerId worker, const TaskFinished& msg);
@@ -131,6 +136,7 @@ class Scheduler final : public SchedulerEndpoint {
   void send(WorkerId worker, SchedulerToWorker&& message);
   void release_on_workers(TaskState& task);
   TaskId find(Key key) const;
+  TaskId find_reported(std::uint32_t scheduler_ref, Key key) const;
   bool needed(const TaskState& task) const noexcept;
 
   // Placement, backpressure and stealing (scheduler_placement.cpp).
@@ -148,6 +154,8 @@ class Scheduler final : public SchedulerEndpoint {
   Transport& transport_;
 
   std::mutex mutex_;
+  std::mutex inbox_mutex_;  // guards inbox_ only; never held while taking mutex_
+  std::vector<std::pair<WorkerId, std::vector<WorkerToScheduler>>> inbox_;
   std::atomic<std::thread::id> holder_{};  // thread inside run_exclusive, for re-entrancy detection
   std::vector<std::function<void()>> deferred_;
   std::vector<std::vector<SchedulerToWorker>> outbox_;  // per worker, flushed in drain_locked
@@ -162,7 +170,11 @@ class Scheduler final : public SchedulerEndpoint {
   std::priority_queue<std::pair<std::uint64_t, TaskId>, std::vector<std::pair<std::uint64_t, TaskId>>,
                       std::greater<>> queued_;  // root tasks held back, lowest priority first
   std::vector<TaskId> release_worklist_;
-  std::unordered_map<std::string, std::uint32_t> prefix_ids_;
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> prefix_ids_;
   std::vector<PrefixStats> prefixes_;
   std::uint64_t generation_ = 0;
   std::size_t steals_ = 0;

@@ -19,101 +19,110 @@ std::string quoted(const std::string& name) { return "'" + name + "'"; }
 
 }  // namespace
 
+// A validated batch: which specs are new, and every new spec's dependencies resolved
+// once, so that insertion needs no further lookups by key.
+struct Scheduler::BatchPlan {
+  std::vector<char> is_new;
+  std::vector<std::uint32_t> first_dependency;  // per spec: offset into `dependencies`, plus an end marker
+  // A dependency is an existing task (its TaskId) or a new one (kNewBit | its position in the batch).
+  std::vector<std::uint64_t> dependencies;
+  static constexpr std::uint64_t kNewBit = 1ULL << 63;
+};
+
 void Scheduler::update_graph(ClientId client, std::vector<TaskSpec>&& tasks, std::span<const Key> wanted) {
   assert_not_reentrant();
   run_exclusive([&] {
-    std::vector<char> is_new;
-    validate_batch(tasks, wanted, is_new);
-    // Keys already known are the same computation described again: keep the existing task.
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < tasks.size(); ++i) {
-      if (!is_new[i]) continue;
-      if (kept != i) tasks[kept] = std::move(tasks[i]);  // self-move would empty the spec
-      ++kept;
-    }
-    tasks.resize(kept);
-    add_batch(client, std::move(tasks), wanted);
+    BatchPlan plan;
+    validate_batch(tasks, wanted, plan);
+    add_batch(client, std::move(tasks), wanted, plan);
   });
 }
 
-void Scheduler::validate_batch(const std::vector<TaskSpec>& tasks, std::span<const Key> wanted,
-                               std::vector<char>& is_new) const {
+void Scheduler::validate_batch(const std::vector<TaskSpec>& tasks, std::span<const Key> wanted, BatchPlan& plan) const {
   TESSERA_EXPECTS(!workers_.empty(), "the cluster has no workers");
-  std::unordered_map<Key, std::uint32_t> batch;  // key → position among the batch's tasks
-  batch.reserve(tasks.size());
-  is_new.assign(tasks.size(), 0);
-  for (std::uint32_t i = 0; i < tasks.size(); ++i) {
+  const std::size_t n = tasks.size();
+  std::unordered_map<Key, std::uint32_t> batch;  // key → position of a new task in the batch
+  batch.reserve(n);
+  plan.is_new.assign(n, 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
     const TaskSpec& t = tasks[i];
+    // Keys already known are the same computation described again: the existing task stays.
     if (index_.contains(t.key)) continue;
     if (!batch.emplace(t.key, i).second) {
       throw ValueError("the graph holds two tasks with the same key (" + to_string(t.key) + ", task " + quoted(t.name) + ")");
     }
-    is_new[i] = 1;
+    plan.is_new[i] = 1;
   }
   for (Key key : wanted) {
     if (!index_.contains(key) && !batch.contains(key)) {
       throw IndexError("cannot compute " + to_string(key) + ": it is neither in the graph nor known to the scheduler");
     }
   }
-  // Dependencies must exist, be listed once, and (among new tasks) form no cycle.
-  std::vector<std::uint32_t> pending(tasks.size(), 0);  // new dependencies not yet ordered
-  std::vector<std::vector<std::uint32_t>> dependents_in_batch(tasks.size());
-  for (std::uint32_t i = 0; i < tasks.size(); ++i) {
-    if (!is_new[i]) continue;
+  plan.first_dependency.assign(n + 1, 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    plan.first_dependency[i] = static_cast<std::uint32_t>(plan.dependencies.size());
+    if (!plan.is_new[i]) continue;
     const TaskSpec& t = tasks[i];
     if (t.runner == nullptr) throw ValueError("task " + quoted(t.name) + " has no runner");
     for (std::size_t d = 0; d < t.dependencies.size(); ++d) {
       const Key dep = t.dependencies[d];
-      if (std::find(t.dependencies.begin(), t.dependencies.begin() + static_cast<std::ptrdiff_t>(d), dep) !=
-          t.dependencies.begin() + static_cast<std::ptrdiff_t>(d)) {
+      const auto listed_before = t.dependencies.begin() + static_cast<std::ptrdiff_t>(d);
+      if (std::find(t.dependencies.begin(), listed_before, dep) != listed_before) {
         throw ValueError("task " + quoted(t.name) + " lists the dependency " + to_string(dep) + " twice");
       }
       if (auto it = batch.find(dep); it != batch.end()) {
-        ++pending[i];
-        dependents_in_batch[it->second].push_back(i);
-      } else if (!index_.contains(dep)) {
+        plan.dependencies.push_back(BatchPlan::kNewBit | it->second);
+      } else if (auto existing = index_.find(dep); existing != index_.end()) {
+        plan.dependencies.push_back(existing->second);
+      } else {
         throw ValueError("task " + quoted(t.name) + " depends on unknown " + to_string(dep));
       }
     }
   }
-  // Kahn's algorithm: whatever cannot be ordered lies on or behind a cycle.
-  std::vector<std::uint32_t> ready;
-  for (std::uint32_t i = 0; i < tasks.size(); ++i) {
-    if (is_new[i] && pending[i] == 0) ready.push_back(i);
-  }
-  std::size_t ordered = 0;
-  while (!ready.empty()) {
-    const std::uint32_t i = ready.back();
-    ready.pop_back();
-    ++ordered;
-    for (std::uint32_t dependent : dependents_in_batch[i]) {
-      if (--pending[dependent] == 0) ready.push_back(dependent);
-    }
-  }
-  const auto n_new = static_cast<std::size_t>(std::count(is_new.begin(), is_new.end(), 1));
-  if (ordered == n_new) return;
-  // Walk unordered dependencies from an unordered task until one repeats: it is on a cycle.
-  std::uint32_t at = 0;
-  while (!is_new[at] || pending[at] == 0) ++at;
-  std::vector<char> visited(tasks.size(), 0);
-  while (!visited[at]) {
-    visited[at] = 1;
-    for (Key dep : tasks[at].dependencies) {
-      auto it = batch.find(dep);
-      if (it != batch.end() && pending[it->second] > 0) {
-        at = it->second;
-        break;
+  plan.first_dependency[n] = static_cast<std::uint32_t>(plan.dependencies.size());
+
+  // Cycles can only run through new tasks (existing ones never depend on new keys):
+  // an iterative depth-first search that meets a task still on its path found one.
+  enum : char { kUnseen = 0, kOnPath = 1, kDone = 2 };
+  std::vector<char> color(n, kUnseen);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> stack;  // position, next dependency offset
+  for (std::uint32_t root = 0; root < n; ++root) {
+    if (!plan.is_new[root] || color[root] != kUnseen) continue;
+    color[root] = kOnPath;
+    stack.emplace_back(root, plan.first_dependency[root]);
+    while (!stack.empty()) {
+      auto& [at, cursor] = stack.back();
+      if (cursor == plan.first_dependency[at + 1]) {
+        color[at] = kDone;
+        stack.pop_back();
+        continue;
+      }
+      const std::uint64_t dep = plan.dependencies[cursor++];
+      if (!(dep & BatchPlan::kNewBit)) continue;
+      const auto position = static_cast<std::uint32_t>(dep & ~BatchPlan::kNewBit);
+      if (color[position] == kOnPath) {
+        throw ValueError("the graph has a cycle through task " + quoted(tasks[position].name) + " (" +
+                         to_string(tasks[position].key) + ")");
+      }
+      if (color[position] == kUnseen) {
+        color[position] = kOnPath;
+        stack.emplace_back(position, plan.first_dependency[position]);
       }
     }
   }
-  throw ValueError("the graph has a cycle through task " + quoted(tasks[at].name) + " (" + to_string(tasks[at].key) + ")");
 }
 
-void Scheduler::add_batch(ClientId client, std::vector<TaskSpec>&& specs, std::span<const Key> wanted) {
-  std::vector<TaskId> ids;
-  ids.reserve(specs.size());
-  index_.reserve(index_.size() + specs.size());
-  for (TaskSpec& spec : specs) {
+void Scheduler::add_batch(ClientId client, std::vector<TaskSpec>&& specs, std::span<const Key> wanted,
+                          const BatchPlan& plan) {
+  const std::size_t n = specs.size();
+  std::vector<TaskId> ids(n, kNoTask);  // by batch position, for new tasks
+  std::vector<TaskId> new_ids;
+  new_ids.reserve(n);
+  tasks_.reserve(tasks_.size() + n);
+  index_.reserve(index_.size() + n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!plan.is_new[i]) continue;
+    TaskSpec& spec = specs[i];
     TaskId id;
     if (free_slots_.empty()) {
       id = static_cast<TaskId>(tasks_.size());
@@ -129,19 +138,22 @@ void Scheduler::add_batch(ClientId client, std::vector<TaskSpec>&& specs, std::s
     task.runner = std::move(spec.runner);
     task.status = TaskStatus::released;
     index_.emplace(task.key, id);
-    ids.push_back(id);
+    ids[i] = id;
+    new_ids.push_back(id);
   }
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    const TaskId id = ids[i];
-    tasks_[id].dependencies.reserve(specs[i].dependencies.size());
-    for (Key dep : specs[i].dependencies) {
-      const TaskId dep_id = index_.at(dep);
-      tasks_[id].dependencies.push_back(dep_id);
-      tasks_[dep_id].dependents.push_back(id);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!plan.is_new[i]) continue;
+    TaskState& task = tasks_[ids[i]];
+    task.dependencies.reserve(plan.first_dependency[i + 1] - plan.first_dependency[i]);
+    for (std::uint32_t d = plan.first_dependency[i]; d < plan.first_dependency[i + 1]; ++d) {
+      const std::uint64_t dep = plan.dependencies[d];
+      const TaskId dep_id = (dep & BatchPlan::kNewBit) ? ids[dep & ~BatchPlan::kNewBit] : static_cast<TaskId>(dep);
+      task.dependencies.push_back(dep_id);
+      tasks_[dep_id].dependents.push_back(ids[i]);
       ++tasks_[dep_id].live_dependents;
     }
   }
-  assign_priorities(ids);
+  assign_priorities(new_ids);
   for (Key key : wanted) want(client, index_.at(key));
   for (Key key : wanted) {
     const TaskId id = index_.at(key);
@@ -150,7 +162,7 @@ void Scheduler::add_batch(ClientId client, std::vector<TaskSpec>&& specs, std::s
     if (tasks_[id].status == TaskStatus::memory || tasks_[id].status == TaskStatus::erred) notify_clients(id);
   }
   // Tasks no wanted key needs are culled: forget them now.
-  for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+  for (auto it = new_ids.rbegin(); it != new_ids.rend(); ++it) {
     if (tasks_[*it].status == TaskStatus::released) forget_unreachable(*it);
   }
   process_releases();
@@ -240,12 +252,15 @@ void Scheduler::activate(TaskId root) {
   }
 }
 
-std::uint32_t Scheduler::prefix_of(const std::string& name) {
+std::uint32_t Scheduler::prefix_of(std::string_view name) {
   // "inc-17" → "inc"; "('sum-3f2a', 2, 5)" → "('sum"; good enough to group kinds of tasks.
-  const std::string prefix = name.substr(0, name.find('-'));
-  auto [it, inserted] = prefix_ids_.emplace(prefix, static_cast<std::uint32_t>(prefixes_.size()));
-  if (inserted) prefixes_.emplace_back();
-  return it->second;
+  const std::string_view prefix = name.substr(0, name.find('-'));
+  auto it = prefix_ids_.find(prefix);  // transparent lookup: no string is built per task
+  if (it != prefix_ids_.end()) return it->second;
+  const auto id = static_cast<std::uint32_t>(prefixes_.size());
+  prefix_ids_.emplace(std::string(prefix), id);
+  prefixes_.emplace_back();
+  return id;
 }
 
 }  // namespace tessera::runtime

@@ -17,6 +17,7 @@ void Scheduler::dispatch(TaskId id, WorkerId worker) {
 
   ComputeTask message;
   message.key = task.key;
+  message.scheduler_ref = id;
   message.priority = task.priority;
   message.runner = task.runner;
   message.dependencies.reserve(task.dependencies.size());
@@ -24,7 +25,7 @@ void Scheduler::dispatch(TaskId id, WorkerId worker) {
     const TaskState& dep = tasks_[dep_id];
     message.dependencies.push_back(dep.key);
     if (std::find(dep.who_has.begin(), dep.who_has.end(), worker) == dep.who_has.end()) {
-      message.remote.push_back(RemoteDependency{dep.key, dep.who_has, dep.nbytes});
+      message.remote.push_back(RemoteDependency{dep.key, {dep.who_has.begin(), dep.who_has.end()}, dep.nbytes});
     }
   }
   send(worker, std::move(message));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "scheduler.hpp"
+#include "tessera/core/detail/inline_vector.hpp"
 
 namespace tessera::runtime {
 
@@ -18,9 +19,9 @@ struct Scheduler::TaskState {
   Key key;
   std::string name;
   std::shared_ptr<const TaskRunner> runner;  // null for scattered data
-  std::vector<TaskId> dependencies;
-  std::vector<TaskId> dependents;
-  std::vector<WorkerId> who_has;  // workers holding the result while in memory
+  detail::InlineVector<TaskId, 2> dependencies;
+  detail::InlineVector<TaskId, 2> dependents;
+  detail::InlineVector<WorkerId, 1> who_has;  // workers holding the result while in memory
   std::shared_ptr<const TaskFailure> failure;  // set when erred
   std::uint64_t priority = 0;  // lower runs first
   std::uint64_t nbytes = 0;
@@ -62,6 +63,7 @@ void Scheduler::run_exclusive(Op&& op) {
     holder_.store(me, std::memory_order_relaxed);
     try {
       op();
+      process_inbox_locked();  // reports that arrived while a client held the lock
       drain_locked(lock);
     } catch (...) {
       holder_.store(std::thread::id(), std::memory_order_relaxed);
@@ -71,6 +73,12 @@ void Scheduler::run_exclusive(Op&& op) {
     holder_.store(std::thread::id(), std::memory_order_relaxed);
   }
   deliver(notifications);
+  bool reports_waiting;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    reports_waiting = !inbox_.empty();
+  }
+  if (reports_waiting) pump_inbox();
 }
 
 }  // namespace tessera::runtime

@@ -52,6 +52,7 @@ void Worker::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
+  work_epoch_.fetch_add(1, std::memory_order_release);  // ends any spin
   work_available_.notify_all();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
@@ -129,8 +130,10 @@ bool Worker::steal(Key key) {
 }
 
 void Worker::wake_for(std::size_t new_work) {
+  if (new_work == 0) return;
+  work_epoch_.fetch_add(1, std::memory_order_release);  // for threads spinning in wait_briefly
   // An executor thread of ours that queued work itself picks one item up when it loops.
-  if (current_worker == this && new_work > 0) --new_work;
+  if (current_worker == this) --new_work;
   for (std::size_t i = 0; i < std::min(new_work, idle_threads_); ++i) work_available_.notify_one();
 }
 
@@ -139,6 +142,7 @@ void Worker::wake_for(std::size_t new_work) {
 void Worker::executor_loop() {
   current_worker = this;
   std::unique_lock lock(mutex_);
+  bool may_spin = true;
   for (;;) {
     if (stopping_) return;
     if (!fetch_jobs_.empty()) {
@@ -147,17 +151,44 @@ void Worker::executor_loop() {
       lock.unlock();
       run_fetch(std::move(job));
       lock.lock();
+      may_spin = true;
       continue;
     }
     if (Task* task = pop_ready()) {
       lock.unlock();
       execute(*task);
       lock.lock();
+      may_spin = true;
+      continue;
+    }
+    if (may_spin) {
+      // Work often follows within microseconds (the next task of a graph); waiting for
+      // it briefly avoids a sleep and a wake-up that cost more than the task itself.
+      may_spin = false;
+      const std::uint64_t epoch = work_epoch_.load(std::memory_order_acquire);
+      lock.unlock();
+      wait_briefly(epoch);
+      lock.lock();
       continue;
     }
     ++idle_threads_;
     work_available_.wait(lock);
     --idle_threads_;
+    may_spin = true;
+  }
+}
+
+void Worker::wait_briefly(std::uint64_t epoch) const {
+  constexpr auto kSpin = std::chrono::microseconds(20);
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (unsigned i = 1;; ++i) {
+    if (work_epoch_.load(std::memory_order_acquire) != epoch) return;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+    if (i % 64 == 0 && std::chrono::steady_clock::now() > deadline) return;
   }
 }
 
@@ -192,6 +223,7 @@ void Worker::execute(Task& task) {
   }
   const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const Key key = spec.key;
+  const std::uint32_t ref = spec.scheduler_ref;
   if (!failure) store_.put(key, result);
 
   bool released;
@@ -206,9 +238,9 @@ void Worker::execute(Task& task) {
     return;
   }
   if (failure) {
-    report(TaskFailed{key, std::move(failure), duration});
+    report(TaskFailed{key, ref, std::move(failure), duration});
   } else {
-    report(TaskFinished{key, result.nbytes(), duration});
+    report(TaskFinished{key, ref, result.nbytes(), duration});
   }
 }
 
@@ -251,7 +283,7 @@ void Worker::run_fetch(FetchJob job) {
           failure->exception_type = "tessera::CommError";
           failure->message = "could not fetch input " + to_string(key) + " from worker " + std::to_string(job.peer) +
                              (problem.empty() ? std::string(": the peer does not hold it") : ": " + problem);
-          messages.emplace_back(TaskFailed{task_key, std::move(failure), 0.0});
+          messages.emplace_back(TaskFailed{task_key, it->second.spec.scheduler_ref, std::move(failure), 0.0});
           tasks_.erase(it);
         } else if (--it->second.missing == 0) {
           it->second.state = State::ready;

@@ -31,6 +31,9 @@ struct RemoteDependency {
 /// others are in the worker's store.
 struct ComputeTask {
   Key key;
+  /// Opaque to the worker; echoed in TaskFinished/TaskFailed so the scheduler finds the
+  /// task without a lookup by key.
+  std::uint32_t scheduler_ref = 0;
   std::uint64_t priority = 0;  ///< lower runs first
   std::shared_ptr<const TaskRunner> runner;
   std::vector<Key> dependencies;
@@ -59,12 +62,14 @@ using SchedulerToWorker = std::variant<ComputeTask, StoreData, ReleaseKeys, Stea
 
 struct TaskFinished {
   Key key;
+  std::uint32_t scheduler_ref = 0;
   std::uint64_t nbytes = 0;
   double duration_s = 0;
 };
 
 struct TaskFailed {
   Key key;
+  std::uint32_t scheduler_ref = 0;
   std::shared_ptr<const TaskFailure> failure;
   double duration_s = 0;
 };

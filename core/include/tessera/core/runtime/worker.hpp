@@ -3,6 +3,7 @@
 // workers, and reports every finished or failed task back, all through the Transport.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -75,6 +76,7 @@ class Worker final : public WorkerEndpoint {
   };
 
   void executor_loop();
+  void wait_briefly(std::uint64_t epoch) const;  // spins until new work or a few microseconds pass
   // Each of these is called with mutex_ held and returns with it held.
   std::size_t accept_task(ComputeTask&& task);  // returns the number of new work items
   Task* pop_ready();
@@ -99,7 +101,8 @@ class Worker final : public WorkerEndpoint {
   std::unordered_map<Key, std::vector<Key>> waiting_for_;  // fetched key → tasks needing it
   std::unordered_set<Key> in_flight_;                      // keys being fetched
   std::uint64_t next_serial_ = 0;
-  std::size_t idle_threads_ = 0;
+  std::size_t idle_threads_ = 0;  // threads asleep on work_available_
+  std::atomic<std::uint64_t> work_epoch_{0};  // bumped whenever work arrives
   std::size_t tasks_executed_ = 0;
   std::size_t values_fetched_ = 0;
   bool stopping_ = false;

@@ -1,0 +1,72 @@
+// Per-task overhead of the runtime on trivial tasks: independent tasks, a chain, and a
+// tree reduction, each of 100k tasks. Reports tasks per second (items_per_second) and
+// microseconds per task (us_per_task).
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+#include "graph_builders.hpp"
+
+namespace {
+
+using tessera::Client;
+using tessera::Graph;
+using tessera::LocalCluster;
+
+constexpr std::int64_t kTasks = 100'000;
+
+void report(benchmark::State& state, std::int64_t tasks_per_iteration) {
+  state.SetItemsProcessed(state.iterations() * tasks_per_iteration);
+  state.counters["us_per_task"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * tasks_per_iteration) * 1e-6,
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+LocalCluster cluster_for(const benchmark::State& state) {
+  return LocalCluster({.n_workers = static_cast<std::size_t>(state.range(0)), .threads_per_worker = 0});
+}
+
+void IndependentTasks(benchmark::State& state) {
+  Client client(cluster_for(state));
+  std::vector<std::int64_t> inputs(kTasks);
+  std::iota(inputs.begin(), inputs.end(), 0);
+  for (auto _ : state) {
+    auto futures = client.map([](std::int64_t x) { return x + 1; }, inputs);
+    client.wait(futures);
+  }
+  report(state, kTasks);
+}
+
+void Chain(benchmark::State& state) {
+  Client client(cluster_for(state));
+  for (auto _ : state) {
+    Graph graph;
+    auto last = tessera::bench::chain(graph, kTasks);
+    auto result = client.compute(std::move(graph), last).result();
+    if (result != kTasks - 1) state.SkipWithError("wrong chain result");
+  }
+  report(state, kTasks);
+}
+
+void TreeReduction(benchmark::State& state) {
+  Client client(cluster_for(state));
+  const std::int64_t leaves = kTasks / 2;
+  for (auto _ : state) {
+    Graph graph;
+    auto root = tessera::bench::increments_summed_by_tree(graph, leaves);
+    auto result = client.compute(std::move(graph), root).result();
+    if (result != leaves * (leaves + 1) / 2) state.SkipWithError("wrong tree result");
+  }
+  report(state, 2 * leaves - 1);
+}
+
+// Argument: number of workers (threads are the machine's cores shared among them).
+BENCHMARK(IndependentTasks)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(Chain)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(TreeReduction)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
