@@ -34,6 +34,7 @@ std::vector<Client::StatePtr> Client::submit_calls(const std::string& name, std:
   keys.reserve(calls.size());
   states.reserve(calls.size());
   static std::atomic<std::uint64_t> sequence{0};
+  impl_->expect_futures(calls.size());
   for (auto& call : calls) {
     for (const auto& future : call.futures) check_owner(*future, impl_.get());
     const Key key = Key::unique();
@@ -79,9 +80,9 @@ std::vector<Client::StatePtr> Client::scatter_values(std::vector<Value>&& values
 std::vector<Value> Client::gather_values(const std::vector<detail::FutureState*>& states) const {
   std::vector<Key> keys;
   keys.reserve(states.size());
+  for (const detail::FutureState* state : states) check_owner(*state, impl_.get());
+  detail::wait_all(states);
   for (const detail::FutureState* state : states) {
-    check_owner(*state, impl_.get());
-    state->wait();
     state->throw_if_failed();
     keys.push_back(state->key());
   }

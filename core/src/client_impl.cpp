@@ -21,6 +21,11 @@ std::shared_ptr<FutureState> ClientImpl::register_future(Key key, std::string na
   return state;
 }
 
+void ClientImpl::expect_futures(std::size_t n) {
+  std::lock_guard lock(mutex_);
+  futures_.reserve(futures_.size() + n);
+}
+
 void ClientImpl::release(Key key) {
   {
     std::lock_guard lock(mutex_);

@@ -24,6 +24,8 @@ class ClientImpl final : public runtime::ClientSink, public std::enable_shared_f
   /// Creates the state of a future for `key`; register before submitting so that no
   /// report can be missed.
   std::shared_ptr<FutureState> register_future(Key key, std::string name);
+  /// Makes room for `n` more futures at once (one rehash instead of many).
+  void expect_futures(std::size_t n);
   /// Called by the last FutureState of a key as it dies.
   void release(Key key);
   void update_graph(std::vector<TaskSpec>&& tasks, std::span<const Key> wanted);

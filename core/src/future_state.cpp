@@ -84,6 +84,28 @@ void FutureState::finish(FutureStatus status, std::shared_ptr<const TaskFailure>
   for (auto& callback : callbacks) callback();
 }
 
+void wait_all(const std::vector<FutureState*>& states) {
+  struct Latch {
+    std::mutex mutex;
+    std::condition_variable all_done;
+    std::size_t pending;
+  };
+  auto latch = std::make_shared<Latch>();
+  latch->pending = states.size();
+  for (FutureState* state : states) {
+    state->add_done_callback([latch] {
+      bool last;
+      {
+        std::lock_guard lock(latch->mutex);
+        last = --latch->pending == 0;
+      }
+      if (last) latch->all_done.notify_one();
+    });
+  }
+  std::unique_lock lock(latch->mutex);
+  latch->all_done.wait(lock, [&] { return latch->pending == 0; });
+}
+
 std::shared_ptr<CompletionQueue> CompletionQueue::watch(const std::vector<FutureState*>& states) {
   auto queue = std::make_shared<CompletionQueue>();
   for (std::size_t i = 0; i < states.size(); ++i) {

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -26,6 +28,43 @@ std::filesystem::path default_spill_root() {
   std::random_device device;
   return std::filesystem::temp_directory_path() /
          ("tessera-spill-" + std::to_string(getpid()) + "-" + std::to_string(device() & 0xffffff));
+}
+
+// Threads that tear down clusters whose last reference was dropped on one of their own
+// workers. Finished ones are joined when the next starts, the rest at exit, so that no
+// teardown is cut short (or reported as a leak) when the process ends.
+class Reapers {
+ public:
+  void run(LocalClusterImpl* cluster) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(threads_, [](Reaper& r) {
+      if (!r.done->load()) return false;
+      r.thread.join();
+      return true;
+    });
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    threads_.push_back(Reaper{std::thread([cluster, done] {
+                                delete cluster;
+                                done->store(true);
+                              }),
+                              done});
+  }
+  ~Reapers() {
+    for (Reaper& r : threads_) r.thread.join();
+  }
+
+ private:
+  struct Reaper {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::mutex mutex_;
+  std::vector<Reaper> threads_;
+};
+
+Reapers& reapers() {
+  static Reapers instance;
+  return instance;
 }
 
 }  // namespace
@@ -72,7 +111,7 @@ void LocalClusterImpl::destroy(LocalClusterImpl* cluster) noexcept {
     // The last reference went away on one of the cluster's own threads (a worker
     // delivering a notification held the last reference to a client). A thread cannot
     // join itself, so a short-lived thread tears the cluster down instead.
-    std::thread([cluster] { delete cluster; }).detach();
+    reapers().run(cluster);
   } else {
     delete cluster;
   }

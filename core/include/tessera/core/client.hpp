@@ -91,7 +91,7 @@ class Client {
   /// Waits for every future to be done (finished, failed or cancelled).
   template <class T>
   void wait(const std::vector<Future<T>>& futures) const {
-    for (const auto& f : futures) f.wait();
+    detail::wait_all(states_of(futures));
   }
 
   /// Waits for all futures and returns their results in order; throws the first error.

@@ -63,6 +63,9 @@ class FutureState {
   std::vector<std::function<void()>> callbacks_;
 };
 
+/// Blocks until every future is done, waking once rather than once per future.
+void wait_all(const std::vector<FutureState*>& states);
+
 /// Yields indices of watched futures in the order they complete (for as_completed).
 class CompletionQueue {
  public:

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what tessera needs to build, test and benchmark on Debian 12 (or Ubuntu),
+# from Debian's packages only; does nothing for what is already there. The CUDA
+# toolkit is optional: with nvcc on PATH or in /usr/local/cuda the CUDA sources build too.
+set -euo pipefail
+
+packages=(cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev)
+command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-pip)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
