@@ -50,7 +50,12 @@ class Reapers {
                               done});
   }
   ~Reapers() {
-    for (Reaper& r : threads_) r.thread.join();
+    std::vector<Reaper> threads;
+    {
+      std::lock_guard lock(mutex_);
+      threads.swap(threads_);
+    }
+    for (Reaper& r : threads) r.thread.join();
   }
 
  private:

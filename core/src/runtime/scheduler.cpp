@@ -368,9 +368,10 @@ bool Scheduler::needed(const TaskState& task) const noexcept { return task.wante
 
 ClientId Scheduler::add_client(std::weak_ptr<ClientSink> sink) {
   assert_not_reentrant();
-  std::lock_guard lock(mutex_);
-  clients_.push_back(std::move(sink));
-  return static_cast<ClientId>(clients_.size() - 1);
+  return query([&] {
+    clients_.push_back(std::move(sink));
+    return static_cast<ClientId>(clients_.size() - 1);
+  });
 }
 
 void Scheduler::remove_client(ClientId client) {
@@ -462,7 +463,10 @@ void Scheduler::scatter(ClientId client, std::vector<std::pair<Key, Value>>&& da
 
 std::vector<std::vector<WorkerId>> Scheduler::who_has(std::span<const Key> keys) {
   assert_not_reentrant();
-  std::lock_guard lock(mutex_);
+  return query([&] { return who_has_locked(keys); });
+}
+
+std::vector<std::vector<WorkerId>> Scheduler::who_has_locked(std::span<const Key> keys) const {
   std::vector<std::vector<WorkerId>> out;
   out.reserve(keys.size());
   for (Key key : keys) {
@@ -478,7 +482,10 @@ std::vector<std::vector<WorkerId>> Scheduler::who_has(std::span<const Key> keys)
 
 SchedulerStats Scheduler::stats() {
   assert_not_reentrant();
-  std::lock_guard lock(mutex_);
+  return query([&] { return stats_locked(); });
+}
+
+SchedulerStats Scheduler::stats_locked() const {
   SchedulerStats stats;
   std::size_t bytes = 0;
   for (const TaskState& task : tasks_) {

@@ -104,6 +104,12 @@ class Scheduler final : public SchedulerEndpoint {
   template <class Op>
   void run_exclusive(Op&& op);
   void drain_locked(std::unique_lock<std::mutex>& lock);
+  // Runs a read-only `f` under the lock. Like every holder of the lock, it then looks at
+  // the inbox: a report left there while it held the lock would otherwise be stranded.
+  template <class F>
+  auto query(F&& f);
+  std::vector<std::vector<WorkerId>> who_has_locked(std::span<const Key> keys) const;
+  SchedulerStats stats_locked() const;
   void pump_inbox();
   void process_inbox_locked();
   void process_batch(WorkerId from, const std::vector<WorkerToScheduler>& batch);

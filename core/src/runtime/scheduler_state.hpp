@@ -81,4 +81,19 @@ void Scheduler::run_exclusive(Op&& op) {
   if (reports_waiting) pump_inbox();
 }
 
+template <class F>
+auto Scheduler::query(F&& f) {
+  auto result = [&] {
+    std::lock_guard lock(mutex_);
+    return f();
+  }();
+  bool reports_waiting;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    reports_waiting = !inbox_.empty();
+  }
+  if (reports_waiting) pump_inbox();
+  return result;
+}
+
 }  // namespace tessera::runtime
