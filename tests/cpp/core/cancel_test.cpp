@@ -1,0 +1,262 @@
+// Cancellation: cancelled futures and their dependents' futures throw CancelledError,
+// dependencies nobody else needs are released, shared ones survive, a running task
+// finishes but its result is dropped. Tasks are held back behind gates the test opens;
+// with one worker thread the order of execution is known.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <tessera/tessera.hpp>
+
+#include "core/runtime_helpers.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using tessera::CancelledError;
+using tessera::Client;
+using tessera::Future;
+using tessera::FutureStatus;
+using tessera::Graph;
+using tessera::LocalCluster;
+using tessera::TaskRef;
+using tessera::testing::Gate;
+using tessera::testing::OpenOnExit;
+using tessera::testing::leftovers;
+using tessera::testing::released_eventually;
+using tessera::testing::stored_keys;
+
+// Waits (bounded) and checks that the future was cancelled.
+template <class T>
+void expect_cancelled(const Future<T>& f) {
+  ASSERT_TRUE(f.wait_for(10s)) << "'" << f.name() << "' did not complete after cancel";
+  EXPECT_EQ(f.status(), FutureStatus::cancelled) << f.name();
+  EXPECT_TRUE(f.done());
+  EXPECT_THROW((void)f.result(), CancelledError) << f.name();
+}
+
+TEST(Cancel, PendingTaskAndItsDependentsAreCancelledAndInputsReleased) {
+  std::atomic<int> input_runs{0}, cancelled_runs{0};
+  LocalCluster cluster({.n_workers = 1, .threads_per_worker = 1});
+  Client client(cluster);
+  Gate gate;
+  OpenOnExit open_gate(gate);
+
+  // The only worker thread is busy behind the gate; everything else waits.
+  auto blocker = client.submit([gate] {
+    gate.wait();
+    return 1;
+  });
+  Graph g;
+  auto input = g.add("input", [&input_runs] {
+    ++input_runs;
+    return 10;
+  });
+  auto target = g.add("target", [&cancelled_runs](int x) {
+    ++cancelled_runs;
+    return x + 1;
+  }, input);
+  auto future = client.compute(std::move(g), target);
+  auto child = client.submit([&cancelled_runs](int x) {
+    ++cancelled_runs;
+    return x * 2;
+  }, future);
+  auto grandchild = client.submit([&cancelled_runs](int x) {
+    ++cancelled_runs;
+    return x * 3;
+  }, child);
+  EXPECT_FALSE(future.done());
+
+  client.cancel(future);
+  // Cancelled at once, without waiting for the gate.
+  expect_cancelled(future);
+  expect_cancelled(child);
+  expect_cancelled(grandchild);
+  // Only the blocker is left: `input` was needed by nobody else and is forgotten.
+  EXPECT_EQ(cluster.scheduler_stats().tasks, 1u);
+
+  gate.open();
+  EXPECT_EQ(blocker.result(), 1);
+  EXPECT_EQ(input_runs.load(), 0);
+  EXPECT_EQ(cancelled_runs.load(), 0);
+  EXPECT_EQ(stored_keys(cluster), 1u);  // the blocker's result
+  EXPECT_EQ(cluster.worker_stats(0).tasks_executed, 1u);
+  blocker = Future<int>();
+  EXPECT_TRUE(released_eventually(cluster)) << leftovers(cluster);
+  // Cancelled futures are harmless to drop and the client keeps working.
+  future = Future<int>();
+  child = Future<int>();
+  EXPECT_EQ(client.submit([](int x) { return x + 1; }, 41).result(), 42);
+}
+
+TEST(Cancel, SharedDependencyStillNeededSurvives) {
+  std::atomic<int> shared_runs{0};
+  LocalCluster cluster({.n_workers = 2, .threads_per_worker = 1});
+  Client client(cluster);
+  Gate gate;
+  OpenOnExit open_gate(gate);
+
+  Graph g;
+  auto shared = g.add("shared", [gate, &shared_runs] {
+    gate.wait();
+    ++shared_runs;
+    return std::vector<int>{1, 2, 3};
+  });
+  auto doomed = g.add("doomed", [](const std::vector<int>& v) { return static_cast<int>(v.size()); }, shared);
+  auto kept = g.add("kept", [](const std::vector<int>& v) { return v[0] + v[1] + v[2]; }, shared);
+  auto futures = client.compute(std::move(g), std::vector<TaskRef<int>>{doomed, kept});
+  client.cancel(futures[0]);
+  expect_cancelled(futures[0]);
+  EXPECT_FALSE(futures[1].done());
+
+  gate.open();
+  EXPECT_EQ(futures[1].result(), 6);
+  EXPECT_EQ(shared_runs.load(), 1);
+  futures.clear();
+  EXPECT_TRUE(released_eventually(cluster)) << leftovers(cluster);
+}
+
+TEST(Cancel, SeveralFuturesAtOnceAmongOthers) {
+  LocalCluster cluster({.n_workers = 2, .threads_per_worker = 1});
+  Client client(cluster);
+  Gate gate;
+  OpenOnExit open_gate(gate);
+  auto root = client.submit([gate] {
+    gate.wait();
+    return 5;
+  });
+  std::vector<Future<int>> futures;
+  for (int i = 0; i < 20; ++i) futures.push_back(client.submit([i](int r) { return r * i; }, root));
+  std::vector<Future<int>> to_cancel;
+  for (int i = 0; i < 20; i += 2) to_cancel.push_back(futures[static_cast<std::size_t>(i)]);
+  client.cancel(to_cancel);
+  gate.open();
+  for (int i = 0; i < 20; ++i) {
+    SCOPED_TRACE("future " + std::to_string(i));
+    const auto& f = futures[static_cast<std::size_t>(i)];
+    if (i % 2 == 0) {
+      expect_cancelled(f);
+    } else {
+      EXPECT_EQ(f.result(), 5 * i);
+    }
+  }
+  EXPECT_THROW(client.gather(futures), CancelledError);
+  to_cancel.clear();
+  futures.clear();
+  root = Future<int>();
+  EXPECT_TRUE(released_eventually(cluster)) << leftovers(cluster);
+}
+
+TEST(Cancel, RunningTaskFinishesButItsResultIsDropped) {
+  std::atomic<bool> started{false};
+  std::atomic<bool> finished{false};
+  LocalCluster cluster({.n_workers = 1, .threads_per_worker = 1});
+  Client client(cluster);
+  Gate gate;
+  OpenOnExit open_gate(gate);
+  auto running = client.submit([gate, &started, &finished] {
+    started = true;
+    gate.wait();
+    finished = true;
+    return std::vector<double>(1000, 1.0);
+  });
+  auto dependent = client.submit([](const std::vector<double>& v) { return v.size(); }, running);
+  ASSERT_TRUE(tessera::testing::wait_for_flag(started));
+
+  client.cancel(running);
+  expect_cancelled(running);
+  expect_cancelled(dependent);
+  EXPECT_FALSE(finished.load());
+
+  gate.open();
+  // One thread: the next task runs only after the cancelled one has returned and its
+  // result has been dealt with.
+  auto next = client.submit([] { return 7; });
+  EXPECT_EQ(next.result(), 7);
+  EXPECT_TRUE(finished.load());
+  EXPECT_EQ(cluster.worker_stats(0).tasks_executed, 2u);
+  EXPECT_EQ(stored_keys(cluster), 1u) << "the cancelled task's result was kept";
+  EXPECT_EQ(running.status(), FutureStatus::cancelled);
+  next = Future<int>();
+  EXPECT_TRUE(released_eventually(cluster)) << leftovers(cluster);
+}
+
+TEST(Cancel, CancellingAFinishedFuture) {
+  // RUNTIME BUG: cancelling a finished future leaves its status `finished` but releases its
+  // result, so result() throws tessera::Error("... is not held by any worker") instead of
+  // either returning the value or throwing CancelledError.
+  GTEST_SKIP() << "known runtime bug: a cancelled finished future reports finished but its result is gone";
+  LocalCluster cluster({.n_workers = 1, .threads_per_worker = 1});
+  Client client(cluster);
+  auto f = client.submit([] { return 5; });
+  ASSERT_EQ(f.result(), 5);
+  client.cancel(f);
+  // Either cancel is a no-op for finished futures, or the future now reads as cancelled;
+  // status and result() must agree.
+  if (f.status() == FutureStatus::finished) {
+    EXPECT_EQ(f.result(), 5);
+  } else {
+    EXPECT_EQ(f.status(), FutureStatus::cancelled);
+    EXPECT_THROW(f.result(), CancelledError);
+  }
+  f = Future<int>();
+  EXPECT_TRUE(released_eventually(cluster)) << leftovers(cluster);
+  EXPECT_EQ(client.submit([] { return 6; }).result(), 6);
+}
+
+TEST(Cancel, CancellingAFinishedFutureCancelsItsPendingDependents) {
+  LocalCluster cluster({.n_workers = 1, .threads_per_worker = 1});
+  Client client(cluster);
+  Gate gate;
+  OpenOnExit open_gate(gate);
+  auto done = client.submit([] { return 5; });
+  ASSERT_TRUE(done.wait_for(10s));
+  auto blocker = client.submit([gate] {
+    gate.wait();
+    return 0;
+  });
+  auto pending = client.submit([](int x, int) { return x + 1; }, done, blocker);
+  client.cancel(done);
+  expect_cancelled(pending);
+  gate.open();
+  EXPECT_EQ(blocker.result(), 0);
+  pending = Future<int>();
+  done = Future<int>();
+  blocker = Future<int>();
+  EXPECT_TRUE(released_eventually(cluster)) << leftovers(cluster);
+}
+
+TEST(Cancel, CancellingTwiceAndCancellingAnErredFuture) {
+  LocalCluster cluster({.n_workers = 1, .threads_per_worker = 1});
+  Client client(cluster);
+  Gate gate;
+  OpenOnExit open_gate(gate);
+  auto blocker = client.submit([gate] {
+    gate.wait();
+    return 0;
+  });
+  auto pending = client.submit([](int x) { return x; }, blocker);
+  client.cancel(pending);
+  client.cancel(pending);
+  expect_cancelled(pending);
+  gate.open();
+  EXPECT_EQ(blocker.result(), 0);
+
+  auto failed = client.submit([]() -> int { throw std::runtime_error("boom"); });
+  ASSERT_TRUE(failed.wait_for(10s));
+  client.cancel(failed);
+  // The first report wins: the future stays failed.
+  EXPECT_EQ(failed.status(), FutureStatus::error);
+  EXPECT_THROW(failed.result(), tessera::TaskError);
+  failed = Future<int>();
+  pending = Future<int>();
+  blocker = Future<int>();
+  EXPECT_TRUE(released_eventually(cluster)) << leftovers(cluster);
+}
+
+}  // namespace
