@@ -28,10 +28,8 @@ void check_owner(const detail::FutureState& state, const detail::ClientImpl* cli
 
 std::vector<Client::StatePtr> Client::submit_calls(const std::string& name, std::vector<detail::BoundCall>&& calls) {
   std::vector<TaskSpec> specs;
-  std::vector<Key> keys;
   std::vector<StatePtr> states;
   specs.reserve(calls.size());
-  keys.reserve(calls.size());
   states.reserve(calls.size());
   static std::atomic<std::uint64_t> sequence{0};
   impl_->expect_futures(calls.size());
@@ -40,10 +38,9 @@ std::vector<Client::StatePtr> Client::submit_calls(const std::string& name, std:
     const Key key = Key::unique();
     std::string task_name = name + "-" + std::to_string(sequence.fetch_add(1, std::memory_order_relaxed));
     states.push_back(impl_->register_future(key, task_name));
-    keys.push_back(key);
     specs.push_back(TaskSpec{key, std::move(task_name), std::move(call.dependencies), std::move(call.runner)});
   }
-  impl_->update_graph(std::move(specs), keys);
+  impl_->update_graph(std::move(specs), states);
   return states;  // `calls` still holds the argument futures until here: their keys stay alive
 }
 
@@ -58,7 +55,7 @@ std::vector<Client::StatePtr> Client::compute_keys(Graph&& graph, std::span<cons
   std::vector<StatePtr> states;
   states.reserve(outputs.size());
   for (Key key : outputs) states.push_back(impl_->register_future(key, names.at(key)));
-  impl_->update_graph(std::move(graph.tasks_), outputs);
+  impl_->update_graph(std::move(graph.tasks_), states);
   return states;
 }
 
@@ -72,7 +69,7 @@ std::vector<Client::StatePtr> Client::scatter_values(std::vector<Value>&& values
     states.push_back(impl_->register_future(key, name + "-" + std::to_string(i)));
     data.emplace_back(key, std::move(values[i]));
   }
-  impl_->scatter(std::move(data));
+  impl_->scatter(std::move(data), states);
   for (auto& state : states) state->set_finished();
   return states;
 }

@@ -15,9 +15,11 @@ ClientImpl::ClientImpl(LocalCluster cluster) : cluster_(std::move(cluster)), sch
 ClientImpl::~ClientImpl() { scheduler_.remove_client(id_); }
 
 std::shared_ptr<FutureState> ClientImpl::register_future(Key key, std::string name) {
-  auto state = std::make_shared<FutureState>(shared_from_this(), key, std::move(name));
   std::lock_guard lock(mutex_);
-  futures_[key] = state;
+  std::weak_ptr<FutureState>& slot = futures_[key];
+  if (auto existing = slot.lock()) return existing;  // all futures of a key share one state
+  auto state = std::make_shared<FutureState>(shared_from_this(), key, std::move(name), ++next_token_);
+  slot = state;
   return state;
 }
 
@@ -26,21 +28,36 @@ void ClientImpl::expect_futures(std::size_t n) {
   futures_.reserve(futures_.size() + n);
 }
 
-void ClientImpl::release(Key key) {
+void ClientImpl::release(Key key, std::uint64_t token) {
   {
     std::lock_guard lock(mutex_);
     auto it = futures_.find(key);
-    // A newer future of the same key may have replaced the dying one.
+    // A newer state of the same key may have replaced the dying one: keep that entry.
     if (it != futures_.end() && it->second.expired()) futures_.erase(it);
   }
-  scheduler_.release_keys(id_, std::span<const Key>(&key, 1));
+  // Holds are matched by token, so this cannot drop a newer future's hold, whatever the
+  // order in which the two reach the scheduler.
+  const runtime::Hold hold{key, token};
+  scheduler_.release_keys(id_, std::span<const runtime::Hold>(&hold, 1));
 }
 
-void ClientImpl::update_graph(std::vector<TaskSpec>&& tasks, std::span<const Key> wanted) {
-  scheduler_.update_graph(id_, std::move(tasks), wanted);
+namespace {
+std::vector<runtime::Hold> holds_of(const std::vector<std::shared_ptr<FutureState>>& states) {
+  std::vector<runtime::Hold> holds;
+  holds.reserve(states.size());
+  for (const auto& state : states) holds.push_back(runtime::Hold{state->key(), state->token()});
+  return holds;
+}
+}  // namespace
+
+void ClientImpl::update_graph(std::vector<TaskSpec>&& tasks, const std::vector<std::shared_ptr<FutureState>>& wanted) {
+  scheduler_.update_graph(id_, std::move(tasks), holds_of(wanted));
 }
 
-void ClientImpl::scatter(std::vector<std::pair<Key, Value>>&& data) { scheduler_.scatter(id_, std::move(data)); }
+void ClientImpl::scatter(std::vector<std::pair<Key, Value>>&& data,
+                         const std::vector<std::shared_ptr<FutureState>>& holders) {
+  scheduler_.scatter(id_, std::move(data), holds_of(holders));
+}
 
 void ClientImpl::cancel(std::span<const Key> keys) { scheduler_.cancel_keys(keys); }
 

@@ -21,15 +21,17 @@ class ClientImpl final : public runtime::ClientSink, public std::enable_shared_f
   explicit ClientImpl(LocalCluster cluster);  // use create()
   ~ClientImpl() override;
 
-  /// Creates the state of a future for `key`; register before submitting so that no
-  /// report can be missed.
+  /// The state of the futures of `key`: the live one if the client has futures of the key
+  /// already, else a new one with a hold of its own. Register before submitting, so that
+  /// no report can be missed.
   std::shared_ptr<FutureState> register_future(Key key, std::string name);
   /// Makes room for `n` more futures at once (one rehash instead of many).
   void expect_futures(std::size_t n);
-  /// Called by the last FutureState of a key as it dies.
-  void release(Key key);
-  void update_graph(std::vector<TaskSpec>&& tasks, std::span<const Key> wanted);
-  void scatter(std::vector<std::pair<Key, Value>>&& data);
+  /// Called by a FutureState as it dies: drops its hold on the key.
+  void release(Key key, std::uint64_t token);
+  /// Submits tasks; the futures' holds on the keys they want are registered with them.
+  void update_graph(std::vector<TaskSpec>&& tasks, const std::vector<std::shared_ptr<FutureState>>& wanted);
+  void scatter(std::vector<std::pair<Key, Value>>&& data, const std::vector<std::shared_ptr<FutureState>>& holders);
   void cancel(std::span<const Key> keys);
   /// Values of computed keys, fetched from the workers holding them.
   std::vector<Value> fetch(std::span<const Key> keys);
@@ -50,6 +52,7 @@ class ClientImpl final : public runtime::ClientSink, public std::enable_shared_f
   runtime::ClientId id_ = 0;
   std::mutex mutex_;
   std::unordered_map<Key, std::weak_ptr<FutureState>> futures_;
+  std::uint64_t next_token_ = 0;
 };
 
 }  // namespace tessera::detail

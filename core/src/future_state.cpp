@@ -6,12 +6,12 @@
 
 namespace tessera::detail {
 
-FutureState::FutureState(std::shared_ptr<ClientImpl> client, Key key, std::string name)
-    : client_(std::move(client)), key_(key), name_(std::move(name)) {}
+FutureState::FutureState(std::shared_ptr<ClientImpl> client, Key key, std::string name, std::uint64_t token)
+    : client_(std::move(client)), key_(key), name_(std::move(name)), token_(token) {}
 
 FutureState::~FutureState() {
   try {
-    client_->release(key_);
+    client_->release(key_, token_);
   } catch (const std::exception& e) {
     // Destructors never throw; a release that fails only delays freeing memory.
     TESSERA_LOG(error) << "releasing '" << name_ << "' failed: " << e.what();
@@ -75,7 +75,11 @@ void FutureState::finish(FutureStatus status, std::shared_ptr<const TaskFailure>
   std::vector<std::function<void()>> callbacks;
   {
     std::lock_guard lock(mutex_);
-    if (status_ != FutureStatus::pending) return;  // the first report wins
+    // The first report wins, except that cancelling also ends a finished or failed future
+    // (its result is released, as in dask.distributed).
+    if (status_ != FutureStatus::pending && (status != FutureStatus::cancelled || status_ == FutureStatus::cancelled)) {
+      return;
+    }
     status_ = status;
     failure_ = std::move(failure);
     callbacks.swap(callbacks_);

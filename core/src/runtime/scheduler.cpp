@@ -127,6 +127,7 @@ void Scheduler::process_batch(WorkerId from, const std::vector<WorkerToScheduler
         },
         message);
   }
+  balance();
 }
 
 void Scheduler::on_task_finished(WorkerId worker, const TaskFinished& msg) {
@@ -156,8 +157,6 @@ void Scheduler::on_task_finished(WorkerId worker, const TaskFinished& msg) {
     release_worklist_.push_back(id);
   }
   process_releases();
-  fill_from_queue(worker);
-  steal_for(worker);
 }
 
 void Scheduler::on_task_failed(WorkerId worker, const TaskFailed& msg) {
@@ -170,8 +169,6 @@ void Scheduler::on_task_failed(WorkerId worker, const TaskFailed& msg) {
   TESSERA_LOG(info) << "task '" << failure->task_name << "' raised " << failure->exception_type << ": " << failure->message;
   err_with_dependents(id, failure);
   process_releases();
-  fill_from_queue(worker);
-  steal_for(worker);
 }
 
 void Scheduler::on_keys_acquired(WorkerId worker, const KeysAcquired& msg) {
@@ -194,7 +191,10 @@ void Scheduler::on_steal_response(WorkerId worker, const StealResponse& msg) {
   const WorkerId thief = task.steal_to;
   task.steal_to = kNoWorker;
   --workers_[thief].incoming_steals;
-  if (!msg.stolen) return;  // it had started already
+  if (!msg.stolen) {
+    task.started = true;
+    return;
+  }
   remove_processing(id);
   ++steals_;
   dispatch(id, thief);
@@ -299,16 +299,17 @@ void Scheduler::stop_processing(TaskId id) {
   remove_processing(id);
 }
 
-void Scheduler::want(ClientId client, TaskId id) {
-  auto& clients = wanted_by_[id];
-  if (std::find(clients.begin(), clients.end(), client) == clients.end()) clients.push_back(client);
+void Scheduler::want(ClientId client, std::uint64_t token, TaskId id) {
+  auto& holds = wanted_by_[id];
+  const std::pair<ClientId, std::uint64_t> hold{client, token};
+  if (std::find(holds.begin(), holds.end(), hold) == holds.end()) holds.push_back(hold);
   tasks_[id].wanted = true;
 }
 
-void Scheduler::unwant(ClientId client, TaskId id) {
+void Scheduler::unwant(ClientId client, std::uint64_t token, TaskId id) {
   auto it = wanted_by_.find(id);
   if (it == wanted_by_.end()) return;
-  std::erase(it->second, client);
+  std::erase(it->second, std::pair<ClientId, std::uint64_t>{client, token});
   if (!it->second.empty()) return;
   wanted_by_.erase(it);
   TaskState& task = tasks_[id];
@@ -323,7 +324,14 @@ void Scheduler::notify_clients(TaskId id) {
   auto it = wanted_by_.find(id);
   if (it == wanted_by_.end()) return;
   const TaskState& task = tasks_[id];
-  for (ClientId client : it->second) {
+  const auto& holds = it->second;
+  for (std::size_t i = 0; i < holds.size(); ++i) {
+    const ClientId client = holds[i].first;
+    // A client with two holds on the key (an old future dying beside a new one) hears once.
+    if (std::any_of(holds.begin(), holds.begin() + static_cast<std::ptrdiff_t>(i),
+                    [client](const auto& h) { return h.first == client; })) {
+      continue;
+    }
     if (task.status == TaskStatus::memory) notify(client, task.key, Notification::Kind::finished);
     else if (task.status == TaskStatus::erred) notify(client, task.key, Notification::Kind::failed, task.failure);
   }
@@ -377,23 +385,25 @@ ClientId Scheduler::add_client(std::weak_ptr<ClientSink> sink) {
 void Scheduler::remove_client(ClientId client) {
   run_exclusive([this, client] {
     clients_[client].reset();
-    std::vector<TaskId> held;
-    for (const auto& [id, clients] : wanted_by_) {
-      if (std::find(clients.begin(), clients.end(), client) != clients.end()) held.push_back(id);
+    std::vector<std::pair<TaskId, std::uint64_t>> held;
+    for (const auto& [id, holds] : wanted_by_) {
+      for (const auto& [holder, token] : holds) {
+        if (holder == client) held.emplace_back(id, token);
+      }
     }
-    for (TaskId id : held) unwant(client, id);
+    for (const auto& [id, token] : held) unwant(client, token, id);
     process_releases();
   });
 }
 
-void Scheduler::release_keys(ClientId client, std::span<const Key> keys) {
-  run_exclusive([this, client, keys = std::vector<Key>(keys.begin(), keys.end())] {
-    for (Key key : keys) {
-      const TaskId id = find(key);
-      if (id != kNoTask) unwant(client, id);
+void Scheduler::release_keys(ClientId client, std::span<const Hold> holds) {
+  run_exclusive([this, client, holds = std::vector<Hold>(holds.begin(), holds.end())] {
+    for (const Hold& hold : holds) {
+      const TaskId id = find(hold.key);
+      if (id != kNoTask) unwant(client, hold.token, id);
     }
     process_releases();
-    for (WorkerId w = 0; w < workers_.size(); ++w) fill_from_queue(w);
+    balance();
   });
 }
 
@@ -415,7 +425,7 @@ void Scheduler::cancel_keys(std::span<const Key> keys) {
     for (TaskId id : cancelled) {
       auto it = wanted_by_.find(id);
       if (it == wanted_by_.end()) continue;
-      for (ClientId client : it->second) notify(client, tasks_[id].key, Notification::Kind::cancelled);
+      for (const auto& [client, token] : it->second) notify(client, tasks_[id].key, Notification::Kind::cancelled);
       wanted_by_.erase(it);
       tasks_[id].wanted = false;
     }
@@ -426,19 +436,21 @@ void Scheduler::cancel_keys(std::span<const Key> keys) {
       }
     }
     process_releases();
-    for (WorkerId w = 0; w < workers_.size(); ++w) fill_from_queue(w);
+    balance();
   });
 }
 
-void Scheduler::scatter(ClientId client, std::vector<std::pair<Key, Value>>&& data) {
+void Scheduler::scatter(ClientId client, std::vector<std::pair<Key, Value>>&& data, std::span<const Hold> holds) {
   assert_not_reentrant();
+  TESSERA_ASSERT(holds.size() == data.size(), "one hold per scattered value");
   run_exclusive([&] {
     TESSERA_EXPECTS(!workers_.empty(), "cannot scatter: the cluster has no workers");
     for (auto& [key, value] : data) {
       TESSERA_EXPECTS(!index_.contains(key), "cannot scatter to " + to_string(key) + ": the key already exists");
     }
-    for (auto& [key, value] : data) {
-      // Round robin over the workers with the least scattered load so far.
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      auto& [key, value] = data[i];
+      // Round robin over the workers.
       const WorkerId worker = static_cast<WorkerId>(scatter_cursor_++ % workers_.size());
       TaskId id;
       if (free_slots_.empty()) {
@@ -455,7 +467,7 @@ void Scheduler::scatter(ClientId client, std::vector<std::pair<Key, Value>>&& da
       task.who_has.assign(1, worker);
       task.nbytes = value.nbytes();
       index_.emplace(key, id);
-      want(client, id);
+      want(client, holds[i].token, id);
       send(worker, StoreData{key, std::move(value)});
     }
   });

@@ -27,6 +27,14 @@ namespace tessera::runtime {
 using ClientId = std::uint32_t;
 using TaskId = std::uint32_t;
 
+/// A client's hold on a key: kept while one of its futures of the key lives. Holds are
+/// matched by token, so that the release of an old future and the hold of a new one
+/// of the same key cannot be confused, whatever order they arrive in.
+struct Hold {
+  Key key;
+  std::uint64_t token = 0;
+};
+
 /// How the scheduler tells a client about the keys it wants.
 class ClientSink {
  public:
@@ -65,18 +73,17 @@ class Scheduler final : public SchedulerEndpoint {
   /// Registers a client; the scheduler keeps only a weak reference to it.
   ClientId add_client(std::weak_ptr<ClientSink> sink);
   void remove_client(ClientId client);
-  /// Adds tasks and marks `wanted` keys as held by the client. Validates the whole batch
-  /// first (unknown dependencies, cycles, bad specs) and throws tessera::ValueError
+  /// Adds tasks and the client's holds on the keys it wants computed. Validates the whole
+  /// batch first (unknown dependencies, cycles, bad specs) and throws tessera::ValueError
   /// without changing anything.
-  void update_graph(ClientId client, std::vector<TaskSpec>&& tasks, std::span<const Key> wanted);
-  /// The client no longer holds these keys; results nobody needs are released.
-  /// Safe to call from inside a notification (the release is deferred).
-  void release_keys(ClientId client, std::span<const Key> keys);
+  void update_graph(ClientId client, std::vector<TaskSpec>&& tasks, std::span<const Hold> wanted);
+  /// Drops the client's holds; results nobody needs are released.
+  void release_keys(ClientId client, std::span<const Hold> holds);
   /// Cancels the keys and everything depending on them, for every client, then
   /// releases the dependencies nobody else needs.
   void cancel_keys(std::span<const Key> keys);
-  /// Places client data on workers; the client holds the keys.
-  void scatter(ClientId client, std::vector<std::pair<Key, Value>>&& data);
+  /// Places client data on workers; `holds[i]` is the client's hold on `data[i]`.
+  void scatter(ClientId client, std::vector<std::pair<Key, Value>>&& data, std::span<const Hold> holds);
   /// For each key, the workers holding its result (empty when not in memory).
   std::vector<std::vector<WorkerId>> who_has(std::span<const Key> keys);
   SchedulerStats stats();
@@ -117,8 +124,8 @@ class Scheduler final : public SchedulerEndpoint {
 
   // Graph intake (scheduler_graph.cpp).
   struct BatchPlan;
-  void validate_batch(const std::vector<TaskSpec>& tasks, std::span<const Key> wanted, BatchPlan& plan) const;
-  void add_batch(ClientId client, std::vector<TaskSpec>&& tasks, std::span<const Key> wanted, const BatchPlan& plan);
+  void validate_batch(const std::vector<TaskSpec>& tasks, std::span<const Hold> wanted, BatchPlan& plan) const;
+  void add_batch(ClientId client, std::vector<TaskSpec>&& tasks, std::span<const Hold> wanted, const BatchPlan& plan);
   void assign_priorities(std::span<const TaskId> new_tasks);
   void activate(TaskId root);
   std::uint32_t prefix_of(std::string_view name);
@@ -134,8 +141,8 @@ class Scheduler final : public SchedulerEndpoint {
   void process_releases();
   void forget_unreachable(TaskId id);
   void stop_processing(TaskId id);
-  void want(ClientId client, TaskId id);
-  void unwant(ClientId client, TaskId id);
+  void want(ClientId client, std::uint64_t token, TaskId id);
+  void unwant(ClientId client, std::uint64_t token, TaskId id);
   void notify_clients(TaskId id);
   void notify(ClientId client, Key key, Notification::Kind kind, std::shared_ptr<const TaskFailure> failure = {});
   static void deliver(std::vector<Notification>& notifications);
@@ -150,6 +157,7 @@ class Scheduler final : public SchedulerEndpoint {
   WorkerId choose_worker(const TaskState& task) const;
   WorkerId worker_with_room_for_root() const;
   void fill_from_queue(WorkerId worker);
+  void balance();
   void steal_for(WorkerId thief);
   double expected_duration(const TaskState& task) const;
   std::uint64_t missing_bytes(const TaskState& task, WorkerId worker) const;
@@ -170,7 +178,7 @@ class Scheduler final : public SchedulerEndpoint {
   std::vector<TaskId> free_slots_;
   std::unordered_map<Key, TaskId> index_;
   std::vector<WorkerState> workers_;
-  std::unordered_map<TaskId, std::vector<ClientId>> wanted_by_;
+  std::unordered_map<TaskId, std::vector<std::pair<ClientId, std::uint64_t>>> wanted_by_;  // holds
   std::vector<std::weak_ptr<ClientSink>> clients_;  // by ClientId; reset once removed
   std::vector<Notification> notifications_;
   std::priority_queue<std::pair<std::uint64_t, TaskId>, std::vector<std::pair<std::uint64_t, TaskId>>,

@@ -29,7 +29,7 @@ struct Scheduler::BatchPlan {
   static constexpr std::uint64_t kNewBit = 1ULL << 63;
 };
 
-void Scheduler::update_graph(ClientId client, std::vector<TaskSpec>&& tasks, std::span<const Key> wanted) {
+void Scheduler::update_graph(ClientId client, std::vector<TaskSpec>&& tasks, std::span<const Hold> wanted) {
   assert_not_reentrant();
   run_exclusive([&] {
     BatchPlan plan;
@@ -38,7 +38,7 @@ void Scheduler::update_graph(ClientId client, std::vector<TaskSpec>&& tasks, std
   });
 }
 
-void Scheduler::validate_batch(const std::vector<TaskSpec>& tasks, std::span<const Key> wanted, BatchPlan& plan) const {
+void Scheduler::validate_batch(const std::vector<TaskSpec>& tasks, std::span<const Hold> wanted, BatchPlan& plan) const {
   TESSERA_EXPECTS(!workers_.empty(), "the cluster has no workers");
   const std::size_t n = tasks.size();
   std::unordered_map<Key, std::uint32_t> batch;  // key → position of a new task in the batch
@@ -53,9 +53,9 @@ void Scheduler::validate_batch(const std::vector<TaskSpec>& tasks, std::span<con
     }
     plan.is_new[i] = 1;
   }
-  for (Key key : wanted) {
-    if (!index_.contains(key) && !batch.contains(key)) {
-      throw IndexError("cannot compute " + to_string(key) + ": it is neither in the graph nor known to the scheduler");
+  for (const Hold& hold : wanted) {
+    if (!index_.contains(hold.key) && !batch.contains(hold.key)) {
+      throw IndexError("cannot compute " + to_string(hold.key) + ": it is neither in the graph nor known to the scheduler");
     }
   }
   plan.first_dependency.assign(n + 1, 0);
@@ -112,7 +112,7 @@ void Scheduler::validate_batch(const std::vector<TaskSpec>& tasks, std::span<con
   }
 }
 
-void Scheduler::add_batch(ClientId client, std::vector<TaskSpec>&& specs, std::span<const Key> wanted,
+void Scheduler::add_batch(ClientId client, std::vector<TaskSpec>&& specs, std::span<const Hold> wanted,
                           const BatchPlan& plan) {
   const std::size_t n = specs.size();
   std::vector<TaskId> ids(n, kNoTask);  // by batch position, for new tasks
@@ -154,9 +154,9 @@ void Scheduler::add_batch(ClientId client, std::vector<TaskSpec>&& specs, std::s
     }
   }
   assign_priorities(new_ids);
-  for (Key key : wanted) want(client, index_.at(key));
-  for (Key key : wanted) {
-    const TaskId id = index_.at(key);
+  for (const Hold& hold : wanted) want(client, hold.token, index_.at(hold.key));
+  for (const Hold& hold : wanted) {
+    const TaskId id = index_.at(hold.key);
     activate(id);
     // Wanted keys already computed (or failed) are reported at once.
     if (tasks_[id].status == TaskStatus::memory || tasks_[id].status == TaskStatus::erred) notify_clients(id);
@@ -166,6 +166,7 @@ void Scheduler::add_batch(ClientId client, std::vector<TaskSpec>&& specs, std::s
     if (tasks_[*it].status == TaskStatus::released) forget_unreachable(*it);
   }
   process_releases();
+  balance();
 }
 
 void Scheduler::assign_priorities(std::span<const TaskId> new_tasks) {

@@ -12,6 +12,7 @@ namespace tessera::runtime {
 void Scheduler::dispatch(TaskId id, WorkerId worker) {
   TaskState& task = tasks_[id];
   task.status = TaskStatus::processing;
+  task.started = false;
   task.expected_s = static_cast<float>(expected_duration(task));
   add_processing(workers_[worker], id);
 
@@ -74,6 +75,17 @@ void Scheduler::fill_from_queue(WorkerId worker) {
   }
 }
 
+void Scheduler::balance() {
+  // Any worker with an idle thread takes held-back roots first, then steals queued work.
+  // Run after every step, so that a worker that has finished nothing (and so never
+  // triggers anything itself) is not left idle beside a busy one.
+  for (WorkerState& w : workers_) {
+    if (w.processing.size() >= w.threads) continue;
+    fill_from_queue(w.id);
+    steal_for(w.id);
+  }
+}
+
 void Scheduler::steal_for(WorkerId thief) {
   if (!options_.work_stealing || workers_.size() < 2 || !queued_.empty()) return;
   WorkerState& t = workers_[thief];
@@ -98,7 +110,7 @@ void Scheduler::steal_for(WorkerId thief) {
   // Recently dispatched tasks are the least likely to have started.
   for (auto it = candidates.rbegin(); it != candidates.rend() && room > 0; ++it) {
     TaskState& task = tasks_[*it];
-    if (task.steal_to != kNoWorker) continue;
+    if (task.steal_to != kNoWorker || task.started) continue;
     const double transfer_s = static_cast<double>(missing_bytes(task, thief)) / options_.transfer_bandwidth;
     if (transfer_s > 2 * expected_duration(task)) continue;  // cheaper to wait than to move
     task.steal_to = thief;

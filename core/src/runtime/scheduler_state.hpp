@@ -36,6 +36,7 @@ struct Scheduler::TaskState {
   TaskStatus status = TaskStatus::forgotten;
   bool wanted = false;                     // some client holds a future of it
   bool in_release_worklist = false;
+  bool started = false;  // its worker refused a steal: it is running, never ask again
 };
 
 struct Scheduler::WorkerState {

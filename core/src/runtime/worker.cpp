@@ -95,7 +95,7 @@ std::size_t Worker::accept_task(ComputeTask&& message) {
   for (const RemoteDependency& dep : task.spec.remote) {
     if (store_.contains(dep.key)) continue;  // fetched earlier for another task
     ++task.missing;
-    waiting_for_[dep.key].push_back(task.spec.key);
+    waiting_for_[dep.key].emplace_back(task.spec.key, task.serial);
     if (in_flight_.insert(dep.key).second) {
       TESSERA_ASSERT(!dep.who_has.empty(), "the scheduler sent a dependency that no worker holds");
       to_fetch[dep.who_has.front()].push_back(dep.key);
@@ -274,9 +274,10 @@ void Worker::run_fetch(FetchJob job) {
       auto waiting = waiting_for_.extract(key);
       if (waiting.empty()) continue;
       if (values[i]) ++values_fetched_;
-      for (Key task_key : waiting.mapped()) {
+      for (const auto& [task_key, serial] : waiting.mapped()) {
         auto it = tasks_.find(task_key);
-        if (it == tasks_.end() || it->second.state != State::fetching) continue;  // released or stolen meanwhile
+        // Skip tasks released or stolen meanwhile, and stale entries of ones sent back since.
+        if (it == tasks_.end() || it->second.serial != serial || it->second.state != State::fetching) continue;
         if (!values[i]) {
           auto failure = std::make_shared<TaskFailure>();
           failure->key = task_key;

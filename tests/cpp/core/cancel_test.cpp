@@ -187,23 +187,15 @@ TEST(Cancel, RunningTaskFinishesButItsResultIsDropped) {
 }
 
 TEST(Cancel, CancellingAFinishedFuture) {
-  // RUNTIME BUG: cancelling a finished future leaves its status `finished` but releases its
-  // result, so result() throws tessera::Error("... is not held by any worker") instead of
-  // either returning the value or throwing CancelledError.
-  GTEST_SKIP() << "known runtime bug: a cancelled finished future reports finished but its result is gone";
   LocalCluster cluster({.n_workers = 1, .threads_per_worker = 1});
   Client client(cluster);
   auto f = client.submit([] { return 5; });
   ASSERT_EQ(f.result(), 5);
   client.cancel(f);
-  // Either cancel is a no-op for finished futures, or the future now reads as cancelled;
-  // status and result() must agree.
-  if (f.status() == FutureStatus::finished) {
-    EXPECT_EQ(f.result(), 5);
-  } else {
-    EXPECT_EQ(f.status(), FutureStatus::cancelled);
-    EXPECT_THROW(f.result(), CancelledError);
-  }
+  // Cancelling a finished future releases its result and makes it read as cancelled
+  // (as in dask.distributed); status and result() agree.
+  EXPECT_EQ(f.status(), FutureStatus::cancelled);
+  EXPECT_THROW(f.result(), CancelledError);
   f = Future<int>();
   EXPECT_TRUE(released_eventually(cluster)) << leftovers(cluster);
   EXPECT_EQ(client.submit([] { return 6; }).result(), 6);
@@ -250,9 +242,9 @@ TEST(Cancel, CancellingTwiceAndCancellingAnErredFuture) {
   auto failed = client.submit([]() -> int { throw std::runtime_error("boom"); });
   ASSERT_TRUE(failed.wait_for(10s));
   client.cancel(failed);
-  // The first report wins: the future stays failed.
-  EXPECT_EQ(failed.status(), FutureStatus::error);
-  EXPECT_THROW(failed.result(), tessera::TaskError);
+  // Cancelling ends a failed future too (as in dask.distributed): it reads as cancelled.
+  EXPECT_EQ(failed.status(), FutureStatus::cancelled);
+  EXPECT_THROW(failed.result(), tessera::CancelledError);
   failed = Future<int>();
   pending = Future<int>();
   blocker = Future<int>();

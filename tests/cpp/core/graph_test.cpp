@@ -187,14 +187,6 @@ TEST(Graph, OutputsMayIncludeIntermediateResults) {
 // The same computation described twice (deterministic keys) is recognised as one: the
 // task runs once and both futures see its result.
 TEST(Graph, SameKeysComputedTwiceRunOnce) {
-  // RUNTIME BUG: a client keeps one FutureState per key (ClientImpl::register_future
-  // overwrites futures_[key]) and the scheduler one "wanted" flag per (client, key). When
-  // one of two futures of a key dies, ClientImpl::release() still calls
-  // Scheduler::release_keys, so the key is released although the other future is alive:
-  // second.result() then throws tessera::Error "the result of key ... is not held by any worker".
-  // (Without the wait for use_count() == 1 below, the release sometimes runs a moment
-  // later on a runtime thread and the failure shows only intermittently.)
-  GTEST_SKIP() << "known runtime bug: dropping one of two futures of one key releases it for both";
   LocalCluster cluster({.n_workers = 1, .threads_per_worker = 1});
   Client client(cluster);
   auto runs = std::make_shared<std::atomic<int>>(0);
@@ -211,10 +203,11 @@ TEST(Graph, SameKeysComputedTwiceRunOnce) {
   EXPECT_EQ(first.result(), 11);
   EXPECT_EQ(second.result(), 11);
   EXPECT_EQ(runs->load(), 1);
-  // Both handles hold the key: dropping one keeps the result for the other. Wait until
-  // the runtime thread that delivered the first result has let go of its state, so that
-  // dropping our handle releases it here and now.
-  ASSERT_TRUE(tessera::testing::eventually([&] { return first.state().use_count() == 1; }));
+  // Futures of one key in one client share one state; dropping one handle keeps the
+  // result for the other. Wait until the runtime thread that delivered the result has let
+  // go of the state, so that only our two handles hold it.
+  EXPECT_EQ(first.state(), second.state());
+  ASSERT_TRUE(tessera::testing::eventually([&] { return first.state().use_count() == 2; }));
   first = Future<int>();
   ASSERT_TRUE(second.wait_for(1s));
   EXPECT_EQ(second.result(), 11);
@@ -223,10 +216,6 @@ TEST(Graph, SameKeysComputedTwiceRunOnce) {
 }
 
 TEST(Graph, SameKeysComputedAgainWhileTheFirstIsPending) {
-  // RUNTIME BUG: computing a key again while its first future is pending registers a second
-  // FutureState that replaces the first in ClientImpl::futures_, so only the second hears
-  // of the result: the first future stays pending forever (first.wait_for(10s) is false).
-  GTEST_SKIP() << "known runtime bug: the first future of a key computed again never completes";
   LocalCluster cluster({.n_workers = 1, .threads_per_worker = 1});
   Client client(cluster);
   tessera::testing::Gate gate;
@@ -254,10 +243,6 @@ TEST(Graph, SameKeysComputedAgainWhileTheFirstIsPending) {
 }
 
 TEST(Graph, TheSameOutputTwiceGivesTwoWorkingFutures) {
-  // RUNTIME BUG: compute(g, {a, a}) registers two FutureStates for one key; the second
-  // replaces the first in ClientImpl::futures_, so futures[0] never completes (a hang
-  // without the bounded wait), and dropping either one releases the key for both.
-  GTEST_SKIP() << "known runtime bug: a repeated output's first future never completes";
   LocalCluster cluster({.n_workers = 1, .threads_per_worker = 1});
   Client client(cluster);
   Graph g;

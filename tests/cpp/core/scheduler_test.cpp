@@ -225,11 +225,6 @@ TEST(WorkStealing, AWorkerThatFinishesATaskStealsQueuedWork) {
 }
 
 TEST(WorkStealing, AnIdleWorkerStealsQueuedWork) {
-  // RUNTIME BUG: Scheduler::steal_for(thief) only runs when the thief itself finishes or
-  // fails a task (on_task_finished / on_task_failed). A worker that has had nothing to do
-  // never finishes anything, so it never steals: here 40 tasks of 5 ms wait in worker 0's
-  // queue for 200 ms while worker 1 idles, and steals == 0. (Dask balances periodically.)
-  GTEST_SKIP() << "known runtime bug: a worker that has never finished a task never steals";
   const StealOutcome outcome = run_slow_tasks(true, /*kick=*/false, 40);
   EXPECT_GT(outcome.steals, 0u);
   EXPECT_GT(outcome.slow_on_worker[1], 0u);

@@ -122,7 +122,7 @@ class Client {
   }
   template <class T>
   void cancel(const Future<T>& future) {
-    cancel_states({future.state().get()});
+    cancel_states(states_of(std::vector<Future<T>>{future}));
   }
 
   const LocalCluster& cluster() const noexcept;

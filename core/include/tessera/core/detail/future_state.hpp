@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -24,13 +25,15 @@ class ClientImpl;
 
 class FutureState {
  public:
-  FutureState(std::shared_ptr<ClientImpl> client, Key key, std::string name);
+  /// `token` identifies this state's hold on the key at the scheduler.
+  FutureState(std::shared_ptr<ClientImpl> client, Key key, std::string name, std::uint64_t token);
   /// Tells the client that nobody holds the key any more, so its result can be released.
   ~FutureState();
   FutureState(const FutureState&) = delete;
   FutureState& operator=(const FutureState&) = delete;
 
   Key key() const noexcept { return key_; }
+  std::uint64_t token() const noexcept { return token_; }
   const std::string& name() const noexcept { return name_; }
   const ClientImpl* client() const noexcept { return client_.get(); }
   FutureStatus status() const;
@@ -56,6 +59,7 @@ class FutureState {
   const std::shared_ptr<ClientImpl> client_;
   const Key key_;
   const std::string name_;
+  const std::uint64_t token_;
   mutable std::mutex mutex_;
   mutable std::condition_variable done_;
   FutureStatus status_ = FutureStatus::pending;

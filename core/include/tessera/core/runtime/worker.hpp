@@ -98,7 +98,9 @@ class Worker final : public WorkerEndpoint {
   std::unordered_map<Key, Task> tasks_;
   std::priority_queue<ReadyEntry> ready_;
   std::deque<FetchJob> fetch_jobs_;
-  std::unordered_map<Key, std::vector<Key>> waiting_for_;  // fetched key → tasks needing it
+  // Fetched key → the tasks needing it, with the serial each had when it asked: a task
+  // released or stolen and then sent back has a new serial, and its old entry is stale.
+  std::unordered_map<Key, std::vector<std::pair<Key, std::uint64_t>>> waiting_for_;
   std::unordered_set<Key> in_flight_;                      // keys being fetched
   std::uint64_t next_serial_ = 0;
   std::size_t idle_threads_ = 0;  // threads asleep on work_available_
