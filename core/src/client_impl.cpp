@@ -1,6 +1,7 @@
 #include "client_impl.hpp"
 
 #include "tessera/core/error.hpp"
+#include "tessera/core/logging.hpp"
 
 namespace tessera::detail {
 
@@ -12,12 +13,20 @@ std::shared_ptr<ClientImpl> ClientImpl::create(LocalCluster cluster) {
 
 ClientImpl::ClientImpl(LocalCluster cluster) : cluster_(std::move(cluster)), scheduler_(*cluster_.impl_->scheduler) {}
 
-ClientImpl::~ClientImpl() { scheduler_.remove_client(id_); }
+ClientImpl::~ClientImpl() {
+  try {
+    scheduler_.remove_client(id_);
+  } catch (const std::exception& e) {
+    TESSERA_LOG(error) << "removing a client failed: " << e.what();  // destructors never throw
+  }
+}
 
 std::shared_ptr<FutureState> ClientImpl::register_future(Key key, std::string name) {
   std::lock_guard lock(mutex_);
   std::weak_ptr<FutureState>& slot = futures_[key];
-  if (auto existing = slot.lock()) return existing;  // all futures of a key share one state
+  // All live futures of a key share one state, except a cancelled one: computing the key
+  // again must give a future that can finish.
+  if (auto existing = slot.lock(); existing && existing->status() != FutureStatus::cancelled) return existing;
   auto state = std::make_shared<FutureState>(shared_from_this(), key, std::move(name), ++next_token_);
   slot = state;
   return state;

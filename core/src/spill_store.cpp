@@ -129,7 +129,14 @@ void SpillStore::spill_while_over_limit() {
       continue;
     }
     buffer.clear();
-    entry.value.serialize(buffer);
+    try {
+      entry.value.serialize(buffer);  // user codecs may throw
+    } catch (const std::exception& e) {
+      TESSERA_LOG(error) << "could not serialize " << to_string(key) << " to spill it (" << e.what()
+                         << "); keeping it in memory";
+      ++it;
+      continue;
+    }
     std::error_code error;
     if (!directory_created_) {
       std::filesystem::create_directories(directory_, error);

@@ -132,9 +132,11 @@ void Scheduler::process_batch(WorkerId from, const std::vector<WorkerToScheduler
 
 void Scheduler::on_task_finished(WorkerId worker, const TaskFinished& msg) {
   const TaskId id = find_reported(msg.scheduler_ref, msg.key);
-  if (id == kNoTask || tasks_[id].status != TaskStatus::processing || tasks_[id].processing_on != worker) {
-    // A task cancelled, released or stolen after it had started: its result is not ours.
-    send(worker, ReleaseKeys{{msg.key}});
+  if (id == kNoTask || !is_current_run(tasks_[id], worker, msg.attempt)) {
+    // A run cancelled, released or stolen after it had started. Its result is not wanted,
+    // unless the key has since been sent to that worker again or is held there anyway:
+    // then the worker's copy is (or will be) the live one and must stay.
+    if (id == kNoTask || !holds_or_runs(tasks_[id], worker)) send(worker, ReleaseKeys{{msg.key}});
     return;
   }
   TaskState& task = tasks_[id];
@@ -161,7 +163,7 @@ void Scheduler::on_task_finished(WorkerId worker, const TaskFinished& msg) {
 
 void Scheduler::on_task_failed(WorkerId worker, const TaskFailed& msg) {
   const TaskId id = find_reported(msg.scheduler_ref, msg.key);
-  if (id == kNoTask || tasks_[id].status != TaskStatus::processing || tasks_[id].processing_on != worker) return;
+  if (id == kNoTask || !is_current_run(tasks_[id], worker, msg.attempt)) return;
   remove_processing(id);
   auto failure = std::make_shared<TaskFailure>(*msg.failure);
   failure->key = tasks_[id].key;
@@ -177,7 +179,7 @@ void Scheduler::on_keys_acquired(WorkerId worker, const KeysAcquired& msg) {
     if (id != kNoTask && tasks_[id].status == TaskStatus::memory) {
       auto& holders = tasks_[id].who_has;
       if (std::find(holders.begin(), holders.end(), worker) == holders.end()) holders.push_back(worker);
-    } else {
+    } else if (id == kNoTask || !holds_or_runs(tasks_[id], worker)) {
       send(worker, ReleaseKeys{{key}});  // the copy arrived after the result was released
     }
   }
@@ -284,6 +286,8 @@ void Scheduler::forget_unreachable(TaskId start) {
     if (task.wanted || task.live_dependents > 0 || task.in_release_worklist) continue;
     if (task.status != TaskStatus::released && task.status != TaskStatus::erred) continue;
     for (TaskId dependency : task.dependencies) {
+      // The slot is reused: the dependency must not keep pointing at it.
+      tasks_[dependency].dependents.erase_one(id);
       --tasks_[dependency].live_dependents;
       stack.push_back(dependency);
     }
@@ -368,6 +372,15 @@ TaskId Scheduler::find_reported(std::uint32_t ref, Key key) const {
   // Keys are never reused, so a slot holding the reported key is that task.
   if (ref < tasks_.size() && tasks_[ref].key == key && tasks_[ref].status != TaskStatus::forgotten) return ref;
   return find(key);
+}
+
+bool Scheduler::is_current_run(const TaskState& task, WorkerId worker, std::uint32_t attempt) const noexcept {
+  return task.status == TaskStatus::processing && task.processing_on == worker && task.attempt == attempt;
+}
+
+bool Scheduler::holds_or_runs(const TaskState& task, WorkerId worker) const noexcept {
+  if (task.status == TaskStatus::processing) return task.processing_on == worker;
+  return std::find(task.who_has.begin(), task.who_has.end(), worker) != task.who_has.end();
 }
 
 bool Scheduler::needed(const TaskState& task) const noexcept { return task.wanted || task.active_dependents > 0; }

@@ -151,6 +151,10 @@ class Scheduler final : public SchedulerEndpoint {
   TaskId find(Key key) const;
   TaskId find_reported(std::uint32_t scheduler_ref, Key key) const;
   bool needed(const TaskState& task) const noexcept;
+  /// True when a worker's report is about the run the scheduler is waiting for.
+  bool is_current_run(const TaskState& task, WorkerId worker, std::uint32_t attempt) const noexcept;
+  /// True when `worker` holds the task's result or is running it now.
+  bool holds_or_runs(const TaskState& task, WorkerId worker) const noexcept;
 
   // Placement, backpressure and stealing (scheduler_placement.cpp).
   void dispatch(TaskId id, WorkerId worker);

@@ -13,12 +13,14 @@ void Scheduler::dispatch(TaskId id, WorkerId worker) {
   TaskState& task = tasks_[id];
   task.status = TaskStatus::processing;
   task.started = false;
+  ++task.attempt;
   task.expected_s = static_cast<float>(expected_duration(task));
   add_processing(workers_[worker], id);
 
   ComputeTask message;
   message.key = task.key;
   message.scheduler_ref = id;
+  message.attempt = task.attempt;
   message.priority = task.priority;
   message.runner = task.runner;
   message.dependencies.reserve(task.dependencies.size());

@@ -30,6 +30,7 @@ struct Scheduler::TaskState {
   std::uint32_t live_dependents = 0;       // dependents not forgotten (may need recomputing it)
   std::uint32_t prefix = 0;                // kind of task, for duration estimates
   std::uint32_t processing_slot = 0;       // index in the worker's processing list
+  std::uint32_t attempt = 0;               // dispatches so far; reports name the one they are about
   float expected_s = 0;                    // duration charged to the worker's occupancy
   WorkerId processing_on = kNoWorker;
   WorkerId steal_to = kNoWorker;           // thief, while a steal request is in flight
@@ -67,7 +68,11 @@ void Scheduler::run_exclusive(Op&& op) {
       process_inbox_locked();  // reports that arrived while a client held the lock
       drain_locked(lock);
     } catch (...) {
+      // A rejected request (a bad graph) changes nothing, but reports that arrived
+      // meanwhile must still be handled before the error reaches the caller.
       holder_.store(std::thread::id(), std::memory_order_relaxed);
+      lock.unlock();
+      pump_inbox();
       throw;
     }
     notifications.swap(notifications_);

@@ -114,10 +114,12 @@ std::size_t Worker::accept_task(ComputeTask&& message) {
 void Worker::release_key(Key key) {
   if (auto it = tasks_.find(key); it != tasks_.end()) {
     if (it->second.state == State::executing) {
-      it->second.released = true;  // its result is dropped when it finishes
-    } else {
-      tasks_.erase(it);  // its entry in ready_ becomes stale
+      // Its result will not be stored. The store is left alone: what it holds under this
+      // key now is a copy fetched for another task, which the scheduler tracks.
+      it->second.released = true;
+      return;
     }
+    tasks_.erase(it);  // its entry in ready_ becomes stale
   }
   store_.erase(key);
 }
@@ -217,6 +219,15 @@ void Worker::execute(Task& task) {
       if (!value) throw Error("input " + to_string(dep) + " is missing on worker " + std::to_string(id_));
       inputs.push_back(std::move(*value));
     }
+    // User code may submit work to this very worker and wait for it; while it runs, this
+    // thread will not loop back to pick work up, so work it queues must wake another.
+    struct NotPickingUpWork {
+      explicit NotPickingUpWork(const Worker* w) : owner(w) { current_worker = nullptr; }
+      ~NotPickingUpWork() { current_worker = owner; }
+      NotPickingUpWork(const NotPickingUpWork&) = delete;
+      NotPickingUpWork& operator=(const NotPickingUpWork&) = delete;
+      const Worker* owner;
+    } not_picking_up(this);
     result = spec.runner->run(inputs);
   } catch (...) {
     failure = failure_from_current_exception(spec.key);
@@ -224,23 +235,25 @@ void Worker::execute(Task& task) {
   const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const Key key = spec.key;
   const std::uint32_t ref = spec.scheduler_ref;
-  if (!failure) store_.put(key, result);
+  const std::uint32_t attempt = spec.attempt;
 
+  decltype(tasks_)::node_type finished;  // destroyed after unlocking: a runner may hold futures
   bool released;
   {
     std::lock_guard lock(mutex_);
+    // Checked and stored under one lock: a release that arrives later finds the value in
+    // place and erases it; a run released meanwhile stores nothing, so it cannot clobber
+    // (or erase) a copy of the key this worker fetched for another task.
     released = task.released;
-    tasks_.erase(key);
+    if (!released && !failure) store_.put(key, result);
+    finished = tasks_.extract(key);
     ++tasks_executed_;
   }
-  if (released) {
-    store_.erase(key);
-    return;
-  }
+  if (released) return;
   if (failure) {
-    report(TaskFailed{key, ref, std::move(failure), duration});
+    report(TaskFailed{key, ref, attempt, std::move(failure), duration});
   } else {
-    report(TaskFinished{key, ref, result.nbytes(), duration});
+    report(TaskFinished{key, ref, attempt, result.nbytes(), duration});
   }
 }
 
@@ -254,6 +267,7 @@ void Worker::run_fetch(FetchJob job) {
   }
   values.resize(job.keys.size());
 
+  std::vector<decltype(tasks_)::node_type> failed_tasks;  // destroyed after unlocking
   KeysAcquired acquired;
   for (std::size_t i = 0; i < job.keys.size(); ++i) {
     if (values[i]) {
@@ -284,8 +298,9 @@ void Worker::run_fetch(FetchJob job) {
           failure->exception_type = "tessera::CommError";
           failure->message = "could not fetch input " + to_string(key) + " from worker " + std::to_string(job.peer) +
                              (problem.empty() ? std::string(": the peer does not hold it") : ": " + problem);
-          messages.emplace_back(TaskFailed{task_key, it->second.spec.scheduler_ref, std::move(failure), 0.0});
-          tasks_.erase(it);
+          messages.emplace_back(
+              TaskFailed{task_key, it->second.spec.scheduler_ref, it->second.spec.attempt, std::move(failure), 0.0});
+          failed_tasks.push_back(tasks_.extract(it));
         } else if (--it->second.missing == 0) {
           it->second.state = State::ready;
           ready_.push(ReadyEntry{it->second.spec.priority, it->second.serial, task_key});

@@ -252,3 +252,51 @@ TEST(Cancel, CancellingTwiceAndCancellingAnErredFuture) {
 }
 
 }  // namespace
+
+namespace {
+
+// A dependent dropped before it ran is forgotten and its slot reused by the next task;
+// the dependencies must not keep the old slot as a dependent (that dispatched the new
+// task early, before its second input existed, and aborted the process).
+TEST(Release, ADroppedDependentsSlotIsReusedSafely) {
+  LocalCluster cluster({.n_workers = 1, .threads_per_worker = 2});
+  Client client(cluster);
+  Gate first_gate, second_gate;
+  OpenOnExit open_first(first_gate), open_second(second_gate);
+  auto x = client.submit([first_gate] {
+    first_gate.wait();
+    return 20;
+  });
+  auto y = client.submit([second_gate] {
+    second_gate.wait();
+    return 22;
+  });
+  { auto dropped = client.submit([](int a, int b) { return a + b; }, x, y); }
+  auto sum = client.submit([](int a, int b) { return a + b; }, x, y);
+  first_gate.open();
+  ASSERT_TRUE(x.wait_for(10s));
+  EXPECT_FALSE(sum.wait_for(50ms)) << "the sum ran before its second input was computed";
+  second_gate.open();
+  EXPECT_EQ(sum.result(), 42);
+}
+
+// Computing a key again after its future was cancelled gives a future that finishes.
+TEST(Cancel, ComputingAKeyAgainAfterCancelGivesAWorkingFuture) {
+  LocalCluster cluster({.n_workers = 1, .threads_per_worker = 1});
+  Client client(cluster);
+  const tessera::Key key = tessera::Key::from_name("cancel-test-recompute");
+  auto graph_of_key = [key] {
+    Graph g;
+    g.add_task(tessera::TaskSpec{key, "recompute", {}, std::make_shared<tessera::LiteralRunner>(tessera::Value::make(7))});
+    return g;
+  };
+  auto first = client.compute(graph_of_key(), TaskRef<int>(key));
+  ASSERT_TRUE(first.wait_for(10s));
+  client.cancel(first);
+  expect_cancelled(first);
+  auto again = client.compute(graph_of_key(), TaskRef<int>(key));
+  EXPECT_EQ(again.result(), 7);
+  EXPECT_EQ(first.status(), FutureStatus::cancelled);  // the old handle stays cancelled
+}
+
+}  // namespace

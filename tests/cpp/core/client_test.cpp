@@ -123,3 +123,20 @@ TEST(LocalCluster, RejectsImpossibleOptions) {
 }
 
 }  // namespace
+
+namespace {
+
+// A task may submit work to the cluster and wait for it, as long as another thread is
+// free to run it: the submitting thread must wake that thread (it used to assume it would
+// pick the work up itself, and both slept forever).
+TEST(Client, ATaskCanSubmitWorkAndWaitForIt) {
+  tessera::LocalCluster cluster({.n_workers = 1, .threads_per_worker = 2});
+  tessera::Client client(cluster);
+  auto inner_client = std::make_shared<tessera::Client>(client);
+  auto outer = client.submit(
+      [inner_client](int x) { return inner_client->submit([](int y) { return y * 3; }, x).result() + 1; }, 5);
+  ASSERT_TRUE(outer.wait_for(std::chrono::seconds(10))) << "the nested task was never run";
+  EXPECT_EQ(outer.result(), 16);
+}
+
+}  // namespace

@@ -128,18 +128,22 @@ int max_live_in_two_submissions(double saturation, int leaves, std::int64_t& res
   return counter.max_live.load();
 }
 
-TEST(Backpressure, OrderingKeepsFewLeavesAliveInOneGraph) {
+TEST(Backpressure, HeldBackRootsKeepFewLeavesAliveInOneGraph) {
   const int leaves = 2000;
   std::int64_t expected = 0;
   for (int i = 0; i < leaves; ++i) expected += leaf_value(i);
-  for (double saturation : {1.1, kInfinity}) {
-    SCOPED_TRACE("worker_saturation " + std::to_string(saturation));
-    std::int64_t result = 0;
-    const int max_live = max_live_in_one_graph(saturation, leaves, result);
-    EXPECT_EQ(result, expected);
-    EXPECT_LE(max_live, 16);
-    RecordProperty(saturation == kInfinity ? "max_live_no_backpressure" : "max_live_default", max_live);
-  }
+  std::int64_t result = 0;
+  const int max_live = max_live_in_one_graph(1.1, leaves, result);
+  EXPECT_EQ(result, expected);
+  EXPECT_LE(max_live, 16);
+  RecordProperty("max_live_default", max_live);
+  // Without backpressure the worker holds every root at once: priorities still order
+  // them, but how far the leaves run ahead of their consumers then depends on timing
+  // (while the client thread submits, seen in the hundreds under ASan), so only the
+  // result is checked.
+  const int without = max_live_in_one_graph(kInfinity, leaves, result);
+  EXPECT_EQ(result, expected);
+  RecordProperty("max_live_no_backpressure", without);
 }
 
 TEST(Backpressure, RootTasksAreHeldBackUnlessSaturationIsInfinite) {
@@ -184,13 +188,17 @@ StealOutcome run_slow_tasks(bool work_stealing, bool kick, int n) {
     return v;
   });
   EXPECT_TRUE(input.wait_for(10s));
-  std::vector<Future<double>> slow;
+  // One graph, so that every slow task is placed before any has finished: the scheduler
+  // cannot yet know they are slow, and all of them go to worker 0.
+  Graph graph;
+  std::vector<TaskRef<double>> refs;
   for (int i = 0; i < n; ++i) {
-    slow.push_back(client.submit(TaskOptions{.name = "slow"}, [i](const std::vector<double>& v) {
+    refs.push_back(graph.add("slow", [i](const std::vector<double>& v) {
       std::this_thread::sleep_for(5ms);  // makes the task slow; not a synchronization
       return v[static_cast<std::size_t>(i) * 1000] * 2 + i;
     }, input));
   }
+  std::vector<Future<double>> slow = client.compute(std::move(graph), refs);
   std::size_t kicks = 0;
   if (kick) {
     slow.front().wait();

@@ -58,6 +58,18 @@ class InlineVector {
     data()[size_++] = value;
   }
   void pop_back() noexcept { --size_; }
+  /// Removes one element equal to `value` (order is not kept); false if there is none.
+  bool erase_one(T value) noexcept {
+    T* first = data();
+    for (std::uint32_t i = 0; i < size_; ++i) {
+      if (first[i] == value) {
+        first[i] = first[size_ - 1];
+        --size_;
+        return true;
+      }
+    }
+    return false;
+  }
   void reserve(std::size_t n) {
     if (n > capacity_) grow(static_cast<std::uint32_t>(n));
   }

@@ -34,6 +34,9 @@ struct ComputeTask {
   /// Opaque to the worker; echoed in TaskFinished/TaskFailed so the scheduler finds the
   /// task without a lookup by key.
   std::uint32_t scheduler_ref = 0;
+  /// Which dispatch of the key this is; echoed in the report, so that a late report of an
+  /// earlier run is not taken for the current one.
+  std::uint32_t attempt = 0;
   std::uint64_t priority = 0;  ///< lower runs first
   std::shared_ptr<const TaskRunner> runner;
   std::vector<Key> dependencies;
@@ -63,6 +66,7 @@ using SchedulerToWorker = std::variant<ComputeTask, StoreData, ReleaseKeys, Stea
 struct TaskFinished {
   Key key;
   std::uint32_t scheduler_ref = 0;
+  std::uint32_t attempt = 0;
   std::uint64_t nbytes = 0;
   double duration_s = 0;
 };
@@ -70,6 +74,7 @@ struct TaskFinished {
 struct TaskFailed {
   Key key;
   std::uint32_t scheduler_ref = 0;
+  std::uint32_t attempt = 0;
   std::shared_ptr<const TaskFailure> failure;
   double duration_s = 0;
 };
