@@ -11,9 +11,9 @@ namespace tessera {
 
 Client::Client() : Client(LocalCluster()) {}
 
-Client::Client(const LocalCluster& cluster) : impl_(detail::ClientImpl::create(cluster)) {}
+Client::Client(const LocalCluster& cluster) : cluster_(cluster), impl_(detail::ClientImpl::create(cluster)) {}
 
-const LocalCluster& Client::cluster() const noexcept { return impl_->cluster(); }
+const LocalCluster& Client::cluster() const noexcept { return cluster_; }
 
 namespace {
 

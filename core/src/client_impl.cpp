@@ -5,17 +5,23 @@
 
 namespace tessera::detail {
 
-std::shared_ptr<ClientImpl> ClientImpl::create(LocalCluster cluster) {
-  auto client = std::make_shared<ClientImpl>(std::move(cluster));
-  client->id_ = client->scheduler_.add_client(client);  // a weak reference: futures own the client
+std::shared_ptr<ClientImpl> ClientImpl::create(const LocalCluster& cluster) {
+  auto client = std::make_shared<ClientImpl>(cluster);
+  client->id_ = cluster.impl_->scheduler->add_client(client);  // a weak reference: futures own the client
   return client;
 }
 
-ClientImpl::ClientImpl(LocalCluster cluster) : cluster_(std::move(cluster)), scheduler_(*cluster_.impl_->scheduler) {}
+ClientImpl::ClientImpl(const LocalCluster& cluster) : lifeline_(cluster.impl_->lifeline) {}
+
+LocalClusterImpl& ClientImpl::live(const ClusterLifeline::Use& use) {
+  if (use.cluster() == nullptr) throw Error("the cluster of this client has been shut down");
+  return *use.cluster();
+}
 
 ClientImpl::~ClientImpl() {
   try {
-    scheduler_.remove_client(id_);
+    ClusterLifeline::Use use(*lifeline_);
+    if (use.cluster() != nullptr) use.cluster()->scheduler->remove_client(id_);
   } catch (const std::exception& e) {
     TESSERA_LOG(error) << "removing a client failed: " << e.what();  // destructors never throw
   }
@@ -47,7 +53,10 @@ void ClientImpl::release(Key key, std::uint64_t token) {
   // Holds are matched by token, so this cannot drop a newer future's hold, whatever the
   // order in which the two reach the scheduler.
   const runtime::Hold hold{key, token};
-  scheduler_.release_keys(id_, std::span<const runtime::Hold>(&hold, 1));
+  ClusterLifeline::Use use(*lifeline_);
+  if (use.cluster() != nullptr) {  // nothing to release once the cluster is gone
+    use.cluster()->scheduler->release_keys(id_, std::span<const runtime::Hold>(&hold, 1));
+  }
 }
 
 namespace {
@@ -60,25 +69,32 @@ std::vector<runtime::Hold> holds_of(const std::vector<std::shared_ptr<FutureStat
 }  // namespace
 
 void ClientImpl::update_graph(std::vector<TaskSpec>&& tasks, const std::vector<std::shared_ptr<FutureState>>& wanted) {
-  scheduler_.update_graph(id_, std::move(tasks), holds_of(wanted));
+  ClusterLifeline::Use use(*lifeline_);
+  live(use).scheduler->update_graph(id_, std::move(tasks), holds_of(wanted));
 }
 
 void ClientImpl::scatter(std::vector<std::pair<Key, Value>>&& data,
                          const std::vector<std::shared_ptr<FutureState>>& holders) {
-  scheduler_.scatter(id_, std::move(data), holds_of(holders));
+  ClusterLifeline::Use use(*lifeline_);
+  live(use).scheduler->scatter(id_, std::move(data), holds_of(holders));
 }
 
-void ClientImpl::cancel(std::span<const Key> keys) { scheduler_.cancel_keys(keys); }
+void ClientImpl::cancel(std::span<const Key> keys) {
+  ClusterLifeline::Use use(*lifeline_);
+  live(use).scheduler->cancel_keys(keys);
+}
 
 std::vector<Value> ClientImpl::fetch(std::span<const Key> keys) {
-  const auto holders = scheduler_.who_has(keys);
+  ClusterLifeline::Use use(*lifeline_);
+  LocalClusterImpl& cluster = live(use);
+  const auto holders = cluster.scheduler->who_has(keys);
   std::unordered_map<runtime::WorkerId, std::vector<std::size_t>> by_worker;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (holders[i].empty()) throw Error("the result of " + to_string(keys[i]) + " is not held by any worker");
     by_worker[holders[i].front()].push_back(i);
   }
   std::vector<Value> values(keys.size());
-  auto& transport = cluster_.impl_->transport;
+  auto& transport = cluster.transport;
   for (const auto& [worker, positions] : by_worker) {
     std::vector<Key> wanted;
     wanted.reserve(positions.size());

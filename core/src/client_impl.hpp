@@ -1,5 +1,8 @@
 // The shared state of a Client: its registration at the scheduler and the futures it
-// hands out. Futures hold it alive; it holds the cluster alive.
+// hands out. Futures hold it alive, but it does not own the cluster: the cluster belongs
+// to the user's LocalCluster and Client handles and is reached through its lifeline, so
+// that it is always torn down by user code, never by a runtime thread delivering a result.
+// Once the cluster is gone, pending futures are cancelled and further calls throw.
 #pragma once
 
 #include <memory>
@@ -17,8 +20,8 @@ namespace tessera::detail {
 class ClientImpl final : public runtime::ClientSink, public std::enable_shared_from_this<ClientImpl> {
  public:
   /// Creates a client and registers it with the cluster's scheduler.
-  static std::shared_ptr<ClientImpl> create(LocalCluster cluster);
-  explicit ClientImpl(LocalCluster cluster);  // use create()
+  static std::shared_ptr<ClientImpl> create(const LocalCluster& cluster);
+  explicit ClientImpl(const LocalCluster& cluster);  // use create()
   ~ClientImpl() override;
 
   /// The state of the futures of `key`: the live one if the client has futures of the key
@@ -36,7 +39,6 @@ class ClientImpl final : public runtime::ClientSink, public std::enable_shared_f
   /// Values of computed keys, fetched from the workers holding them.
   std::vector<Value> fetch(std::span<const Key> keys);
 
-  const LocalCluster& cluster() const noexcept { return cluster_; }
 
   // runtime::ClientSink
   void key_finished(Key key) override;
@@ -47,8 +49,10 @@ class ClientImpl final : public runtime::ClientSink, public std::enable_shared_f
   template <class F>
   void with_future(Key key, F&& f);
 
-  LocalCluster cluster_;
-  runtime::Scheduler& scheduler_;
+  /// Throws tessera::Error when the cluster has been shut down.
+  static LocalClusterImpl& live(const ClusterLifeline::Use& use);
+
+  std::shared_ptr<ClusterLifeline> lifeline_;
   runtime::ClientId id_ = 0;
   std::mutex mutex_;
   std::unordered_map<Key, std::weak_ptr<FutureState>> futures_;

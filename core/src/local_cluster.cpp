@@ -113,9 +113,9 @@ bool LocalClusterImpl::on_worker_thread() const noexcept {
 
 void LocalClusterImpl::destroy(LocalClusterImpl* cluster) noexcept {
   if (cluster->on_worker_thread()) {
-    // The last reference went away on one of the cluster's own threads (a worker
-    // delivering a notification held the last reference to a client). A thread cannot
-    // join itself, so a short-lived thread tears the cluster down instead.
+    // The last reference went away on one of the cluster's own threads: a task held a
+    // Client or LocalCluster handle and was the last to let go. A thread cannot join
+    // itself, so a short-lived thread tears the cluster down instead.
     reapers().run(cluster);
   } else {
     delete cluster;
@@ -123,6 +123,8 @@ void LocalClusterImpl::destroy(LocalClusterImpl* cluster) noexcept {
 }
 
 LocalClusterImpl::~LocalClusterImpl() {
+  lifeline->close();      // client operations in flight finish; later ones find the cluster gone
+  scheduler->shutdown();  // futures that outlive the cluster read as cancelled, none waits forever
   for (auto& worker : workers) worker->stop();
   if (owns_spill_root) {
     std::error_code ignored;

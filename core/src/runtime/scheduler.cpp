@@ -17,6 +17,14 @@ Scheduler::Scheduler(SchedulerOptions options, Transport& transport) : options_(
 
 Scheduler::~Scheduler() = default;
 
+void Scheduler::shutdown() {
+  run_exclusive([this] {
+    for (const auto& [id, holds] : wanted_by_) {
+      for (const auto& [client, token] : holds) notify(client, tasks_[id].key, Notification::Kind::cancelled);
+    }
+  });
+}
+
 void Scheduler::add_worker(WorkerId id, std::size_t threads) {
   std::lock_guard lock(mutex_);
   TESSERA_ASSERT(id == workers_.size(), "workers must be added with consecutive ids");

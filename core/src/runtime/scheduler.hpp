@@ -63,6 +63,8 @@ class Scheduler final : public SchedulerEndpoint {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
+  /// Tells every client that the keys it holds are cancelled: the cluster is going away.
+  void shutdown();
   /// Registers a worker; done before work is submitted.
   void add_worker(WorkerId id, std::size_t threads);
 

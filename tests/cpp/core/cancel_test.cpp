@@ -48,10 +48,7 @@ TEST(Cancel, PendingTaskAndItsDependentsAreCancelledAndInputsReleased) {
   OpenOnExit open_gate(gate);
 
   // The only worker thread is busy behind the gate; everything else waits.
-  auto blocker = client.submit([gate] {
-    gate.wait();
-    return 1;
-  });
+  auto blocker = tessera::testing::submit_behind(client, gate, 1);
   Graph g;
   auto input = g.add("input", [&input_runs] {
     ++input_runs;
@@ -126,10 +123,7 @@ TEST(Cancel, SeveralFuturesAtOnceAmongOthers) {
   Client client(cluster);
   Gate gate;
   OpenOnExit open_gate(gate);
-  auto root = client.submit([gate] {
-    gate.wait();
-    return 5;
-  });
+  auto root = tessera::testing::submit_behind(client, gate, 5);
   std::vector<Future<int>> futures;
   for (int i = 0; i < 20; ++i) futures.push_back(client.submit([i](int r) { return r * i; }, root));
   std::vector<Future<int>> to_cancel;
@@ -208,10 +202,7 @@ TEST(Cancel, CancellingAFinishedFutureCancelsItsPendingDependents) {
   OpenOnExit open_gate(gate);
   auto done = client.submit([] { return 5; });
   ASSERT_TRUE(done.wait_for(10s));
-  auto blocker = client.submit([gate] {
-    gate.wait();
-    return 0;
-  });
+  auto blocker = tessera::testing::submit_behind(client, gate, 0);
   auto pending = client.submit([](int x, int) { return x + 1; }, done, blocker);
   client.cancel(done);
   expect_cancelled(pending);
@@ -228,10 +219,7 @@ TEST(Cancel, CancellingTwiceAndCancellingAnErredFuture) {
   Client client(cluster);
   Gate gate;
   OpenOnExit open_gate(gate);
-  auto blocker = client.submit([gate] {
-    gate.wait();
-    return 0;
-  });
+  auto blocker = tessera::testing::submit_behind(client, gate, 0);
   auto pending = client.submit([](int x) { return x; }, blocker);
   client.cancel(pending);
   client.cancel(pending);
@@ -263,14 +251,8 @@ TEST(Release, ADroppedDependentsSlotIsReusedSafely) {
   Client client(cluster);
   Gate first_gate, second_gate;
   OpenOnExit open_first(first_gate), open_second(second_gate);
-  auto x = client.submit([first_gate] {
-    first_gate.wait();
-    return 20;
-  });
-  auto y = client.submit([second_gate] {
-    second_gate.wait();
-    return 22;
-  });
+  auto x = tessera::testing::submit_behind(client, first_gate, 20);
+  auto y = tessera::testing::submit_behind(client, second_gate, 22);
   { auto dropped = client.submit([](int a, int b) { return a + b; }, x, y); }
   auto sum = client.submit([](int a, int b) { return a + b; }, x, y);
   first_gate.open();

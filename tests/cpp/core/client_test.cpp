@@ -140,3 +140,34 @@ TEST(Client, ATaskCanSubmitWorkAndWaitForIt) {
 }
 
 }  // namespace
+
+namespace {
+
+// Futures do not keep the cluster running: once the client and cluster handles are gone,
+// a pending future reads as cancelled and result() throws instead of waiting forever.
+TEST(Client, FuturesOutlivingTheirClusterAreCancelled) {
+  tessera::Future<int> pending;
+  tessera::Future<int> done;
+  {
+    tessera::LocalCluster cluster({.n_workers = 1, .threads_per_worker = 1});
+    tessera::Client client(cluster);
+    done = client.submit([] { return 1; });
+    ASSERT_EQ(done.result(), 1);
+    auto gate = std::make_shared<std::atomic<bool>>(false);
+    auto blocker = client.submit([gate] {
+      while (!gate->load()) std::this_thread::yield();
+      return 0;
+    });
+    pending = client.submit([](int x) { return x + 1; }, blocker);
+    *gate = true;  // let the worker thread finish so that the cluster can stop
+  }
+  pending.wait();
+  EXPECT_TRUE(pending.status() == tessera::FutureStatus::cancelled || pending.status() == tessera::FutureStatus::finished);
+  if (pending.status() == tessera::FutureStatus::cancelled) {
+    EXPECT_THROW(pending.result(), tessera::CancelledError);
+  }
+  EXPECT_EQ(done.status(), tessera::FutureStatus::cancelled);  // its result went with the cluster
+  EXPECT_THROW(done.result(), tessera::CancelledError);
+}
+
+}  // namespace

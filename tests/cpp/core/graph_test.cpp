@@ -220,10 +220,7 @@ TEST(Graph, SameKeysComputedAgainWhileTheFirstIsPending) {
   Client client(cluster);
   tessera::testing::Gate gate;
   tessera::testing::OpenOnExit open_gate(gate);
-  auto blocker = client.submit([gate] {
-    gate.wait();
-    return 0;
-  });
+  auto blocker = tessera::testing::submit_behind(client, gate, 0);
   auto runs = std::make_shared<std::atomic<int>>(0);
   const Key key = Key::from_name("graph-test-pending-literal");
   auto make_graph = [&] {

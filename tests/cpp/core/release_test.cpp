@@ -167,10 +167,7 @@ TEST(Release, AFutureDroppedBeforeItsTaskRanNeverRuns) {
   Client client(cluster);
   Gate gate;
   OpenOnExit open_gate(gate);
-  auto blocker = client.submit([gate] {
-    gate.wait();
-    return 1;
-  });
+  auto blocker = tessera::testing::submit_behind(client, gate, 1);
   {
     // Roots held at the scheduler and tasks queued on the worker alike.
     std::vector<int> inputs(50);

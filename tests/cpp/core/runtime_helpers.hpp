@@ -58,6 +58,16 @@ class OpenOnExit {
   Gate gate_;
 };
 
+/// Submits a task that returns `value` once `gate` opens: it holds a worker thread, so
+/// that work submitted after it waits.
+template <class T>
+tessera::Future<T> submit_behind(tessera::Client& client, const Gate& gate, T value) {
+  return client.submit([gate, value] {
+    gate.wait();
+    return value;
+  });
+}
+
 /// Waits until `condition` holds or `timeout` passes; returns whether it held. For states
 /// the runtime reaches on its own threads after the event the test waited for.
 inline bool eventually(const std::function<bool()>& condition,

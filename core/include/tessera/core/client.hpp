@@ -154,6 +154,7 @@ class Client {
     return states;
   }
 
+  LocalCluster cluster_;  // the client keeps its cluster running; its futures do not
   std::shared_ptr<detail::ClientImpl> impl_;
 };
 
