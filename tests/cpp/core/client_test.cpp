@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -67,16 +68,18 @@ TEST(Client, ScatterPlacesDataUsableAsInputs) {
   EXPECT_EQ(data[1].result(), (std::vector<int>{3, 4, 5}));
 }
 
-TEST(Client, WaitAndAsCompletedYieldEveryFutureOnceInCompletionOrder) {
+TEST(Client, WaitAndAsCompletedYieldEveryFutureOnce) {
   Client client(LocalCluster({.n_workers = 1, .threads_per_worker = 1}));
-  // One thread runs tasks in priority (submission) order, so completion order is known:
-  // the gate task blocks until released, everything else queues behind it.
+  // Completion is reported after the scheduler lets go of its lock, by whichever thread
+  // handled it, so neighbours may be yielded in either order; each comes exactly once.
+  // (AsCompletedReturnsFastTasksBeforeSlowOnes checks the order where it is certain.)
   std::vector<tessera::Future<int>> futures;
   for (int i = 0; i < 20; ++i) futures.push_back(client.submit([](int x) { return x; }, i));
   std::vector<int> seen;
   for (const auto& f : client.as_completed(futures)) seen.push_back(f.result());
   std::vector<int> expected(20);
   std::iota(expected.begin(), expected.end(), 0);
+  std::sort(seen.begin(), seen.end());
   EXPECT_EQ(seen, expected);
   client.wait(futures);
   for (const auto& f : futures) EXPECT_TRUE(f.done());
