@@ -1,5 +1,6 @@
 #include "tessera/core/runtime/worker.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <typeinfo>
@@ -284,7 +285,9 @@ void Worker::run_fetch(FetchJob job) {
     std::size_t new_work = 0;
     for (std::size_t i = 0; i < job.keys.size(); ++i) {
       const Key key = job.keys[i];
+      if (!values[i] && retry_fetch_elsewhere(key, job.peer)) continue;  // still in flight
       in_flight_.erase(key);
+      fetch_tried_.erase(key);
       auto waiting = waiting_for_.extract(key);
       if (waiting.empty()) continue;
       if (values[i]) ++values_fetched_;
@@ -311,6 +314,30 @@ void Worker::run_fetch(FetchJob job) {
     wake_for(new_work);
   }
   if (!messages.empty()) transport_.send_to_scheduler(id_, std::move(messages));
+}
+
+bool Worker::retry_fetch_elsewhere(Key key, WorkerId failed_peer) {
+  // The peer no longer holds the key (it was released there and recomputed elsewhere
+  // while this fetch waited): try the other holders that the waiting tasks were told of.
+  std::vector<WorkerId>& tried = fetch_tried_[key];
+  tried.push_back(failed_peer);
+  auto waiting = waiting_for_.find(key);
+  if (waiting == waiting_for_.end()) return false;
+  for (const auto& [task_key, serial] : waiting->second) {
+    auto it = tasks_.find(task_key);
+    if (it == tasks_.end() || it->second.serial != serial) continue;
+    for (const RemoteDependency& dep : it->second.spec.remote) {
+      if (dep.key != key) continue;
+      for (WorkerId holder : dep.who_has) {
+        if (std::find(tried.begin(), tried.end(), holder) != tried.end()) continue;
+        fetch_jobs_.push_back(FetchJob{holder, {key}});
+        work_epoch_.fetch_add(1, std::memory_order_release);
+        if (idle_threads_ > 0) work_available_.notify_one();
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 void Worker::report(WorkerToScheduler&& message) {

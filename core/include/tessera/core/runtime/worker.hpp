@@ -83,6 +83,7 @@ class Worker final : public WorkerEndpoint {
   void release_key(Key key);
   bool steal(Key key);
   void wake_for(std::size_t new_work);
+  bool retry_fetch_elsewhere(Key key, WorkerId failed_peer);  // queues a fetch from another holder
   // Called without mutex_.
   void execute(Task& task);
   void run_fetch(FetchJob job);
@@ -102,6 +103,7 @@ class Worker final : public WorkerEndpoint {
   // released or stolen and then sent back has a new serial, and its old entry is stale.
   std::unordered_map<Key, std::vector<std::pair<Key, std::uint64_t>>> waiting_for_;
   std::unordered_set<Key> in_flight_;                      // keys being fetched
+  std::unordered_map<Key, std::vector<WorkerId>> fetch_tried_;  // peers that lacked a key in flight
   std::uint64_t next_serial_ = 0;
   std::size_t idle_threads_ = 0;  // threads asleep on work_available_
   std::atomic<std::uint64_t> work_epoch_{0};  // bumped whenever work arrives

@@ -1,0 +1,123 @@
+// The worker on its own, behind a scripted transport: what it fetches from which peer,
+// and what it reports to the scheduler.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+#include "tessera/core/runtime/worker.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using tessera::Key;
+using tessera::Value;
+namespace rt = tessera::runtime;
+
+// Peers are scripted: each holds some keys with values. Reports to the scheduler are
+// recorded for the test to wait on.
+class ScriptedTransport final : public rt::Transport {
+ public:
+  std::vector<std::pair<rt::WorkerId, Key>> peer_holds;  // (peer, key) pairs that answer
+  Value answer = Value::make(21);
+
+  void send_to_worker(rt::WorkerId, std::vector<rt::SchedulerToWorker>&&) override {}
+  void send_to_scheduler(rt::WorkerId, std::vector<rt::WorkerToScheduler>&& batch) override {
+    std::lock_guard lock(mutex_);
+    for (auto& m : batch) reports_.push_back(std::move(m));
+    arrived_.notify_all();
+  }
+  std::vector<std::optional<Value>> fetch(rt::WorkerId from, std::span<const Key> keys) override {
+    std::vector<std::optional<Value>> out;
+    std::lock_guard lock(mutex_);
+    for (Key key : keys) {
+      asked_.push_back(from);
+      const bool holds = std::find(peer_holds.begin(), peer_holds.end(), std::pair{from, key}) != peer_holds.end();
+      out.push_back(holds ? std::optional<Value>(answer) : std::nullopt);
+    }
+    return out;
+  }
+  /// Waits for a TaskFinished or TaskFailed report.
+  rt::WorkerToScheduler wait_for_outcome() {
+    std::unique_lock lock(mutex_);
+    const bool arrived = arrived_.wait_for(lock, 10s, [this] { return outcome_index() >= 0; });
+    EXPECT_TRUE(arrived) << "the worker reported no outcome";
+    return arrived ? reports_[static_cast<std::size_t>(outcome_index())] : rt::WorkerToScheduler{};
+  }
+  std::vector<rt::WorkerId> asked() {
+    std::lock_guard lock(mutex_);
+    return asked_;
+  }
+
+ private:
+  int outcome_index() const {
+    for (std::size_t i = 0; i < reports_.size(); ++i) {
+      if (std::holds_alternative<rt::TaskFinished>(reports_[i]) || std::holds_alternative<rt::TaskFailed>(reports_[i])) {
+        return static_cast<int>(i);
+      }
+    }
+    return -1;
+  }
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::vector<rt::WorkerToScheduler> reports_;
+  std::vector<rt::WorkerId> asked_;
+};
+
+class Doubler final : public tessera::TaskRunner {
+ public:
+  Value run(std::span<const Value> inputs) const override { return Value::make(inputs[0].get<int>() * 2); }
+};
+
+rt::ComputeTask doubling_task(Key task, Key input, std::vector<rt::WorkerId> holders) {
+  rt::ComputeTask message;
+  message.key = task;
+  message.attempt = 1;
+  message.runner = std::make_shared<Doubler>();
+  message.dependencies = {input};
+  message.remote = {rt::RemoteDependency{input, std::move(holders), sizeof(int)}};
+  return message;
+}
+
+TEST(Worker, FetchesAMissingInputFromAnotherHolder) {
+  ScriptedTransport transport;
+  const Key input = Key::unique(), task = Key::unique();
+  transport.peer_holds = {{2, input}};  // peer 1 no longer holds the input; peer 2 does
+  rt::Worker worker(0, rt::WorkerOptions{.threads = 1, .memory_limit = 1 << 20, .spill_directory = {}}, transport);
+  worker.start();
+  std::vector<rt::SchedulerToWorker> batch;
+  batch.emplace_back(doubling_task(task, input, {1, 2}));
+  worker.handle(std::move(batch));
+
+  const auto outcome = transport.wait_for_outcome();
+  ASSERT_TRUE(std::holds_alternative<rt::TaskFinished>(outcome)) << "the task failed instead of trying peer 2";
+  EXPECT_EQ(std::get<rt::TaskFinished>(outcome).attempt, 1u);
+  EXPECT_EQ(transport.asked(), (std::vector<rt::WorkerId>{1, 2}));
+  const Key asked[] = {task};
+  auto values = worker.serve_data(asked);
+  ASSERT_TRUE(values[0].has_value());
+  EXPECT_EQ(values[0]->get<int>(), 42);
+  worker.stop();
+}
+
+TEST(Worker, FailsTheTaskWhenNoHolderHasTheInput) {
+  ScriptedTransport transport;
+  const Key input = Key::unique(), task = Key::unique();
+  rt::Worker worker(0, rt::WorkerOptions{.threads = 1, .memory_limit = 1 << 20, .spill_directory = {}}, transport);
+  worker.start();
+  std::vector<rt::SchedulerToWorker> batch;
+  batch.emplace_back(doubling_task(task, input, {1, 2}));
+  worker.handle(std::move(batch));
+
+  const auto outcome = transport.wait_for_outcome();
+  ASSERT_TRUE(std::holds_alternative<rt::TaskFailed>(outcome));
+  const auto& failure = *std::get<rt::TaskFailed>(outcome).failure;
+  EXPECT_EQ(failure.exception_type, "tessera::CommError");
+  EXPECT_NE(failure.message.find("could not fetch input"), std::string::npos) << failure.message;
+  EXPECT_EQ(transport.asked(), (std::vector<rt::WorkerId>{1, 2}));  // each holder asked once
+  worker.stop();
+}
+
+}  // namespace
