@@ -112,10 +112,11 @@ bool LocalClusterImpl::on_worker_thread() const noexcept {
 }
 
 void LocalClusterImpl::destroy(LocalClusterImpl* cluster) noexcept {
-  if (cluster->on_worker_thread()) {
-    // The last reference went away on one of the cluster's own threads: a task held a
-    // Client or LocalCluster handle and was the last to let go. A thread cannot join
-    // itself, so a short-lived thread tears the cluster down instead.
+  if (cluster->on_worker_thread() || ClusterLifeline::used_on_this_thread()) {
+    // The last reference went away where teardown cannot happen: on one of the cluster's
+    // own threads (which cannot join itself), or inside a client operation (which the
+    // teardown would wait for). A task had captured the last Client or LocalCluster
+    // handle. A short-lived thread tears the cluster down instead.
     reapers().run(cluster);
   } else {
     delete cluster;

@@ -27,6 +27,7 @@ class ClusterLifeline {
   class Use {
    public:
     explicit Use(ClusterLifeline& lifeline) : lifeline_(lifeline) {
+      ++uses_on_this_thread();
       lifeline_.users_.fetch_add(1);
       if (lifeline_.closed_.load()) leave();
     }
@@ -38,12 +39,19 @@ class ClusterLifeline {
 
    private:
     void leave() noexcept {
-      if (entered_) lifeline_.users_.fetch_sub(1);
+      if (entered_) {
+        lifeline_.users_.fetch_sub(1);
+        --uses_on_this_thread();
+      }
       entered_ = false;
     }
     ClusterLifeline& lifeline_;
     bool entered_ = true;
   };
+
+  /// True while this thread is inside a Use (of any cluster): a cluster whose last handle
+  /// is dropped here cannot wait for the uses to end, so it must be torn down elsewhere.
+  static bool used_on_this_thread() noexcept { return uses_on_this_thread() > 0; }
 
   /// Refuses new uses and waits until the current ones have finished.
   void close() noexcept {
@@ -52,6 +60,11 @@ class ClusterLifeline {
   }
 
  private:
+  static int& uses_on_this_thread() noexcept {
+    thread_local int uses = 0;
+    return uses;
+  }
+
   LocalClusterImpl* const cluster_;
   std::atomic<int> users_{0};
   std::atomic<bool> closed_{false};

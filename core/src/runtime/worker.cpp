@@ -11,8 +11,11 @@
 namespace tessera::runtime {
 namespace {
 
-// The worker whose executor thread this is: work it queues for itself needs no wake-up.
+// The worker whose executor thread this is, between tasks: work it queues for itself
+// needs no wake-up. Cleared while user code runs (that code will not come back for work).
 thread_local const Worker* current_worker = nullptr;
+// The worker whose executor thread this is, always (for teardown decisions).
+thread_local const Worker* executor_of = nullptr;
 
 std::shared_ptr<const TaskFailure> failure_from_current_exception(Key key) {
   auto failure = std::make_shared<TaskFailure>();
@@ -86,8 +89,11 @@ std::size_t Worker::accept_task(ComputeTask&& message) {
   auto [it, inserted] = tasks_.try_emplace(message.key);
   Task& task = it->second;
   if (!inserted) {
-    // Sent again after a release: if it is still running, keep its result after all.
+    // Sent again after a release while still running: keep its result after all, and
+    // report it as the run the scheduler now waits for.
     task.released = false;
+    task.spec.attempt = message.attempt;
+    task.spec.scheduler_ref = message.scheduler_ref;
     return 0;
   }
   task.spec = std::move(message);
@@ -115,12 +121,12 @@ std::size_t Worker::accept_task(ComputeTask&& message) {
 void Worker::release_key(Key key) {
   if (auto it = tasks_.find(key); it != tasks_.end()) {
     if (it->second.state == State::executing) {
-      // Its result will not be stored. The store is left alone: what it holds under this
-      // key now is a copy fetched for another task, which the scheduler tracks.
+      // Its result will not be stored (execute checks under this lock). Messages from the
+      // scheduler arrive in order, so the release also means any copy held now must go.
       it->second.released = true;
-      return;
+    } else {
+      tasks_.erase(it);  // its entry in ready_ becomes stale
     }
-    tasks_.erase(it);  // its entry in ready_ becomes stale
   }
   store_.erase(key);
 }
@@ -144,6 +150,7 @@ void Worker::wake_for(std::size_t new_work) {
 
 void Worker::executor_loop() {
   current_worker = this;
+  executor_of = this;
   std::unique_lock lock(mutex_);
   bool may_spin = true;
   for (;;) {
@@ -235,13 +242,15 @@ void Worker::execute(Task& task) {
   }
   const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const Key key = spec.key;
-  const std::uint32_t ref = spec.scheduler_ref;
-  const std::uint32_t attempt = spec.attempt;
+  std::uint32_t ref = 0;
+  std::uint32_t attempt = 0;
 
   decltype(tasks_)::node_type finished;  // destroyed after unlocking: a runner may hold futures
   bool released;
   {
     std::lock_guard lock(mutex_);
+    ref = spec.scheduler_ref;  // read under the lock: a re-send while running updates them
+    attempt = spec.attempt;
     // Checked and stored under one lock: a release that arrives later finds the value in
     // place and erases it; a run released meanwhile stores nothing, so it cannot clobber
     // (or erase) a copy of the key this worker fetched for another task.
@@ -353,7 +362,7 @@ std::vector<std::optional<Value>> Worker::serve_data(std::span<const Key> keys) 
   return values;
 }
 
-bool Worker::is_current_thread() const noexcept { return current_worker == this; }
+bool Worker::is_current_thread() const noexcept { return executor_of == this; }
 
 WorkerStats Worker::stats() const {
   WorkerStats stats;

@@ -174,3 +174,24 @@ TEST(Client, FuturesOutlivingTheirClusterAreCancelled) {
 }
 
 }  // namespace
+
+namespace {
+
+// A task may capture the only remaining Client of its cluster. Dropping the last future
+// then forgets the task inside a client operation, which drops the last handle: the
+// cluster must be torn down elsewhere, not wait for the very operation that drops it.
+TEST(Client, ATaskMayHoldTheLastHandleOfItsCluster) {
+  tessera::Future<int> outer;
+  {
+    tessera::LocalCluster cluster({.n_workers = 1, .threads_per_worker = 2});
+    auto captured = std::make_shared<tessera::Client>(cluster);
+    outer = captured->submit(
+        [captured](int x) { return captured->submit([](int y) { return y * 3; }, x).result() + 1; }, 5);
+    ASSERT_EQ(outer.result(), 16);
+  }
+  outer = tessera::Future<int>();  // forgets the task: its runner held the last Client
+  tessera::Client fresh(tessera::LocalCluster({.n_workers = 1, .threads_per_worker = 1}));
+  EXPECT_EQ(fresh.submit([] { return 4; }).result(), 4);
+}
+
+}  // namespace
