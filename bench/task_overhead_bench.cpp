@@ -53,33 +53,33 @@ void IndependentTasks(benchmark::State& state) {
   timer.report(state, kTasks);
 }
 
-void Chain(benchmark::State& state) {
+// Builds a graph with `build(graph)` (which returns its output) and computes it, each
+// iteration, checking the result.
+template <class Build>
+void ComputeGraph(benchmark::State& state, Build build, std::int64_t expected) {
   Client client(cluster_for(state));
   TaskTimer timer;
+  std::size_t tasks = 0;
   for (auto _ : state) {
     timer.start();
     Graph graph;
-    auto last = tessera::bench::chain(graph, kTasks);
-    auto result = client.compute(std::move(graph), last).result();
+    auto output = build(graph);
+    tasks = graph.size();
+    auto result = client.compute(std::move(graph), output).result();
     timer.stop();
-    if (result != kTasks - 1) state.SkipWithError("wrong chain result");
+    if (result != expected) state.SkipWithError("wrong result");
   }
-  timer.report(state, kTasks);
+  timer.report(state, static_cast<std::int64_t>(tasks));
+}
+
+void Chain(benchmark::State& state) {
+  ComputeGraph(state, [](Graph& g) { return tessera::bench::chain(g, kTasks); }, kTasks - 1);
 }
 
 void TreeReduction(benchmark::State& state) {
-  Client client(cluster_for(state));
   const std::int64_t leaves = kTasks / 2;
-  TaskTimer timer;
-  for (auto _ : state) {
-    timer.start();
-    Graph graph;
-    auto root = tessera::bench::increments_summed_by_tree(graph, leaves);
-    auto result = client.compute(std::move(graph), root).result();
-    timer.stop();
-    if (result != leaves * (leaves + 1) / 2) state.SkipWithError("wrong tree result");
-  }
-  timer.report(state, 2 * leaves - 1);
+  ComputeGraph(state, [leaves](Graph& g) { return tessera::bench::increments_summed_by_tree(g, leaves); },
+               leaves * (leaves + 1) / 2);
 }
 
 // Argument: number of workers (threads are the machine's cores shared among them).
