@@ -259,6 +259,9 @@ void Worker::execute(Task& task) {
     finished = tasks_.extract(key);
     ++tasks_executed_;
   }
+  // Let go of the runner before reporting: once the client hears of the result it may
+  // drop everything, and a runner holding a Client must not be the last handle left.
+  finished = decltype(finished){};
   if (released) return;
   if (failure) {
     report(TaskFailed{key, ref, attempt, std::move(failure), duration});
