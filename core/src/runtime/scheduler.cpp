@@ -114,6 +114,15 @@ void Scheduler::pump_inbox() {
   }
 }
 
+void Scheduler::pump_if_reports_waiting() {
+  bool reports_waiting;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    reports_waiting = !inbox_.empty();
+  }
+  if (reports_waiting) pump_inbox();
+}
+
 void Scheduler::process_inbox_locked() {
   std::vector<std::pair<WorkerId, std::vector<WorkerToScheduler>>> reports;
   {
@@ -162,10 +171,7 @@ void Scheduler::on_task_finished(WorkerId worker, const TaskFinished& msg) {
   }
   for (TaskId dependency : tasks_[id].dependencies) dependency_no_longer_needed(dependency);
   if (tasks_[id].wanted) notify_clients(id);
-  if (!needed(tasks_[id])) {
-    tasks_[id].in_release_worklist = true;
-    release_worklist_.push_back(id);
-  }
+  if (!needed(tasks_[id])) schedule_release(id);
   process_releases();
 }
 
@@ -241,10 +247,7 @@ void Scheduler::err_with_dependents(TaskId root, const std::shared_ptr<const Tas
     for (TaskId dependency : task.dependencies) dependency_no_longer_needed(dependency);
     for (TaskId dependent : tasks_[id].dependents) stack.push_back(dependent);
     if (tasks_[id].wanted) notify_clients(id);
-    if (!tasks_[id].in_release_worklist) {
-      tasks_[id].in_release_worklist = true;
-      release_worklist_.push_back(id);  // to be forgotten once nothing refers to it
-    }
+    schedule_release(id);  // to be forgotten once nothing refers to it
   }
 }
 
@@ -252,10 +255,23 @@ void Scheduler::dependency_no_longer_needed(TaskId dependency) {
   TaskState& dep = tasks_[dependency];
   TESSERA_ASSERT(dep.active_dependents > 0, "active dependents count underflow");
   --dep.active_dependents;
-  if (!needed(dep) && !dep.in_release_worklist) {
-    dep.in_release_worklist = true;
-    release_worklist_.push_back(dependency);
+  if (!needed(dep)) schedule_release(dependency);
+}
+
+void Scheduler::schedule_release(TaskId id) {
+  if (tasks_[id].in_release_worklist) return;
+  tasks_[id].in_release_worklist = true;
+  release_worklist_.push_back(id);
+}
+
+TaskId Scheduler::allocate_slot() {
+  if (free_slots_.empty()) {
+    tasks_.emplace_back();
+    return static_cast<TaskId>(tasks_.size() - 1);
   }
+  const TaskId id = free_slots_.back();
+  free_slots_.pop_back();
+  return id;
 }
 
 void Scheduler::process_releases() {
@@ -326,10 +342,7 @@ void Scheduler::unwant(ClientId client, std::uint64_t token, TaskId id) {
   wanted_by_.erase(it);
   TaskState& task = tasks_[id];
   task.wanted = false;
-  if (!task.in_release_worklist) {
-    task.in_release_worklist = true;
-    release_worklist_.push_back(id);
-  }
+  schedule_release(id);
 }
 
 void Scheduler::notify_clients(TaskId id) {
@@ -451,10 +464,7 @@ void Scheduler::cancel_keys(std::span<const Key> keys) {
       tasks_[id].wanted = false;
     }
     for (TaskId id : cancelled) {
-      if (!tasks_[id].in_release_worklist) {
-        tasks_[id].in_release_worklist = true;
-        release_worklist_.push_back(id);
-      }
+      schedule_release(id);
     }
     process_releases();
     balance();
@@ -473,14 +483,7 @@ void Scheduler::scatter(ClientId client, std::vector<std::pair<Key, Value>>&& da
       auto& [key, value] = data[i];
       // Round robin over the workers.
       const WorkerId worker = static_cast<WorkerId>(scatter_cursor_++ % workers_.size());
-      TaskId id;
-      if (free_slots_.empty()) {
-        id = static_cast<TaskId>(tasks_.size());
-        tasks_.emplace_back();
-      } else {
-        id = free_slots_.back();
-        free_slots_.pop_back();
-      }
+      const TaskId id = allocate_slot();
       TaskState& task = tasks_[id];
       task.key = key;
       task.name = "scatter-" + std::to_string(key.id & 0xffffffffffULL);

@@ -120,6 +120,7 @@ class Scheduler final : public SchedulerEndpoint {
   std::vector<std::vector<WorkerId>> who_has_locked(std::span<const Key> keys) const;
   SchedulerStats stats_locked() const;
   void pump_inbox();
+  void pump_if_reports_waiting();
   void process_inbox_locked();
   void process_batch(WorkerId from, const std::vector<WorkerToScheduler>& batch);
   void assert_not_reentrant() const;
@@ -141,6 +142,8 @@ class Scheduler final : public SchedulerEndpoint {
   void err_with_dependents(TaskId id, const std::shared_ptr<const TaskFailure>& failure);
   void dependency_no_longer_needed(TaskId dependency);
   void process_releases();
+  void schedule_release(TaskId id);  // queue for process_releases, once
+  TaskId allocate_slot();
   void forget_unreachable(TaskId id);
   void stop_processing(TaskId id);
   void want(ClientId client, std::uint64_t token, TaskId id);

@@ -123,14 +123,7 @@ void Scheduler::add_batch(ClientId client, std::vector<TaskSpec>&& specs, std::s
   for (std::size_t i = 0; i < n; ++i) {
     if (!plan.is_new[i]) continue;
     TaskSpec& spec = specs[i];
-    TaskId id;
-    if (free_slots_.empty()) {
-      id = static_cast<TaskId>(tasks_.size());
-      tasks_.emplace_back();
-    } else {
-      id = free_slots_.back();
-      free_slots_.pop_back();
-    }
+    const TaskId id = allocate_slot();
     TaskState& task = tasks_[id];
     task.key = spec.key;
     task.prefix = prefix_of(spec.name);
@@ -236,10 +229,7 @@ void Scheduler::activate(TaskId root) {
       task.status = TaskStatus::erred;
       task.failure = tasks_[*erred_dep].failure;
       if (task.wanted) notify_clients(id);
-      if (!task.in_release_worklist) {
-        task.in_release_worklist = true;
-        release_worklist_.push_back(id);  // forgotten once nothing refers to it
-      }
+      schedule_release(id);  // forgotten once nothing refers to it
       continue;
     }
     std::uint32_t missing = 0;

@@ -79,12 +79,7 @@ void Scheduler::run_exclusive(Op&& op) {
     holder_.store(std::thread::id(), std::memory_order_relaxed);
   }
   deliver(notifications);
-  bool reports_waiting;
-  {
-    std::lock_guard lock(inbox_mutex_);
-    reports_waiting = !inbox_.empty();
-  }
-  if (reports_waiting) pump_inbox();
+  pump_if_reports_waiting();
 }
 
 template <class F>
@@ -93,12 +88,7 @@ auto Scheduler::query(F&& f) {
     std::lock_guard lock(mutex_);
     return f();
   }();
-  bool reports_waiting;
-  {
-    std::lock_guard lock(inbox_mutex_);
-    reports_waiting = !inbox_.empty();
-  }
-  if (reports_waiting) pump_inbox();
+  pump_if_reports_waiting();
   return result;
 }
 

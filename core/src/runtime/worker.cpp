@@ -343,8 +343,7 @@ bool Worker::retry_fetch_elsewhere(Key key, WorkerId failed_peer) {
       for (WorkerId holder : dep.who_has) {
         if (std::find(tried.begin(), tried.end(), holder) != tried.end()) continue;
         fetch_jobs_.push_back(FetchJob{holder, {key}});
-        work_epoch_.fetch_add(1, std::memory_order_release);
-        if (idle_threads_ > 0) work_available_.notify_one();
+        wake_for(1);
         return true;
       }
     }

@@ -71,6 +71,12 @@ class Doubler final : public tessera::TaskRunner {
   Value run(std::span<const Value> inputs) const override { return Value::make(inputs[0].get<int>() * 2); }
 };
 
+rt::WorkerOptions one_thread() { return rt::WorkerOptions{.threads = 1, .memory_limit = 1 << 20, .spill_directory = {}}; }
+
+// Starts `worker` and sends it a task doubling `input`, which the worker lacks and is told
+// `holders` have.
+void start_doubling(rt::Worker& worker, Key task, Key input, std::vector<rt::WorkerId> holders);
+
 rt::ComputeTask doubling_task(Key task, Key input, std::vector<rt::WorkerId> holders) {
   rt::ComputeTask message;
   message.key = task;
@@ -81,15 +87,19 @@ rt::ComputeTask doubling_task(Key task, Key input, std::vector<rt::WorkerId> hol
   return message;
 }
 
+void start_doubling(rt::Worker& worker, Key task, Key input, std::vector<rt::WorkerId> holders) {
+  worker.start();
+  std::vector<rt::SchedulerToWorker> batch;
+  batch.emplace_back(doubling_task(task, input, std::move(holders)));
+  worker.handle(std::move(batch));
+}
+
 TEST(Worker, FetchesAMissingInputFromAnotherHolder) {
   ScriptedTransport transport;
   const Key input = Key::unique(), task = Key::unique();
   transport.peer_holds = {{2, input}};  // peer 1 no longer holds the input; peer 2 does
-  rt::Worker worker(0, rt::WorkerOptions{.threads = 1, .memory_limit = 1 << 20, .spill_directory = {}}, transport);
-  worker.start();
-  std::vector<rt::SchedulerToWorker> batch;
-  batch.emplace_back(doubling_task(task, input, {1, 2}));
-  worker.handle(std::move(batch));
+  rt::Worker worker(0, one_thread(), transport);
+  start_doubling(worker, task, input, {1, 2});
 
   const auto outcome = transport.wait_for_outcome();
   ASSERT_TRUE(std::holds_alternative<rt::TaskFinished>(outcome)) << "the task failed instead of trying peer 2";
@@ -105,11 +115,8 @@ TEST(Worker, FetchesAMissingInputFromAnotherHolder) {
 TEST(Worker, FailsTheTaskWhenNoHolderHasTheInput) {
   ScriptedTransport transport;
   const Key input = Key::unique(), task = Key::unique();
-  rt::Worker worker(0, rt::WorkerOptions{.threads = 1, .memory_limit = 1 << 20, .spill_directory = {}}, transport);
-  worker.start();
-  std::vector<rt::SchedulerToWorker> batch;
-  batch.emplace_back(doubling_task(task, input, {1, 2}));
-  worker.handle(std::move(batch));
+  rt::Worker worker(0, one_thread(), transport);
+  start_doubling(worker, task, input, {1, 2});
 
   const auto outcome = transport.wait_for_outcome();
   ASSERT_TRUE(std::holds_alternative<rt::TaskFailed>(outcome));
