@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <random>
 #include <string>
@@ -31,45 +32,47 @@ std::filesystem::path default_spill_root() {
 }
 
 // Threads that tear down clusters whose last reference was dropped on one of their own
-// workers. Finished ones are joined when the next starts, the rest at exit, so that no
-// teardown is cut short (or reported as a leak) when the process ends.
+// threads. They are detached, because such a drop can happen while the process exits,
+// after any joiner would have run; exit waits for the teardowns already under way, so
+// spill folders are removed and no teardown is cut short in the common case. The registry
+// is never destroyed, since a late reaper may still reach it during exit.
+class Reapers;
+Reapers& reapers();
+
 class Reapers {
  public:
   void run(LocalClusterImpl* cluster) {
-    std::lock_guard lock(mutex_);
-    std::erase_if(threads_, [](Reaper& r) {
-      if (!r.done->load()) return false;
-      r.thread.join();
-      return true;
-    });
-    auto done = std::make_shared<std::atomic<bool>>(false);
-    threads_.push_back(Reaper{std::thread([cluster, done] {
-                                delete cluster;
-                                done->store(true);
-                              }),
-                              done});
-  }
-  ~Reapers() {
-    std::vector<Reaper> threads;
+    static const WaitAtExit wait_at_exit;
     {
       std::lock_guard lock(mutex_);
-      threads.swap(threads_);
+      ++running_;
     }
-    for (Reaper& r : threads) r.thread.join();
+    std::thread([this, cluster] {
+      delete cluster;
+      std::lock_guard lock(mutex_);
+      --running_;
+      finished_.notify_all();
+    }).detach();
   }
 
  private:
-  struct Reaper {
-    std::thread thread;
-    std::shared_ptr<std::atomic<bool>> done;
+  struct WaitAtExit {
+    ~WaitAtExit() { reapers().wait_for_all(); }
   };
+  void wait_for_all() {
+    std::unique_lock lock(mutex_);
+    finished_.wait(lock, [this] { return running_ == 0; });
+  }
+  friend Reapers& reapers();
+
   std::mutex mutex_;
-  std::vector<Reaper> threads_;
+  std::condition_variable finished_;
+  std::size_t running_ = 0;
 };
 
 Reapers& reapers() {
-  static Reapers instance;
-  return instance;
+  static auto* const instance = new Reapers;
+  return *instance;
 }
 
 }  // namespace
