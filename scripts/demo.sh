@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target tessera_graph_demo
+cmake --build --preset release --target tessera_graph_demo tessera_array_demo
 ./build/release/examples/tessera_graph_demo
+./build/release/examples/tessera_array_demo

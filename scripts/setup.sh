@@ -4,7 +4,7 @@
 # toolkit is optional: with nvcc on PATH or in /usr/local/cuda the CUDA sources build too.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev)
+packages=(cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev pkg-config)
 command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-pip)
 
 missing=()

@@ -1,0 +1,392 @@
+#include "nodes.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "runners.hpp"
+#include "tessera/core/error.hpp"
+
+namespace tessera::array_detail {
+
+// ---- SourceNode ----
+
+SourceNode::SourceNode(Chunk whole, ChunkSizes chunks)
+    : Node(whole.shape, whole.dtype, std::move(chunks)), key_(Key::unique()), value_(Value::make(std::move(whole))) {}
+
+ExprPtr SourceNode::region(Lowering& lowering, const AffineMap& map, const Box& box) const {
+  lowering.add_literal(key_, value_, "array");
+  const ExprPtr whole = Expr::load_chunk(key_, dtype(), shape());
+  return remap(whole, localize(map, box.lo, Shape(shape().size(), 0)), box.extent());
+}
+
+// ---- PersistedNode ----
+
+PersistedNode::PersistedNode(Shape shape, DType dtype, ChunkSizes chunks, std::vector<Future<Value>> futures)
+    : Node(std::move(shape), dtype, std::move(chunks)), futures_(std::move(futures)) {}
+
+std::vector<Key> PersistedNode::materialize(Lowering&) const {
+  std::vector<Key> keys;
+  keys.reserve(futures_.size());
+  for (const auto& f : futures_) keys.push_back(f.key());
+  return keys;
+}
+
+// ---- GenerateNode ----
+
+GenerateNode::GenerateNode(Shape shape, DType dtype, ChunkSizes chunks, std::string op, kernels::GeneratorParams params)
+    : Node(std::move(shape), dtype, std::move(chunks)), op_(std::move(op)) {
+  leaf_.dtype = dtype;
+  leaf_.fn = kernels::KernelRegistry::instance().find_generator(op_, dtype, DeviceKind::cpu);
+  if (leaf_.fn == nullptr) throw TypeError(op_ + " does not support dtype " + to_string(dtype));
+  leaf_.params = params;
+  leaf_.index_strides = c_strides(this->shape());
+}
+
+ExprPtr GenerateNode::region(Lowering&, const AffineMap& map, const Box& box) const {
+  const ExprPtr whole = Expr::generate(leaf_, shape());
+  return remap(whole, localize(map, box.lo, Shape(shape().size(), 0)), box.extent());
+}
+
+// ---- ConstantNode ----
+
+ConstantNode::ConstantNode(DType dtype, kernels::ConstantLeaf value, std::optional<ScalarKind> weak)
+    : Node({}, dtype, {}), value_(value), weak_(weak) {}
+
+ExprPtr ConstantNode::region(Lowering&, const AffineMap&, const Box& box) const {
+  return Expr::constant_of(value_, box.extent());
+}
+
+// ---- ElementwiseNode ----
+
+ElementwiseNode::ElementwiseNode(std::string op, const kernels::ElementwiseKernel& kernel, std::vector<Array> operands,
+                                 Shape shape, ChunkSizes chunks)
+    : Node(std::move(shape), kernel.output, std::move(chunks)), op_(std::move(op)), fn_(kernel.fn),
+      operands_(std::move(operands)) {}
+
+std::vector<const Node*> ElementwiseNode::inputs() const {
+  std::vector<const Node*> in;
+  for (const auto& a : operands_) in.push_back(a.node().get());
+  return in;
+}
+
+ExprPtr ElementwiseNode::region(Lowering& lowering, const AffineMap& map, const Box& box) const {
+  const int nd = ndim();
+  std::vector<ExprPtr> args;
+  for (const Array& operand : operands_) {
+    // Right-aligned broadcasting: length-1 axes of the operand read its element 0.
+    const int ond = operand.ndim();
+    AffineMap broadcast(static_cast<std::size_t>(ond));
+    for (int j = 0; j < ond; ++j) {
+      const int d = j + nd - ond;
+      const bool stretched = operand.shape()[static_cast<std::size_t>(j)] == 1 && shape()[static_cast<std::size_t>(d)] != 1;
+      broadcast[static_cast<std::size_t>(j)] = stretched ? AxisMap{-1, 0, 0} : AxisMap{d, 0, 1};
+    }
+    args.push_back(lowering.region(*operand.node(), compose(broadcast, map), box));
+  }
+  return lowering.bounded(Expr::apply(op_, fn_, dtype(), std::move(args)), op_);
+}
+
+// ---- ViewNode ----
+
+ViewNode::ViewNode(Array input, AffineMap map, Shape shape, ChunkSizes chunks, std::string label)
+    : Node(std::move(shape), input.dtype(), std::move(chunks)), input_(std::move(input)), map_(std::move(map)),
+      label_(std::move(label)) {}
+
+ExprPtr ViewNode::region(Lowering& lowering, const AffineMap& map, const Box& box) const {
+  return lowering.region(*input_.node(), compose(map_, map), box);
+}
+
+// ---- ConcatNode ----
+
+ConcatNode::ConcatNode(std::vector<Array> inputs, int axis, Shape shape, ChunkSizes chunks)
+    : Node(std::move(shape), inputs.at(0).dtype(), std::move(chunks)), inputs_(std::move(inputs)), axis_(axis) {
+  std::int64_t at = 0;
+  for (const auto& a : inputs_) {
+    starts_.push_back(at);
+    at += a.shape()[static_cast<std::size_t>(axis_)];
+  }
+}
+
+std::vector<const Node*> ConcatNode::inputs() const {
+  std::vector<const Node*> in;
+  for (const auto& a : inputs_) in.push_back(a.node().get());
+  return in;
+}
+
+ExprPtr ConcatNode::region(Lowering& lowering, const AffineMap& map, const Box& box) const {
+  const AxisMap& a = map[static_cast<std::size_t>(axis_)];
+  const Shape extent = box.extent();
+  std::vector<Shape> starts;
+  std::vector<ExprPtr> parts;
+  for (std::size_t k = 0; k < inputs_.size(); ++k) {
+    const std::int64_t lo = starts_[k];
+    const std::int64_t hi = lo + inputs_[k].shape()[static_cast<std::size_t>(axis_)];
+    if (lo == hi) continue;
+    Box sub = box;
+    if (a.from < 0 || a.step == 0) {
+      if (a.start < lo || a.start >= hi) continue;
+    } else {
+      // Consumer coordinates c in the box with lo <= start + step·c < hi.
+      const auto f = static_cast<std::size_t>(a.from);
+      std::int64_t cmin = box.lo[f], cmax = box.hi[f] - 1;
+      for (std::int64_t c = box.lo[f]; c < box.hi[f]; ++c) {  // short: a box's extent
+        const std::int64_t v = a.start + a.step * c;
+        if (v >= lo && v < hi) {
+          cmin = c;
+          break;
+        }
+        cmin = box.hi[f];
+      }
+      if (cmin >= box.hi[f]) continue;
+      for (std::int64_t c = cmin; c < box.hi[f]; ++c) {
+        const std::int64_t v = a.start + a.step * c;
+        if (v < lo || v >= hi) break;
+        cmax = c;
+      }
+      sub.lo[f] = cmin;
+      sub.hi[f] = cmax + 1;
+    }
+    AffineMap shifted = map;
+    shifted[static_cast<std::size_t>(axis_)].start -= lo;
+    Shape start(extent.size(), 0);
+    for (std::size_t d = 0; d < extent.size(); ++d) start[d] = sub.lo[d] - box.lo[d];
+    starts.push_back(std::move(start));
+    parts.push_back(lowering.region(*inputs_[k].node(), shifted, sub));
+  }
+  if (parts.empty()) return Expr::load(dtype(), extent, {});
+  return lowering.assemble(dtype(), extent, starts, parts);
+}
+
+// ---- ReductionNode ----
+
+namespace {
+
+ChunkSizes reduced_chunks(const ChunkSizes& in, const std::vector<bool>& reduced, bool keepdims) {
+  ChunkSizes out;
+  for (std::size_t d = 0; d < in.size(); ++d) {
+    if (!reduced[d]) {
+      out.push_back(in[d]);
+    } else if (keepdims) {
+      out.push_back({1});
+    }
+  }
+  return out;
+}
+
+Shape reduced_shape(const Shape& in, const std::vector<bool>& reduced, bool keepdims) {
+  Shape out;
+  for (std::size_t d = 0; d < in.size(); ++d) {
+    if (!reduced[d]) {
+      out.push_back(in[d]);
+    } else if (keepdims) {
+      out.push_back(1);
+    }
+  }
+  return out;
+}
+
+std::vector<bool> axes_mask(const std::vector<int>& axes, int ndim) {
+  std::vector<bool> mask(static_cast<std::size_t>(ndim), false);
+  for (int a : axes) mask[static_cast<std::size_t>(a)] = true;
+  return mask;
+}
+
+}  // namespace
+
+ReductionNode::ReductionNode(Array input, std::string op, const kernels::ReductionKernel* kernel, std::vector<int> axes,
+                             bool keepdims, int split_every, double correction, bool flat_index)
+    : Node(reduced_shape(input.shape(), axes_mask(axes, input.ndim()), keepdims), kernel->output,
+           reduced_chunks(input.chunks(), axes_mask(axes, input.ndim()), keepdims)),
+      input_(std::move(input)),
+      op_(std::move(op)),
+      kernel_(kernel),
+      reduced_(axes_mask(axes, input_.ndim())),
+      keepdims_(keepdims),
+      split_every_(split_every),
+      correction_(correction),
+      flat_index_(flat_index) {}
+
+std::vector<Key> ReductionNode::materialize(Lowering& lowering) const {
+  const Node& in = *input_.node();
+  const int nd = in.ndim();
+  const auto und = static_cast<std::size_t>(nd);
+  const Strides global = c_strides(in.shape());
+  const AffineMap identity = identity_map(nd);
+  int n_reduced = 0;
+  for (bool r : reduced_) n_reduced += r ? 1 : 0;
+
+  // Level 0: one task per input block folds its fused expression into states.
+  std::vector<std::int64_t> grid = in.numblocks();
+  std::vector<Key> level;
+  const std::int64_t blocks = in.block_count();
+  level.reserve(static_cast<std::size_t>(blocks));
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    const Box box = in.block_box(in.block_index(b));
+    ExprPtr e = lowering.bounded(lowering.region(in, identity, box), op_);
+    std::vector<Key> sources;
+    kernels::FusedProgram program = compile(e, sources);
+    std::int64_t index_offset = 0;
+    Strides index_strides(und, 0);
+    for (std::size_t d = 0; d < und; ++d) {
+      if (!reduced_[d]) continue;
+      index_strides[d] = flat_index_ ? global[d] : 1;
+      index_offset += box.lo[d] * index_strides[d];
+    }
+    level.push_back(lowering.add_task(op_ + "-partial", std::move(sources),
+                                      std::make_shared<ReducePartialRunner>(std::move(program), box.extent(), kernel_,
+                                                                            reduced_, index_offset, index_strides)));
+  }
+
+  // Combining levels: groups of `fan` blocks along every reduced axis merge, in block
+  // order, until one block is left along each; the last level finalizes.
+  int fan = split_every_;
+  if (fan <= 0) fan = std::max(2, static_cast<int>(std::pow(32.0, 1.0 / std::max(n_reduced, 1))));
+  fan = std::max(fan, 2);
+  while (true) {
+    std::vector<std::int64_t> next = grid;
+    bool last = true;
+    for (std::size_t d = 0; d < und; ++d) {
+      if (!reduced_[d]) continue;
+      next[d] = (grid[d] + fan - 1) / fan;
+      last &= next[d] == 1;
+    }
+    std::vector<Key> merged;
+    const std::int64_t count = shape_size(next);
+    for (std::int64_t flat = 0; flat < count; ++flat) {
+      // Multi-index over `next`, then the group of blocks of `grid` it covers.
+      std::vector<std::int64_t> index(und);
+      std::int64_t rest = flat;
+      for (std::size_t d = und; d-- > 0;) {
+        index[d] = rest % next[d];
+        rest /= next[d];
+      }
+      std::vector<std::int64_t> lo(und), hi(und);
+      for (std::size_t d = 0; d < und; ++d) {
+        lo[d] = reduced_[d] ? index[d] * fan : index[d];
+        hi[d] = reduced_[d] ? std::min(grid[d], lo[d] + fan) : index[d] + 1;
+      }
+      std::vector<Key> group;
+      std::vector<std::int64_t> at = lo;
+      while (true) {
+        std::int64_t g = 0;
+        for (std::size_t d = 0; d < und; ++d) g = g * grid[d] + at[d];
+        group.push_back(level[static_cast<std::size_t>(g)]);
+        std::size_t d = und;
+        while (d > 0) {
+          --d;
+          if (++at[d] < hi[d]) break;
+          at[d] = lo[d];
+          if (d == 0) {
+            d = und + 1;
+            break;
+          }
+        }
+        if (d == und + 1 || und == 0) break;
+      }
+      Shape out_shape;
+      if (last) {
+        for (std::size_t d = 0; d < und; ++d) {
+          if (!reduced_[d]) {
+            out_shape.push_back(in.chunks()[d][static_cast<std::size_t>(index[d])]);
+          } else if (keepdims_) {
+            out_shape.push_back(1);
+          }
+        }
+      }
+      merged.push_back(lowering.add_task(
+          op_ + (last ? "-aggregate" : "-combine"), std::move(group),
+          std::make_shared<ReduceCombineRunner>(kernel_, last, correction_, std::move(out_shape))));
+    }
+    level = std::move(merged);
+    grid = std::move(next);
+    if (last) return level;
+  }
+}
+
+// ---- MatmulNode ----
+
+MatmulNode::MatmulNode(Array a, Array b, ChunkSizes chunks)
+    : Node(Shape{a.shape()[0], b.shape()[1]}, a.dtype(), std::move(chunks)), a_(std::move(a)), b_(std::move(b)) {}
+
+namespace {
+
+// The key and orientation of one operand block: a chunk read as is, or the transpose of
+// a chunk (x.T), which BLAS reads without a copy; anything else becomes a task first.
+std::pair<Key, MatmulRunner::Operand> operand_block(Lowering& lowering, const Node& node,
+                                                    const std::vector<std::int64_t>& index) {
+  const Box box = node.block_box(index);
+  const Shape extent = box.extent();
+  ExprPtr e = lowering.region(node, identity_map(2), box);
+  if (e->kind == Expr::Kind::load && e->patches.size() == 1) {
+    const PatchRef& p = e->patches[0];
+    const bool full = p.lo == Shape{0, 0} && p.hi == extent && p.offset == 0;
+    if (full && p.strides == Strides{extent[1], 1}) return {p.key, {false, 0}};
+    if (full && p.strides == Strides{1, extent[0]}) return {p.key, {true, 0}};
+  }
+  return {lowering.materialize_expr(e, "matmul-operand"), {false, 0}};
+}
+
+}  // namespace
+
+std::vector<Key> MatmulNode::materialize(Lowering& lowering) const {
+  const Node& a = *a_.node();
+  const Node& b = *b_.node();
+  const auto grid_a = a.numblocks();
+  const auto grid_b = b.numblocks();
+  const std::int64_t kblocks = grid_a[1];
+  std::vector<std::pair<Key, MatmulRunner::Operand>> blocks_a, blocks_b;
+  for (std::int64_t i = 0; i < grid_a[0]; ++i)
+    for (std::int64_t p = 0; p < kblocks; ++p) blocks_a.push_back(operand_block(lowering, a, {i, p}));
+  for (std::int64_t p = 0; p < kblocks; ++p)
+    for (std::int64_t j = 0; j < grid_b[1]; ++j) blocks_b.push_back(operand_block(lowering, b, {p, j}));
+  std::vector<Key> keys;
+  for (std::int64_t i = 0; i < grid_a[0]; ++i) {
+    for (std::int64_t j = 0; j < grid_b[1]; ++j) {
+      std::vector<Key> deps;
+      std::vector<std::int64_t> k;
+      std::vector<MatmulRunner::Operand> oa, ob;
+      for (std::int64_t p = 0; p < kblocks; ++p) {
+        const auto& [ka, orient_a] = blocks_a[static_cast<std::size_t>(i * kblocks + p)];
+        const auto& [kb, orient_b] = blocks_b[static_cast<std::size_t>(p * grid_b[1] + j)];
+        if (a.chunks()[1][static_cast<std::size_t>(p)] == 0) continue;
+        // A key read twice (x @ x) is one dependency; the runner gets it in both slots.
+        auto slot = [&deps](Key key) {
+          auto it = std::find(deps.begin(), deps.end(), key);
+          if (it != deps.end()) return static_cast<int>(it - deps.begin());
+          deps.push_back(key);
+          return static_cast<int>(deps.size() - 1);
+        };
+        MatmulRunner::Operand pa = orient_a, pb = orient_b;
+        pa.input = slot(ka);
+        pb.input = slot(kb);
+        k.push_back(a.chunks()[1][static_cast<std::size_t>(p)]);
+        oa.push_back(pa);
+        ob.push_back(pb);
+      }
+      const std::int64_t m = a.chunks()[0][static_cast<std::size_t>(i)];
+      const std::int64_t n = b.chunks()[1][static_cast<std::size_t>(j)];
+      keys.push_back(lowering.add_task("matmul", std::move(deps),
+                                       std::make_shared<MatmulRunner>(dtype(), m, n, std::move(k), std::move(oa),
+                                                                      std::move(ob))));
+    }
+  }
+  return keys;
+}
+
+// ---- MapBlocksNode ----
+
+MapBlocksNode::MapBlocksNode(Array input, std::function<Chunk(const Chunk&)> fn, DType dtype)
+    : Node(input.shape(), dtype, input.chunks()), input_(std::move(input)), fn_(std::move(fn)) {}
+
+std::vector<Key> MapBlocksNode::materialize(Lowering& lowering) const {
+  const Node& in = *input_.node();
+  std::vector<Key> keys;
+  for (std::int64_t b = 0; b < in.block_count(); ++b) {
+    const Box box = in.block_box(in.block_index(b));
+    const Key source = lowering.materialize_expr(lowering.region(in, identity_map(in.ndim()), box), "map_blocks-input");
+    keys.push_back(lowering.add_task("map_blocks", {source}, std::make_shared<MapBlocksRunner>(fn_, dtype(), box.extent())));
+  }
+  return keys;
+}
+
+}  // namespace tessera::array_detail

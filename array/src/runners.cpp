@@ -1,0 +1,113 @@
+#include "runners.hpp"
+
+#include <cstring>
+
+#include "tessera/core/error.hpp"
+#include "tessera/kernels/matmul.hpp"
+
+namespace tessera::array_detail {
+
+std::vector<const void*> chunk_data(std::span<const Value> inputs) {
+  std::vector<const void*> data;
+  data.reserve(inputs.size());
+  for (const Value& v : inputs) data.push_back(v.get<Chunk>().buffer.data());
+  return data;
+}
+
+Value FusedRunner::run(std::span<const Value> inputs) const {
+  const auto sources = chunk_data(inputs);
+  Chunk out = Chunk::allocate(program_.result_dtype(), shape_);
+  kernels::evaluate_fused(program_, sources, shape_, out.buffer.data());
+  return Value::make(std::move(out));
+}
+
+namespace {
+
+Shape states_shape(const Shape& shape, const std::vector<bool>& reduced, std::size_t state_size) {
+  Shape s = shape;
+  for (std::size_t d = 0; d < s.size(); ++d) {
+    if (reduced[d]) s[d] = 1;
+  }
+  s.push_back(static_cast<std::int64_t>(state_size));
+  return s;
+}
+
+}  // namespace
+
+ReducePartialRunner::ReducePartialRunner(kernels::FusedProgram program, Shape shape,
+                                         const kernels::ReductionKernel* kernel, std::vector<bool> reduced,
+                                         std::int64_t index_offset, Strides index_strides)
+    : program_(std::move(program)),
+      shape_(std::move(shape)),
+      kernel_(kernel),
+      reduced_(std::move(reduced)),
+      index_offset_(index_offset),
+      index_strides_(std::move(index_strides)) {}
+
+Value ReducePartialRunner::run(std::span<const Value> inputs) const {
+  const auto sources = chunk_data(inputs);
+  Chunk states = Chunk::allocate(DType::uint8, states_shape(shape_, reduced_, kernel_->state_size));
+  const auto n = static_cast<std::size_t>(states.size()) / kernel_->state_size;
+  kernel_->init(states.buffer.data(), n);
+  kernels::ReductionTarget target;
+  target.kernel = kernel_;
+  target.reduced = reduced_;
+  target.states = states.buffer.data();
+  target.index_offset = index_offset_;
+  target.index_strides = index_strides_;
+  kernels::reduce_fused(program_, sources, shape_, target);
+  return Value::make(std::move(states));
+}
+
+Value ReduceCombineRunner::run(std::span<const Value> inputs) const {
+  TESSERA_ASSERT(!inputs.empty(), "a combine task without inputs");
+  const Chunk& first = inputs[0].get<Chunk>();
+  const std::size_t n = first.nbytes() / kernel_->state_size;
+  Chunk merged;
+  const std::byte* states = first.buffer.data();
+  if (inputs.size() > 1) {
+    merged = Chunk::allocate(DType::uint8, first.shape);
+    std::memcpy(merged.buffer.data(), first.buffer.data(), first.nbytes());
+    for (std::size_t i = 1; i < inputs.size(); ++i) {
+      const Chunk& other = inputs[i].get<Chunk>();
+      TESSERA_ASSERT(other.nbytes() == first.nbytes(), "partial results of different shapes");
+      kernel_->merge(merged.buffer.data(), other.buffer.data(), n);
+    }
+    states = merged.buffer.data();
+  }
+  if (!finalize_) {
+    if (inputs.size() == 1) return inputs[0];
+    return Value::make(std::move(merged));
+  }
+  Chunk out = Chunk::allocate(kernel_->output, out_shape_);
+  TESSERA_ASSERT(static_cast<std::size_t>(out.size()) == n, "result shape does not match the states");
+  kernel_->finalize(states, out.buffer.data(), n, correction_);
+  return Value::make(std::move(out));
+}
+
+Value MatmulRunner::run(std::span<const Value> inputs) const {
+  Chunk out = Chunk::allocate(dtype_, Shape{m_, n_});
+  if (k_.empty()) std::memset(out.buffer.data(), 0, out.nbytes());
+  for (std::size_t p = 0; p < k_.size(); ++p) {
+    const Chunk& a = inputs[static_cast<std::size_t>(a_[p].input)].get<Chunk>();
+    const Chunk& b = inputs[static_cast<std::size_t>(b_[p].input)].get<Chunk>();
+    kernels::matmul_block(dtype_, a.buffer.data(), a_[p].transposed, b.buffer.data(), b_[p].transposed,
+                          out.buffer.data(), m_, n_, k_[p], p > 0);
+  }
+  return Value::make(std::move(out));
+}
+
+Value MapBlocksRunner::run(std::span<const Value> inputs) const {
+  Chunk out = fn_(inputs[0].get<Chunk>());
+  if (out.dtype != dtype_ || out.shape != shape_) {
+    throw ValueError("map_blocks: the function returned a chunk of " + to_string(out.dtype) + " " +
+                     shape_to_string(out.shape) + ", expected " + to_string(dtype_) + " " + shape_to_string(shape_));
+  }
+  if (out.buffer.nbytes() < out.nbytes()) {
+    throw ValueError("map_blocks: the returned chunk's buffer holds " + std::to_string(out.buffer.nbytes()) +
+                     " bytes, its shape needs " + std::to_string(out.nbytes()));
+  }
+  return Value::make(std::move(out));
+}
+
+}  // namespace tessera::array_detail

@@ -1,0 +1,75 @@
+"""Array workloads side by side: NumPy, dask.array (threaded scheduler) and tessera (the
+C++ API, through bench/array_bench) on the same sizes, in one run.
+
+Usage: python3 bench/array_compare.py [n] [chunk] [--skip-numpy]
+Prints seconds per workload and tessera's speed-up over each peer. The input matrix is
+generated and kept in memory before timing, for every framework.
+"""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import dask
+import dask.array as da
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(os.environ.get("TESSERA_ARRAY_BENCH", ROOT / "build" / "release" / "bench" / "tessera_array_bench"))
+
+
+def workloads(lib, x, b):
+    return {
+        "seed_centered_sum": lambda: (x.T - x.mean(axis=0)).sum(),
+        "sin2_cos2_mean": lambda: (lib.sin(x) ** 2 + lib.cos(x) ** 2).mean(),
+        "x_plus_xT_sum": lambda: (x + x.T).sum(),
+        "strided_std": lambda: x[::2, ::2].std(),
+        "matmul": lambda: (x @ b).sum(),
+        "sum": lambda: x.sum(),
+    }
+
+
+def timed(fn, compute):
+    start = time.perf_counter()
+    r = fn()
+    if compute:
+        r = r.compute()
+    return time.perf_counter() - start
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 20000
+    chunk = int(args[1]) if len(args) > 1 else 2000
+    results = {}
+    out = subprocess.run([str(BENCH), str(n), str(chunk)], check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        name, seconds = line.split()[:2]
+        results.setdefault(name, {})["tessera"] = float(seconds)
+
+    dask.config.set(scheduler="threads")
+    dx = da.random.default_rng(1).random((n, n), chunks=chunk).persist()
+    db = da.random.default_rng(2).random((n, n // 10), chunks=chunk).persist()
+    for name, fn in workloads(da, dx, db).items():
+        results[name]["dask"] = timed(fn, True)
+    del dx, db
+
+    if "--skip-numpy" not in sys.argv:
+        rng = np.random.default_rng(1)
+        nx = rng.random((n, n))
+        nb = rng.random((n, n // 10))
+        for name, fn in workloads(np, nx, nb).items():
+            results[name]["numpy"] = timed(fn, False)
+
+    print(f"n={n} chunk={chunk}; seconds (lower is better)")
+    print(f"{'workload':22s} {'tessera':>9s} {'dask':>9s} {'numpy':>9s} {'dask/tessera':>13s} {'numpy/tessera':>14s}")
+    for name, r in results.items():
+        t, d, p = r.get("tessera"), r.get("dask"), r.get("numpy")
+        fmt = lambda v: f"{v:9.3f}" if v is not None else f"{'-':>9s}"
+        ratio = lambda v: f"{v / t:13.2f}" if v is not None and t else f"{'-':>13s}"
+        print(f"{name:22s} {fmt(t)} {fmt(d)} {fmt(p)} {ratio(d)} {ratio(p):>14s}")
+
+
+if __name__ == "__main__":
+    main()

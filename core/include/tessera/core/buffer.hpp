@@ -1,0 +1,45 @@
+// Buffer: bytes on a device. A cheap, shared, immutable-once-published handle; the
+// physical side of a chunk (an Array describes, a Buffer holds).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace tessera {
+
+/// Where a buffer's bytes live.
+enum class DeviceKind : std::uint8_t { cpu, cuda };
+
+class Buffer {
+ public:
+  /// An empty buffer (no bytes).
+  Buffer() = default;
+  /// Allocates `nbytes` of host memory aligned for vector loads; contents uninitialized.
+  static Buffer allocate_host(std::size_t nbytes);
+  /// Refers to memory the caller owns, without copying: `keep_alive` is held as long as
+  /// the buffer (and every copy of it) is, so it must own `data`'s lifetime.
+  static Buffer wrap_host(void* data, std::size_t nbytes, std::shared_ptr<const void> keep_alive);
+
+  std::byte* data() noexcept { return data_; }
+  const std::byte* data() const noexcept { return data_; }
+  std::size_t nbytes() const noexcept { return nbytes_; }
+  DeviceKind device() const noexcept { return device_; }
+
+  template <class T>
+  T* as() noexcept {
+    return reinterpret_cast<T*>(data_);
+  }
+  template <class T>
+  const T* as() const noexcept {
+    return reinterpret_cast<const T*>(data_);
+  }
+
+ private:
+  std::shared_ptr<const void> owner_;
+  std::byte* data_ = nullptr;
+  std::size_t nbytes_ = 0;
+  DeviceKind device_ = DeviceKind::cpu;
+};
+
+}  // namespace tessera

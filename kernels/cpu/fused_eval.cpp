@@ -1,0 +1,331 @@
+// The CPU evaluator of fused programs: walks the output chunk in tiles of about
+// kTileElements elements, runs the program's instructions over each tile (every
+// register holds one tile), and stores or folds the result register.
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+#include "tessera/core/error.hpp"
+#include "tessera/kernels/fused.hpp"
+
+namespace tessera::kernels {
+namespace {
+
+// Large enough that each kernel call amortizes its dispatch, small enough that every
+// register of a program stays in L1/L2 (2048 complex128 elements are 32 KiB).
+constexpr std::int64_t kTileElements = 2048;
+// Tile for programs reading through non-unit innermost strides (transposes): square-ish,
+// so that the cache lines a column-walk touches are reused by the following rows.
+constexpr std::int64_t kStridedTileRows = 32;
+constexpr std::int64_t kStridedTileCols = 64;
+
+// Copies `n` elements of `size` bytes, `stride` elements apart in `src`, to `dst`.
+void copy_strided(std::byte* dst, const std::byte* src, std::int64_t n, std::int64_t stride, std::size_t size) {
+  if (n <= 0) return;
+  if (stride == 1) {
+    std::memcpy(dst, src, static_cast<std::size_t>(n) * size);
+    return;
+  }
+  auto typed = [&]<class Word>() {
+    auto* d = reinterpret_cast<Word*>(dst);
+    const auto* s = reinterpret_cast<const Word*>(src);
+    if (stride == 0) {
+      std::fill(d, d + n, *s);
+    } else {
+      for (std::int64_t i = 0; i < n; ++i) d[i] = s[i * stride];
+    }
+  };
+  struct Word16 {
+    std::uint64_t lo, hi;
+  };
+  switch (size) {
+    case 1: typed.operator()<std::uint8_t>(); break;
+    case 2: typed.operator()<std::uint16_t>(); break;
+    case 4: typed.operator()<std::uint32_t>(); break;
+    case 8: typed.operator()<std::uint64_t>(); break;
+    case 16: typed.operator()<Word16>(); break;
+    default: TESSERA_ASSERT(false, "unsupported element size");
+  }
+}
+
+// Pads every per-axis vector to at least two axes, so that tiles are always (rows, cols)
+// within a loop over the leading axes.
+Shape padded(std::span<const std::int64_t> v, std::size_t ndim, std::int64_t fill) {
+  Shape out(ndim - v.size(), fill);
+  out.insert(out.end(), v.begin(), v.end());
+  return out;
+}
+
+struct Normalized {
+  Shape shape;  // at least 2-d
+  std::vector<LoadLeaf> loads;
+  std::vector<GenerateLeaf> generators;
+};
+
+Normalized normalize(const FusedProgram& program, std::span<const std::int64_t> shape) {
+  Normalized n;
+  const std::size_t ndim = std::max<std::size_t>(shape.size(), 2);
+  n.shape = padded(shape, ndim, 1);
+  n.loads = program.loads;
+  for (auto& leaf : n.loads) {
+    for (auto& p : leaf.patches) {
+      TESSERA_ASSERT(p.lo.size() == shape.size() && p.hi.size() == shape.size() && p.strides.size() == shape.size(),
+                     "patch rank does not match the output chunk");
+      p.lo = padded(p.lo, ndim, 0);
+      p.hi = padded(p.hi, ndim, 1);
+      p.strides = padded(p.strides, ndim, 0);
+    }
+  }
+  n.generators = program.generators;
+  for (auto& g : n.generators) g.index_strides = padded(g.index_strides, ndim, 0);
+  return n;
+}
+
+class TileRunner {
+ public:
+  TileRunner(const FusedProgram& program, std::span<const void* const> sources, std::span<const std::int64_t> shape)
+      : program_(program), sources_(sources), n_(normalize(program, shape)) {
+    ndim_ = n_.shape.size();
+    rows_ = n_.shape[ndim_ - 2];
+    cols_ = n_.shape[ndim_ - 1];
+    bool strided = false;
+    for (const auto& leaf : n_.loads) {
+      for (const auto& p : leaf.patches) strided |= p.strides[ndim_ - 1] != 1 && p.strides[ndim_ - 1] != 0;
+    }
+    if (strided) {
+      tile_cols_ = std::min(cols_, kStridedTileCols);
+      tile_rows_ = std::min(rows_, kStridedTileRows);
+    } else if (cols_ >= kTileElements) {
+      tile_cols_ = kTileElements;
+      tile_rows_ = 1;
+    } else {
+      tile_cols_ = std::max<std::int64_t>(cols_, 1);
+      tile_rows_ = std::min(rows_, std::max<std::int64_t>(1, kTileElements / tile_cols_));
+    }
+    tile_rows_ = std::max<std::int64_t>(tile_rows_, 1);
+    const auto capacity = static_cast<std::size_t>(tile_rows_ * tile_cols_);
+    storage_.resize(program.registers.size());
+    pointers_.resize(program.registers.size(), nullptr);
+    for (std::size_t r = 0; r < program.registers.size(); ++r) {
+      storage_[r].resize(capacity * itemsize(program.registers[r]));
+    }
+    // Constants fill their register once for the largest tile.
+    for (const auto& ins : program.code) {
+      if (ins.kind != Instruction::Kind::constant) continue;
+      const ConstantLeaf& c = program.constants.at(static_cast<std::size_t>(ins.leaf));
+      auto& reg = storage_[static_cast<std::size_t>(ins.out)];
+      copy_strided(reg.data(), c.bytes.data(), static_cast<std::int64_t>(capacity), 0, itemsize(c.dtype));
+    }
+  }
+
+  // Calls `consume(lead, r0, h, c0, w, result)` for every tile, `lead` being the
+  // coordinates along the leading axes and `result` the packed h×w result tile.
+  template <class Consume>
+  void run(Consume&& consume) {
+    if (shape_size(n_.shape) == 0) return;
+    Shape lead(ndim_ - 2, 0);
+    while (true) {
+      for (std::int64_t r0 = 0; r0 < rows_; r0 += tile_rows_) {
+        const std::int64_t h = std::min(tile_rows_, rows_ - r0);
+        for (std::int64_t c0 = 0; c0 < cols_; c0 += tile_cols_) {
+          const std::int64_t w = std::min(tile_cols_, cols_ - c0);
+          run_tile(lead, r0, h, c0, w);
+          consume(std::as_const(lead), r0, h, c0, w, pointers_[static_cast<std::size_t>(program_.result)]);
+        }
+      }
+      // Odometer over the leading axes.
+      std::size_t d = lead.size();
+      while (d > 0) {
+        --d;
+        if (++lead[d] < n_.shape[d]) break;
+        lead[d] = 0;
+        if (d == 0) return;
+      }
+      if (lead.empty()) return;
+    }
+  }
+
+  std::size_t ndim() const noexcept { return ndim_; }
+  const Shape& shape() const noexcept { return n_.shape; }
+
+ private:
+  void run_tile(const Shape& lead, std::int64_t r0, std::int64_t h, std::int64_t c0, std::int64_t w) {
+    for (const Instruction& ins : program_.code) {
+      const auto out = static_cast<std::size_t>(ins.out);
+      switch (ins.kind) {
+        case Instruction::Kind::load:
+          pointers_[out] = load(n_.loads[static_cast<std::size_t>(ins.leaf)], storage_[out].data(), lead, r0, h, c0, w);
+          break;
+        case Instruction::Kind::generate:
+          generate(n_.generators[static_cast<std::size_t>(ins.leaf)], storage_[out].data(), lead, r0, h, c0, w);
+          pointers_[out] = storage_[out].data();
+          break;
+        case Instruction::Kind::constant:
+          pointers_[out] = storage_[out].data();
+          break;
+        case Instruction::Kind::apply: {
+          std::array<const void*, kMaxElementwiseArity> args{};
+          for (int i = 0; i < ins.arity; ++i) args[static_cast<std::size_t>(i)] = pointers_[static_cast<std::size_t>(ins.args[static_cast<std::size_t>(i)])];
+          ins.fn(args.data(), storage_[out].data(), static_cast<std::size_t>(h * w));
+          pointers_[out] = storage_[out].data();
+          break;
+        }
+      }
+    }
+  }
+
+  // Fills the tile from the leaf's patches, or returns a pointer into the source itself
+  // when one patch covers the tile with contiguous rows (no copy at all).
+  const std::byte* load(const LoadLeaf& leaf, std::byte* reg, const Shape& lead, std::int64_t r0, std::int64_t h,
+                        std::int64_t c0, std::int64_t w) const {
+    const std::size_t size = itemsize(leaf.dtype);
+    const std::size_t R = ndim_ - 2;
+    const std::size_t C = ndim_ - 1;
+    for (const Patch& p : leaf.patches) {
+      bool inside = true;
+      std::int64_t base = p.offset;
+      for (std::size_t d = 0; d < R; ++d) {
+        inside &= lead[d] >= p.lo[d] && lead[d] < p.hi[d];
+        base += lead[d] * p.strides[d];
+      }
+      if (!inside) continue;
+      const std::int64_t ra = std::max(r0, p.lo[R]), rb = std::min(r0 + h, p.hi[R]);
+      const std::int64_t ca = std::max(c0, p.lo[C]), cb = std::min(c0 + w, p.hi[C]);
+      if (ra >= rb || ca >= cb) continue;
+      const auto* src = static_cast<const std::byte*>(sources_[static_cast<std::size_t>(p.source)]);
+      const bool covers = ra == r0 && rb == r0 + h && ca == c0 && cb == c0 + w;
+      if (covers && p.strides[C] == 1 && (h == 1 || p.strides[R] == w)) {
+        return src + static_cast<std::size_t>(base + r0 * p.strides[R] + c0) * size;
+      }
+      for (std::int64_t r = ra; r < rb; ++r) {
+        const std::int64_t at = base + r * p.strides[R] + ca * p.strides[C];
+        copy_strided(reg + static_cast<std::size_t>((r - r0) * w + (ca - c0)) * size,
+                     src + static_cast<std::ptrdiff_t>(at) * static_cast<std::ptrdiff_t>(size), cb - ca, p.strides[C],
+                     size);
+      }
+    }
+    return reg;
+  }
+
+  void generate(const GenerateLeaf& g, std::byte* reg, const Shape& lead, std::int64_t r0, std::int64_t h,
+                std::int64_t c0, std::int64_t w) const {
+    const std::size_t R = ndim_ - 2;
+    const std::size_t C = ndim_ - 1;
+    std::int64_t base = g.index_offset;
+    for (std::size_t d = 0; d < R; ++d) base += lead[d] * g.index_strides[d];
+    const std::size_t size = itemsize(g.dtype);
+    for (std::int64_t i = 0; i < h; ++i) {
+      const std::int64_t first = base + (r0 + i) * g.index_strides[R] + c0 * g.index_strides[C];
+      g.fn(g.params, reg + static_cast<std::size_t>(i * w) * size, static_cast<std::size_t>(w), first,
+           g.index_strides[C]);
+    }
+  }
+
+  const FusedProgram& program_;
+  std::span<const void* const> sources_;
+  Normalized n_;
+  std::size_t ndim_ = 0;
+  std::int64_t rows_ = 0, cols_ = 0, tile_rows_ = 1, tile_cols_ = 1;
+  std::vector<std::vector<std::byte>> storage_;
+  std::vector<const std::byte*> pointers_;
+};
+
+}  // namespace
+
+std::string FusedProgram::describe() const {
+  std::ostringstream s;
+  for (const Instruction& ins : code) {
+    s << "r" << ins.out << ":" << name(registers.at(static_cast<std::size_t>(ins.out))) << " = ";
+    switch (ins.kind) {
+      case Instruction::Kind::load: s << "load " << loads.at(static_cast<std::size_t>(ins.leaf)).patches.size() << " patch(es)"; break;
+      case Instruction::Kind::generate: s << "generate"; break;
+      case Instruction::Kind::constant: s << "constant"; break;
+      case Instruction::Kind::apply:
+        s << "apply(";
+        for (int i = 0; i < ins.arity; ++i) s << (i ? ", r" : "r") << ins.args[static_cast<std::size_t>(i)];
+        s << ")";
+        break;
+    }
+    s << "\n";
+  }
+  s << "result r" << result;
+  return s.str();
+}
+
+void evaluate_fused(const FusedProgram& program, std::span<const void* const> sources, std::span<const std::int64_t> shape,
+                    void* out) {
+  TileRunner runner(program, sources, shape);
+  const std::size_t size = itemsize(program.result_dtype());
+  const Shape& full = runner.shape();
+  const std::size_t nd = runner.ndim();
+  const Strides strides = c_strides(full);
+  auto* dst = static_cast<std::byte*>(out);
+  runner.run([&](const Shape& lead, std::int64_t r0, std::int64_t h, std::int64_t c0, std::int64_t w,
+                 const std::byte* tile) {
+    std::int64_t base = 0;
+    for (std::size_t d = 0; d + 2 < nd; ++d) base += lead[d] * strides[d];
+    const std::int64_t cols = full[nd - 1];
+    if (w == cols) {
+      std::memcpy(dst + static_cast<std::size_t>(base + r0 * cols) * size, tile, static_cast<std::size_t>(h * w) * size);
+      return;
+    }
+    for (std::int64_t i = 0; i < h; ++i) {
+      std::memcpy(dst + static_cast<std::size_t>(base + (r0 + i) * cols + c0) * size,
+                  tile + static_cast<std::size_t>(i * w) * size, static_cast<std::size_t>(w) * size);
+    }
+  });
+}
+
+void reduce_fused(const FusedProgram& program, std::span<const void* const> sources, std::span<const std::int64_t> shape,
+                  const ReductionTarget& target) {
+  TESSERA_ASSERT(target.kernel != nullptr && target.reduced.size() == shape.size() &&
+                     target.index_strides.size() == shape.size(),
+                 "malformed reduction target");
+  TESSERA_ASSERT(target.kernel->input == program.result_dtype(), "reduction kernel does not match the program");
+  TileRunner runner(program, sources, shape);
+  const Shape& full = runner.shape();
+  const std::size_t nd = runner.ndim();
+  const std::size_t pad = nd - shape.size();
+  std::vector<bool> reduced(pad, false);
+  reduced.insert(reduced.end(), target.reduced.begin(), target.reduced.end());
+  const Strides index_strides = padded(target.index_strides, nd, 0);
+  Shape state_shape = full;
+  for (std::size_t d = 0; d < nd; ++d) {
+    if (reduced[d]) state_shape[d] = 1;
+  }
+  const Strides state_strides = c_strides(state_shape);
+  const ReductionKernel& k = *target.kernel;
+  auto* states = static_cast<std::byte*>(target.states);
+  const std::size_t R = nd - 2, C = nd - 1;
+  runner.run([&](const Shape& lead, std::int64_t r0, std::int64_t h, std::int64_t c0, std::int64_t w,
+                 const std::byte* tile) {
+    std::int64_t state = 0;
+    std::int64_t index = target.index_offset;
+    for (std::size_t d = 0; d < R; ++d) {
+      if (!reduced[d]) state += lead[d] * state_strides[d];
+      index += lead[d] * index_strides[d];
+    }
+    const std::size_t size = itemsize(k.input);
+    if (reduced[C] && reduced[R] && (h == 1 || index_strides[R] == w * index_strides[C])) {
+      // The whole tile folds into one state in index order: one call.
+      k.fold_run(states + static_cast<std::size_t>(state) * k.state_size, tile, static_cast<std::size_t>(h * w),
+                 index + r0 * index_strides[R] + c0 * index_strides[C], index_strides[C]);
+      return;
+    }
+    for (std::int64_t i = 0; i < h; ++i) {
+      const std::int64_t r = r0 + i;
+      const std::int64_t row_state = state + (reduced[R] ? 0 : r * state_strides[R]);
+      const std::int64_t row_index = index + r * index_strides[R];
+      const std::byte* row = tile + static_cast<std::size_t>(i * w) * size;
+      if (reduced[C]) {
+        k.fold_run(states + static_cast<std::size_t>(row_state) * k.state_size, row, static_cast<std::size_t>(w),
+                   row_index + c0 * index_strides[C], index_strides[C]);
+      } else {
+        k.fold_each(states + static_cast<std::size_t>(row_state + c0) * k.state_size, row,
+                    static_cast<std::size_t>(w), row_index);
+      }
+    }
+  });
+}
+
+}  // namespace tessera::kernels

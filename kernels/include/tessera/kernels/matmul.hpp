@@ -1,0 +1,18 @@
+// Block matrix multiply: the per-task kernel of blocked matmul/tensordot. Floating
+// dtypes go to BLAS (OpenBLAS through CBLAS, one thread: the worker's executor owns the
+// parallelism); integer and bool dtypes use a cache-friendly loop.
+#pragma once
+
+#include <cstdint>
+
+#include "tessera/core/dtype.hpp"
+
+namespace tessera::kernels {
+
+/// C = A·B (or C += A·B when `accumulate`) for C-contiguous blocks of one dtype: C is
+/// m×n; A is m×k, or k×m read transposed when `transpose_a`; B is k×n, or n×k read
+/// transposed when `transpose_b`. bool multiplies as logical and/or, as NumPy does.
+void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, bool transpose_b, void* c,
+                  std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate);
+
+}  // namespace tessera::kernels
