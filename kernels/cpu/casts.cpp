@@ -22,8 +22,10 @@
 namespace tessera::kernels {
 namespace {
 
-template <class T> inline constexpr bool is_complex_v = false;
-template <class R> inline constexpr bool is_complex_v<std::complex<R>> = true;
+template <class T>
+inline constexpr bool is_complex_v = false;
+template <class R>
+inline constexpr bool is_complex_v<std::complex<R>> = true;
 
 /// A real floating value to an integer: truncation toward zero inside the range, NaN to
 /// 0, saturation outside.
@@ -45,11 +47,15 @@ To convert(From v) {
   if constexpr (std::is_same_v<To, From>) {
     return v;
   } else if constexpr (std::is_same_v<To, bool>) {
-    if constexpr (is_complex_v<From>) return v.real() != 0 || v.imag() != 0;
-    else return v != From{0};
+    if constexpr (is_complex_v<From>)
+      return v.real() != 0 || v.imag() != 0;
+    else
+      return v != From{0};
   } else if constexpr (is_complex_v<To>) {
-    if constexpr (is_complex_v<From>) return static_cast<To>(v);
-    else return To{static_cast<typename To::value_type>(v), 0};
+    if constexpr (is_complex_v<From>)
+      return static_cast<To>(v);
+    else
+      return To{static_cast<typename To::value_type>(v), 0};
   } else if constexpr (is_complex_v<From>) {
     return convert<To>(v.real());
   } else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<From>) {

@@ -17,40 +17,59 @@ namespace {
 
 struct Add : Binary {
   static constexpr std::string_view name = "add";
-  template <class T> static constexpr bool supports = true;  // bool: logical or, as NumPy
-  template <class T> static T apply(T a, T b) {
-    if constexpr (is_bool_v<T>) return a || b;
-    else if constexpr (is_int_v<T>) return wrap_add(a, b);
-    else return a + b;
+  template <class T>
+  static constexpr bool supports = true;  // bool: logical or, as NumPy
+  template <class T>
+  static T apply(T a, T b) {
+    if constexpr (is_bool_v<T>)
+      return a || b;
+    else if constexpr (is_int_v<T>)
+      return wrap_add(a, b);
+    else
+      return a + b;
   }
 };
 
 struct Subtract : Binary {
   static constexpr std::string_view name = "subtract";
-  template <class T> static constexpr bool supports = is_numeric_v<T>;
-  template <class T> static T apply(T a, T b) {
-    if constexpr (is_int_v<T>) return wrap_sub(a, b);
-    else return a - b;
+  template <class T>
+  static constexpr bool supports = is_numeric_v<T>;
+  template <class T>
+  static T apply(T a, T b) {
+    if constexpr (is_int_v<T>)
+      return wrap_sub(a, b);
+    else
+      return a - b;
   }
 };
 
 struct Multiply : Binary {
   static constexpr std::string_view name = "multiply";
-  template <class T> static constexpr bool supports = true;  // bool: logical and, as NumPy
-  template <class T> static T apply(T a, T b) {
-    if constexpr (is_bool_v<T>) return a && b;
-    else if constexpr (is_int_v<T>) return wrap_mul(a, b);
-    else if constexpr (is_complex_v<T>) return complex_mul(a, b);
-    else return a * b;
+  template <class T>
+  static constexpr bool supports = true;  // bool: logical and, as NumPy
+  template <class T>
+  static T apply(T a, T b) {
+    if constexpr (is_bool_v<T>)
+      return a && b;
+    else if constexpr (is_int_v<T>)
+      return wrap_mul(a, b);
+    else if constexpr (is_complex_v<T>)
+      return complex_mul(a, b);
+    else
+      return a * b;
   }
 };
 
 struct Divide : Binary {
   static constexpr std::string_view name = "divide";
-  template <class T> static constexpr bool supports = is_floating_v<T>;
-  template <class T> static T apply(T a, T b) {
-    if constexpr (is_complex_v<T>) return complex_div(a, b);
-    else return a / b;
+  template <class T>
+  static constexpr bool supports = is_floating_v<T>;
+  template <class T>
+  static T apply(T a, T b) {
+    if constexpr (is_complex_v<T>)
+      return complex_div(a, b);
+    else
+      return a / b;
   }
 };
 
@@ -76,8 +95,10 @@ R floored_divmod(R a, R b, R& mod) {
 
 struct FloorDivide : Binary {
   static constexpr std::string_view name = "floor_divide";
-  template <class T> static constexpr bool supports = is_real_numeric_v<T>;
-  template <class T> static T apply(T a, T b) {
+  template <class T>
+  static constexpr bool supports = is_real_numeric_v<T>;
+  template <class T>
+  static T apply(T a, T b) {
     if constexpr (is_real_float_v<T>) {
       if (b == 0) return a / b;  // ±inf or NaN
       T mod;
@@ -97,8 +118,10 @@ struct FloorDivide : Binary {
 
 struct Remainder : Binary {
   static constexpr std::string_view name = "remainder";
-  template <class T> static constexpr bool supports = is_real_numeric_v<T>;
-  template <class T> static T apply(T a, T b) {
+  template <class T>
+  static constexpr bool supports = is_real_numeric_v<T>;
+  template <class T>
+  static T apply(T a, T b) {
     if constexpr (is_real_float_v<T>) {
       if (b == 0) return std::fmod(a, b);  // NaN
       T mod;
@@ -163,44 +186,67 @@ std::complex<R> complex_pow(std::complex<R> a, std::complex<R> b) {
 
 struct Pow : Binary {
   static constexpr std::string_view name = "pow";
-  template <class T> static constexpr bool supports = is_numeric_v<T>;
-  template <class T> static T apply(T a, T b) {
-    if constexpr (is_int_v<T>) return integer_pow(a, b);
-    else if constexpr (is_complex_v<T>) return complex_pow(a, b);
-    else return std::pow(a, b);
+  template <class T>
+  static constexpr bool supports = is_numeric_v<T>;
+  template <class T>
+  static T apply(T a, T b) {
+    if constexpr (is_int_v<T>)
+      return integer_pow(a, b);
+    else if constexpr (is_complex_v<T>)
+      return complex_pow(a, b);
+    else
+      return std::pow(a, b);
   }
 };
 
 struct Negative : Unary {
   static constexpr std::string_view name = "negative";
-  template <class T> static constexpr bool supports = is_numeric_v<T>;
-  template <class T> static T apply(T a) {
-    if constexpr (is_int_v<T>) return wrap_neg(a);
-    else return -a;
+  template <class T>
+  static constexpr bool supports = is_numeric_v<T>;
+  template <class T>
+  static T apply(T a) {
+    if constexpr (is_int_v<T>)
+      return wrap_neg(a);
+    else
+      return -a;
   }
 };
 
 struct Positive : Unary {
   static constexpr std::string_view name = "positive";
-  template <class T> static constexpr bool supports = is_numeric_v<T>;
-  template <class T> static T apply(T a) { return a; }
+  template <class T>
+  static constexpr bool supports = is_numeric_v<T>;
+  template <class T>
+  static T apply(T a) {
+    return a;
+  }
 };
 
 struct Abs : Unary {
   static constexpr std::string_view name = "abs";
-  template <class T> static constexpr bool supports = is_numeric_v<T>;
-  template <class T> static real_t<T> apply(T a) {
-    if constexpr (is_signed_int_v<T>) return a < 0 ? wrap_neg(a) : a;  // abs(INT_MIN) is INT_MIN
-    else if constexpr (is_int_v<T>) return a;
-    else if constexpr (is_complex_v<T>) return std::hypot(a.real(), a.imag());
-    else return std::fabs(a);
+  template <class T>
+  static constexpr bool supports = is_numeric_v<T>;
+  template <class T>
+  static real_t<T> apply(T a) {
+    if constexpr (is_signed_int_v<T>)
+      return a < 0 ? wrap_neg(a) : a;  // abs(INT_MIN) is INT_MIN
+    else if constexpr (is_int_v<T>)
+      return a;
+    else if constexpr (is_complex_v<T>)
+      return std::hypot(a.real(), a.imag());
+    else
+      return std::fabs(a);
   }
 };
 
 struct Square : Unary {
   static constexpr std::string_view name = "square";
-  template <class T> static constexpr bool supports = is_numeric_v<T>;
-  template <class T> static T apply(T a) { return Multiply::apply(a, a); }
+  template <class T>
+  static constexpr bool supports = is_numeric_v<T>;
+  template <class T>
+  static T apply(T a) {
+    return Multiply::apply(a, a);
+  }
 };
 
 /// z / |z| for complex z, 0 for 0, with NumPy's results for infinite parts. Unlike NumPy,
@@ -224,35 +270,50 @@ std::complex<R> complex_sign(std::complex<R> z) {
 
 struct Sign : Unary {
   static constexpr std::string_view name = "sign";
-  template <class T> static constexpr bool supports = is_numeric_v<T>;
-  template <class T> static T apply(T a) {
-    if constexpr (is_complex_v<T>) return complex_sign(a);
-    else if constexpr (is_real_float_v<T>) return a > 0 ? T{1} : (a < 0 ? T{-1} : (a == 0 ? T{0} : a));  // NaN stays
-    else return static_cast<T>((a > T{0}) - (a < T{0}));
+  template <class T>
+  static constexpr bool supports = is_numeric_v<T>;
+  template <class T>
+  static T apply(T a) {
+    if constexpr (is_complex_v<T>)
+      return complex_sign(a);
+    else if constexpr (is_real_float_v<T>)
+      return a > 0 ? T{1} : (a < 0 ? T{-1} : (a == 0 ? T{0} : a));  // NaN stays
+    else
+      return static_cast<T>((a > T{0}) - (a < T{0}));
   }
 };
 
 struct Maximum : Binary {
   static constexpr std::string_view name = "maximum";
-  template <class T> static constexpr bool supports = true;  // bool: logical or, as NumPy
-  template <class T> static T apply(T a, T b) {
-    if constexpr (is_bool_v<T>) return a || b;
+  template <class T>
+  static constexpr bool supports = true;  // bool: logical or, as NumPy
+  template <class T>
+  static T apply(T a, T b) {
+    if constexpr (is_bool_v<T>)
+      return a || b;
     else if constexpr (is_complex_v<T>) {
       return (std::isnan(a.real()) || std::isnan(a.imag()) || complex_less_equal(b, a)) ? a : b;
-    } else if constexpr (is_real_float_v<T>) return (a >= b || std::isnan(a)) ? a : b;
-    else return a >= b ? a : b;
+    } else if constexpr (is_real_float_v<T>)
+      return (a >= b || std::isnan(a)) ? a : b;
+    else
+      return a >= b ? a : b;
   }
 };
 
 struct Minimum : Binary {
   static constexpr std::string_view name = "minimum";
-  template <class T> static constexpr bool supports = true;  // bool: logical and, as NumPy
-  template <class T> static T apply(T a, T b) {
-    if constexpr (is_bool_v<T>) return a && b;
+  template <class T>
+  static constexpr bool supports = true;  // bool: logical and, as NumPy
+  template <class T>
+  static T apply(T a, T b) {
+    if constexpr (is_bool_v<T>)
+      return a && b;
     else if constexpr (is_complex_v<T>) {
       return (std::isnan(a.real()) || std::isnan(a.imag()) || complex_less_equal(a, b)) ? a : b;
-    } else if constexpr (is_real_float_v<T>) return (a <= b || std::isnan(a)) ? a : b;
-    else return a <= b ? a : b;
+    } else if constexpr (is_real_float_v<T>)
+      return (a <= b || std::isnan(a)) ? a : b;
+    else
+      return a <= b ? a : b;
   }
 };
 

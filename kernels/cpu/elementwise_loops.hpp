@@ -24,33 +24,65 @@
 // templates of one name in one namespace would silently break the one-definition rule.
 namespace tessera::kernels::elementwise_detail {
 
-template <class T> inline constexpr bool is_complex_v = false;
-template <class R> inline constexpr bool is_complex_v<std::complex<R>> = true;
-template <class T> inline constexpr bool is_bool_v = std::is_same_v<T, bool>;
+template <class T>
+inline constexpr bool is_complex_v = false;
+template <class R>
+inline constexpr bool is_complex_v<std::complex<R>> = true;
+template <class T>
+inline constexpr bool is_bool_v = std::is_same_v<T, bool>;
 /// Integer dtypes, bool excluded.
-template <class T> inline constexpr bool is_int_v = std::is_integral_v<T> && !is_bool_v<T>;
-template <class T> inline constexpr bool is_signed_int_v = is_int_v<T> && std::is_signed_v<T>;
-template <class T> inline constexpr bool is_real_float_v = std::is_floating_point_v<T>;
-template <class T> inline constexpr bool is_floating_v = is_real_float_v<T> || is_complex_v<T>;
-template <class T> inline constexpr bool is_numeric_v = !is_bool_v<T>;
+template <class T>
+inline constexpr bool is_int_v = std::is_integral_v<T> && !is_bool_v<T>;
+template <class T>
+inline constexpr bool is_signed_int_v = is_int_v<T>&& std::is_signed_v<T>;
+template <class T>
+inline constexpr bool is_real_float_v = std::is_floating_point_v<T>;
+template <class T>
+inline constexpr bool is_floating_v = is_real_float_v<T> || is_complex_v<T>;
+template <class T>
+inline constexpr bool is_numeric_v = !is_bool_v<T>;
 /// Integers and real floats: the ordered numeric types.
-template <class T> inline constexpr bool is_real_numeric_v = is_int_v<T> || is_real_float_v<T>;
+template <class T>
+inline constexpr bool is_real_numeric_v = is_int_v<T> || is_real_float_v<T>;
 
 /// The real type of a complex type; other types map to themselves.
-template <class T> struct real_of { using type = T; };
-template <class R> struct real_of<std::complex<R>> { using type = R; };
-template <class T> using real_t = typename real_of<T>::type;
+template <class T>
+struct real_of {
+  using type = T;
+};
+template <class R>
+struct real_of<std::complex<R>> {
+  using type = R;
+};
+template <class T>
+using real_t = typename real_of<T>::type;
 
 /// Integer arithmetic that wraps as NumPy's does, without undefined behaviour: operands
 /// go to an unsigned type at least as wide as `unsigned` (so that uint16 * uint16 is not
 /// promoted to a signed int that overflows), and the result comes back modulo 2^bits,
 /// which C++20 defines for signed targets.
-template <class T> using wide_unsigned_t = std::common_type_t<std::make_unsigned_t<T>, unsigned>;
-template <class T> constexpr wide_unsigned_t<T> to_unsigned(T v) noexcept { return static_cast<wide_unsigned_t<T>>(v); }
-template <class T> constexpr T wrap_add(T a, T b) noexcept { return static_cast<T>(to_unsigned(a) + to_unsigned(b)); }
-template <class T> constexpr T wrap_sub(T a, T b) noexcept { return static_cast<T>(to_unsigned(a) - to_unsigned(b)); }
-template <class T> constexpr T wrap_mul(T a, T b) noexcept { return static_cast<T>(to_unsigned(a) * to_unsigned(b)); }
-template <class T> constexpr T wrap_neg(T a) noexcept { return static_cast<T>(wide_unsigned_t<T>{0} - to_unsigned(a)); }
+template <class T>
+using wide_unsigned_t = std::common_type_t<std::make_unsigned_t<T>, unsigned>;
+template <class T>
+constexpr wide_unsigned_t<T> to_unsigned(T v) noexcept {
+  return static_cast<wide_unsigned_t<T>>(v);
+}
+template <class T>
+constexpr T wrap_add(T a, T b) noexcept {
+  return static_cast<T>(to_unsigned(a) + to_unsigned(b));
+}
+template <class T>
+constexpr T wrap_sub(T a, T b) noexcept {
+  return static_cast<T>(to_unsigned(a) - to_unsigned(b));
+}
+template <class T>
+constexpr T wrap_mul(T a, T b) noexcept {
+  return static_cast<T>(to_unsigned(a) * to_unsigned(b));
+}
+template <class T>
+constexpr T wrap_neg(T a) noexcept {
+  return static_cast<T>(wide_unsigned_t<T>{0} - to_unsigned(a));
+}
 
 /// Complex product by the textbook formula, as NumPy computes it (std::complex's operator*
 /// instead calls a library routine that recovers infinities, and does not vectorize).
@@ -97,14 +129,16 @@ struct Binary {
   static constexpr std::size_t arity = 2;
 };
 
-template <class Op, class T> using unary_result_t = decltype(Op::apply(std::declval<T>()));
-template <class Op, class T> using binary_result_t = decltype(Op::apply(std::declval<T>(), std::declval<T>()));
+template <class Op, class T>
+using unary_result_t = decltype(Op::apply(std::declval<T>()));
+template <class Op, class T>
+using binary_result_t = decltype(Op::apply(std::declval<T>(), std::declval<T>()));
 
 // The loops are plain indexed loops over restrict pointers so that g++ -O3 vectorizes
-// them when `apply` is simple. The kernel contract lets the output alias an input of the
-// same dtype exactly; that stays correct under restrict because element i of the output
-// is written only after element i of every input is read, and no other element of an
-// input is read after it.
+// them when `apply` is simple (GCC still checks for overlap at run time, and takes the
+// vector path when the output is exactly an input). The kernel contract lets the output
+// alias an input of the same dtype exactly; every loop reads element i of its inputs
+// before it writes element i of the output and never reads an element it has written.
 template <class Op, class T>
 void unary_loop(const void* const* inputs, void* output, std::size_t n) {
   using Out = unary_result_t<Op, T>;

@@ -17,27 +17,34 @@ namespace {
 
 /// Bases by domain.
 struct RealOrComplexUnary : Unary {
-  template <class T> static constexpr bool supports = is_floating_v<T>;
+  template <class T>
+  static constexpr bool supports = is_floating_v<T>;
 };
 struct RealBinary : Binary {
-  template <class T> static constexpr bool supports = is_real_float_v<T>;
+  template <class T>
+  static constexpr bool supports = is_real_float_v<T>;
 };
 
 // ---- exponentials and logarithms -------------------------------------------------------
 
 struct Exp : RealOrComplexUnary {
   static constexpr std::string_view name = "exp";
-  template <class T> static T apply(T x) { return std::exp(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::exp(x);
+  }
 };
 
 struct Expm1 : RealOrComplexUnary {
   static constexpr std::string_view name = "expm1";
-  template <class T> static T apply(T x) {
+  template <class T>
+  static T apply(T x) {
     if constexpr (is_complex_v<T>) {
       // NumPy's formula: accurate for small |z| where exp(z) - 1 would cancel.
       using R = real_t<T>;
       const R half_sin = std::sin(x.imag() / 2);
-      return {std::expm1(x.real()) * std::cos(x.imag()) - 2 * half_sin * half_sin, std::exp(x.real()) * std::sin(x.imag())};
+      return {std::expm1(x.real()) * std::cos(x.imag()) - 2 * half_sin * half_sin,
+              std::exp(x.real()) * std::sin(x.imag())};
     } else {
       return std::expm1(x);
     }
@@ -46,12 +53,16 @@ struct Expm1 : RealOrComplexUnary {
 
 struct Log : RealOrComplexUnary {
   static constexpr std::string_view name = "log";
-  template <class T> static T apply(T x) { return std::log(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::log(x);
+  }
 };
 
 struct Log1p : RealOrComplexUnary {
   static constexpr std::string_view name = "log1p";
-  template <class T> static T apply(T x) {
+  template <class T>
+  static T apply(T x) {
     if constexpr (is_complex_v<T>) {
       // log|1 + z| + i arg(1 + z). NumPy takes log(hypot(1 + x, y)), which loses the
       // digits of a small z; near 0 we use log1p(|1 + z|^2 - 1) / 2 with
@@ -70,94 +81,149 @@ struct Log1p : RealOrComplexUnary {
 
 struct Log2 : RealOrComplexUnary {
   static constexpr std::string_view name = "log2";
-  template <class T> static T apply(T x) {
-    if constexpr (is_complex_v<T>) return std::log(x) * std::numbers::log2e_v<real_t<T>>;
-    else return std::log2(x);
+  template <class T>
+  static T apply(T x) {
+    if constexpr (is_complex_v<T>)
+      return std::log(x) * std::numbers::log2e_v<real_t<T>>;
+    else
+      return std::log2(x);
   }
 };
 
 struct Log10 : RealOrComplexUnary {
   static constexpr std::string_view name = "log10";
-  template <class T> static T apply(T x) {
-    if constexpr (is_complex_v<T>) return std::log(x) * std::numbers::log10e_v<real_t<T>>;
-    else return std::log10(x);
+  template <class T>
+  static T apply(T x) {
+    if constexpr (is_complex_v<T>)
+      return std::log(x) * std::numbers::log10e_v<real_t<T>>;
+    else
+      return std::log10(x);
   }
 };
 
 struct Sqrt : RealOrComplexUnary {
   static constexpr std::string_view name = "sqrt";
-  template <class T> static T apply(T x) { return std::sqrt(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::sqrt(x);
+  }
 };
 
 // ---- trigonometric and hyperbolic --------------------------------------------------------
 
 struct Sin : RealOrComplexUnary {
   static constexpr std::string_view name = "sin";
-  template <class T> static T apply(T x) { return std::sin(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::sin(x);
+  }
 };
 struct Cos : RealOrComplexUnary {
   static constexpr std::string_view name = "cos";
-  template <class T> static T apply(T x) { return std::cos(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::cos(x);
+  }
 };
 struct Tan : RealOrComplexUnary {
   static constexpr std::string_view name = "tan";
-  template <class T> static T apply(T x) { return std::tan(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::tan(x);
+  }
 };
 struct Asin : RealOrComplexUnary {
   static constexpr std::string_view name = "asin";
-  template <class T> static T apply(T x) { return std::asin(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::asin(x);
+  }
 };
 struct Acos : RealOrComplexUnary {
   static constexpr std::string_view name = "acos";
-  template <class T> static T apply(T x) { return std::acos(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::acos(x);
+  }
 };
 struct Atan : RealOrComplexUnary {
   static constexpr std::string_view name = "atan";
-  template <class T> static T apply(T x) { return std::atan(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::atan(x);
+  }
 };
 struct Sinh : RealOrComplexUnary {
   static constexpr std::string_view name = "sinh";
-  template <class T> static T apply(T x) { return std::sinh(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::sinh(x);
+  }
 };
 struct Cosh : RealOrComplexUnary {
   static constexpr std::string_view name = "cosh";
-  template <class T> static T apply(T x) { return std::cosh(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::cosh(x);
+  }
 };
 struct Tanh : RealOrComplexUnary {
   static constexpr std::string_view name = "tanh";
-  template <class T> static T apply(T x) { return std::tanh(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::tanh(x);
+  }
 };
 struct Asinh : RealOrComplexUnary {
   static constexpr std::string_view name = "asinh";
-  template <class T> static T apply(T x) { return std::asinh(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::asinh(x);
+  }
 };
 struct Acosh : RealOrComplexUnary {
   static constexpr std::string_view name = "acosh";
-  template <class T> static T apply(T x) { return std::acosh(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::acosh(x);
+  }
 };
 struct Atanh : RealOrComplexUnary {
   static constexpr std::string_view name = "atanh";
-  template <class T> static T apply(T x) { return std::atanh(x); }
+  template <class T>
+  static T apply(T x) {
+    return std::atanh(x);
+  }
 };
 
 // ---- real binary functions ---------------------------------------------------------------
 
 struct Atan2 : RealBinary {
   static constexpr std::string_view name = "atan2";
-  template <class T> static T apply(T y, T x) { return std::atan2(y, x); }
+  template <class T>
+  static T apply(T y, T x) {
+    return std::atan2(y, x);
+  }
 };
 struct Hypot : RealBinary {
   static constexpr std::string_view name = "hypot";
-  template <class T> static T apply(T a, T b) { return std::hypot(a, b); }
+  template <class T>
+  static T apply(T a, T b) {
+    return std::hypot(a, b);
+  }
 };
 struct Copysign : RealBinary {
   static constexpr std::string_view name = "copysign";
-  template <class T> static T apply(T a, T b) { return std::copysign(a, b); }
+  template <class T>
+  static T apply(T a, T b) {
+    return std::copysign(a, b);
+  }
 };
 
 struct Logaddexp : RealBinary {
   static constexpr std::string_view name = "logaddexp";
-  template <class T> static T apply(T a, T b) {
+  template <class T>
+  static T apply(T a, T b) {
     // NumPy's npy_logaddexp: equal arguments (infinities of one sign included) directly,
     // else the larger plus log1p(exp(-difference)); a NaN difference is returned.
     if (a == b) return a + std::numbers::ln2_v<T>;
@@ -172,39 +238,56 @@ struct Logaddexp : RealBinary {
 
 struct Ceil : Unary {
   static constexpr std::string_view name = "ceil";
-  template <class T> static constexpr bool supports = is_real_numeric_v<T>;
-  template <class T> static T apply(T x) {
-    if constexpr (is_int_v<T>) return x;
-    else return std::ceil(x);
+  template <class T>
+  static constexpr bool supports = is_real_numeric_v<T>;
+  template <class T>
+  static T apply(T x) {
+    if constexpr (is_int_v<T>)
+      return x;
+    else
+      return std::ceil(x);
   }
 };
 
 struct Floor : Unary {
   static constexpr std::string_view name = "floor";
-  template <class T> static constexpr bool supports = is_real_numeric_v<T>;
-  template <class T> static T apply(T x) {
-    if constexpr (is_int_v<T>) return x;
-    else return std::floor(x);
+  template <class T>
+  static constexpr bool supports = is_real_numeric_v<T>;
+  template <class T>
+  static T apply(T x) {
+    if constexpr (is_int_v<T>)
+      return x;
+    else
+      return std::floor(x);
   }
 };
 
 struct Trunc : Unary {
   static constexpr std::string_view name = "trunc";
-  template <class T> static constexpr bool supports = is_real_numeric_v<T>;
-  template <class T> static T apply(T x) {
-    if constexpr (is_int_v<T>) return x;
-    else return std::trunc(x);
+  template <class T>
+  static constexpr bool supports = is_real_numeric_v<T>;
+  template <class T>
+  static T apply(T x) {
+    if constexpr (is_int_v<T>)
+      return x;
+    else
+      return std::trunc(x);
   }
 };
 
 struct Round : Unary {
   static constexpr std::string_view name = "round";
-  template <class T> static constexpr bool supports = is_numeric_v<T>;
-  template <class T> static T apply(T x) {
+  template <class T>
+  static constexpr bool supports = is_numeric_v<T>;
+  template <class T>
+  static T apply(T x) {
     // nearbyint rounds half to even in the default rounding mode, which tessera never changes.
-    if constexpr (is_int_v<T>) return x;
-    else if constexpr (is_complex_v<T>) return {std::nearbyint(x.real()), std::nearbyint(x.imag())};
-    else return std::nearbyint(x);
+    if constexpr (is_int_v<T>)
+      return x;
+    else if constexpr (is_complex_v<T>)
+      return {std::nearbyint(x.real()), std::nearbyint(x.imag())};
+    else
+      return std::nearbyint(x);
   }
 };
 
@@ -212,37 +295,56 @@ struct Round : Unary {
 
 struct Signbit : Unary {
   static constexpr std::string_view name = "signbit";
-  template <class T> static constexpr bool supports = is_real_float_v<T>;
-  template <class T> static bool apply(T x) { return std::signbit(x); }
+  template <class T>
+  static constexpr bool supports = is_real_float_v<T>;
+  template <class T>
+  static bool apply(T x) {
+    return std::signbit(x);
+  }
 };
 
 struct Isnan : Unary {
   static constexpr std::string_view name = "isnan";
-  template <class T> static constexpr bool supports = is_numeric_v<T>;
-  template <class T> static bool apply(T x) {
-    if constexpr (is_complex_v<T>) return std::isnan(x.real()) || std::isnan(x.imag());
-    else if constexpr (is_real_float_v<T>) return std::isnan(x);
-    else return false;
+  template <class T>
+  static constexpr bool supports = is_numeric_v<T>;
+  template <class T>
+  static bool apply(T x) {
+    if constexpr (is_complex_v<T>)
+      return std::isnan(x.real()) || std::isnan(x.imag());
+    else if constexpr (is_real_float_v<T>)
+      return std::isnan(x);
+    else
+      return false;
   }
 };
 
 struct Isinf : Unary {
   static constexpr std::string_view name = "isinf";
-  template <class T> static constexpr bool supports = is_numeric_v<T>;
-  template <class T> static bool apply(T x) {
-    if constexpr (is_complex_v<T>) return std::isinf(x.real()) || std::isinf(x.imag());
-    else if constexpr (is_real_float_v<T>) return std::isinf(x);
-    else return false;
+  template <class T>
+  static constexpr bool supports = is_numeric_v<T>;
+  template <class T>
+  static bool apply(T x) {
+    if constexpr (is_complex_v<T>)
+      return std::isinf(x.real()) || std::isinf(x.imag());
+    else if constexpr (is_real_float_v<T>)
+      return std::isinf(x);
+    else
+      return false;
   }
 };
 
 struct Isfinite : Unary {
   static constexpr std::string_view name = "isfinite";
-  template <class T> static constexpr bool supports = is_numeric_v<T>;
-  template <class T> static bool apply(T x) {
-    if constexpr (is_complex_v<T>) return std::isfinite(x.real()) && std::isfinite(x.imag());
-    else if constexpr (is_real_float_v<T>) return std::isfinite(x);
-    else return true;
+  template <class T>
+  static constexpr bool supports = is_numeric_v<T>;
+  template <class T>
+  static bool apply(T x) {
+    if constexpr (is_complex_v<T>)
+      return std::isfinite(x.real()) && std::isfinite(x.imag());
+    else if constexpr (is_real_float_v<T>)
+      return std::isfinite(x);
+    else
+      return true;
   }
 };
 
@@ -250,22 +352,34 @@ struct Isfinite : Unary {
 
 struct Real : Unary {
   static constexpr std::string_view name = "real";
-  template <class T> static constexpr bool supports = is_complex_v<T>;
-  template <class T> static real_t<T> apply(T x) { return x.real(); }
+  template <class T>
+  static constexpr bool supports = is_complex_v<T>;
+  template <class T>
+  static real_t<T> apply(T x) {
+    return x.real();
+  }
 };
 
 struct Imag : Unary {
   static constexpr std::string_view name = "imag";
-  template <class T> static constexpr bool supports = is_complex_v<T>;
-  template <class T> static real_t<T> apply(T x) { return x.imag(); }
+  template <class T>
+  static constexpr bool supports = is_complex_v<T>;
+  template <class T>
+  static real_t<T> apply(T x) {
+    return x.imag();
+  }
 };
 
 struct Conj : Unary {
   static constexpr std::string_view name = "conj";
-  template <class T> static constexpr bool supports = is_numeric_v<T>;
-  template <class T> static T apply(T x) {
-    if constexpr (is_complex_v<T>) return {x.real(), -x.imag()};
-    else return x;
+  template <class T>
+  static constexpr bool supports = is_numeric_v<T>;
+  template <class T>
+  static T apply(T x) {
+    if constexpr (is_complex_v<T>)
+      return {x.real(), -x.imag()};
+    else
+      return x;
   }
 };
 

@@ -96,7 +96,7 @@ inline constexpr std::size_t kLanes = 8;
 
 /// The sum of f(x[i]) for i < n, starting from `zero` (the additive identity of Acc).
 template <class Acc, class T, class F>
-Acc pairwise_sum(const T* x, std::size_t n, const Acc& zero, const F& f) {
+Acc pairwise_sum(const T* x, std::size_t n, Acc zero, const F& f) {
   if (n < kLanes) {
     Acc s = zero;
     for (std::size_t i = 0; i < n; ++i) s = s + f(x[i]);

@@ -38,13 +38,16 @@ const KernelRegistry& registry() {
   return *r;
 }
 
-template <class T> constexpr bool is_complex_v = false;
-template <class R> constexpr bool is_complex_v<std::complex<R>> = true;
+template <class T>
+constexpr bool is_complex_v = false;
+template <class R>
+constexpr bool is_complex_v<std::complex<R>> = true;
 
 // ---- the reference ---------------------------------------------------------------------------
 
 /// Integer (or bool) to integer: the low bits of the two's complement value.
-template <class To> To wrap_integer(std::uint64_t bits) {
+template <class To>
+To wrap_integer(std::uint64_t bits) {
   constexpr int width = static_cast<int>(sizeof(To) * 8);
   if constexpr (width < 64) bits &= (std::uint64_t{1} << width) - 1;
   if constexpr (std::is_signed_v<To>) {
@@ -58,7 +61,8 @@ template <class To> To wrap_integer(std::uint64_t bits) {
 }
 
 /// A real value to an integer: truncate toward zero; NaN is 0; saturate outside the range.
-template <class To> To saturate(long double v) {
+template <class To>
+To saturate(long double v) {
   using L = std::numeric_limits<To>;
   if (std::isnan(v)) return 0;
   const long double t = std::trunc(v);
@@ -67,11 +71,15 @@ template <class To> To saturate(long double v) {
   return static_cast<To>(t);
 }
 
-template <class To, class From> To reference_cast(From v) {
+template <class To, class From>
+To reference_cast(From v) {
   if constexpr (is_complex_v<From>) {
-    if constexpr (std::is_same_v<To, bool>) return !(v.real() == 0 && v.imag() == 0);
-    else if constexpr (is_complex_v<To>) return To(static_cast<typename To::value_type>(v.real()), static_cast<typename To::value_type>(v.imag()));
-    else return reference_cast<To>(v.real());
+    if constexpr (std::is_same_v<To, bool>)
+      return !(v.real() == 0 && v.imag() == 0);
+    else if constexpr (is_complex_v<To>)
+      return To(static_cast<typename To::value_type>(v.real()), static_cast<typename To::value_type>(v.imag()));
+    else
+      return reference_cast<To>(v.real());
   } else if constexpr (std::is_same_v<To, bool>) {
     return !(v == From{0});
   } else if constexpr (is_complex_v<To>) {
@@ -85,18 +93,32 @@ template <class To, class From> To reference_cast(From v) {
   }
 }
 
-template <class From, class To> void reference_loop(const void* const* in, void* out, std::size_t n) {
+template <class From, class To>
+void reference_loop(const void* const* in, void* out, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) static_cast<To*>(out)[i] = reference_cast<To>(static_cast<const From*>(in[0])[i]);
 }
 
 // ---- inputs ------------------------------------------------------------------------------------
 
 /// Values near every integer dtype's limits, as a real type R.
-template <class R> std::vector<R> real_specials() {
-  std::vector<R> v = {R(0), R(-0.0), R(0.5), R(-0.5), R(0.9), R(-0.9), R(1), R(-1), R(2.5), R(-2.5),
-                      std::numeric_limits<R>::infinity(), -std::numeric_limits<R>::infinity(),
-                      std::numeric_limits<R>::quiet_NaN(), std::numeric_limits<R>::max(),
-                      std::numeric_limits<R>::lowest(), std::numeric_limits<R>::denorm_min()};
+template <class R>
+std::vector<R> real_specials() {
+  std::vector<R> v = {R(0),
+                      R(-0.0),
+                      R(0.5),
+                      R(-0.5),
+                      R(0.9),
+                      R(-0.9),
+                      R(1),
+                      R(-1),
+                      R(2.5),
+                      R(-2.5),
+                      std::numeric_limits<R>::infinity(),
+                      -std::numeric_limits<R>::infinity(),
+                      std::numeric_limits<R>::quiet_NaN(),
+                      std::numeric_limits<R>::max(),
+                      std::numeric_limits<R>::lowest(),
+                      std::numeric_limits<R>::denorm_min()};
   for (int bits : {7, 8, 15, 16, 31, 32, 63, 64}) {
     const R p = std::ldexp(R(1), bits);
     for (R x : {p, -p, std::nextafter(p, R(0)), -std::nextafter(p, R(0)), p - 1, -p - 1, p + R(0.5), -p - R(0.5)}) {
@@ -106,7 +128,8 @@ template <class R> std::vector<R> real_specials() {
   return v;
 }
 
-template <class T> std::vector<T> special_values() {
+template <class T>
+std::vector<T> special_values() {
   using L = std::numeric_limits<T>;
   if constexpr (std::is_same_v<T, bool>) {
     return {false, true};
@@ -127,18 +150,24 @@ template <class T> std::vector<T> special_values() {
   }
 }
 
-template <class R> R random_real(std::mt19937_64& rng) {
+template <class R>
+R random_real(std::mt19937_64& rng) {
   // Magnitudes across every integer range, and beyond.
   const R magnitude = std::exp2(std::uniform_real_distribution<R>(-4, 70)(rng));
   return rng() % 2 ? magnitude : -magnitude;
 }
 
-template <class T> T random_value(std::mt19937_64& rng, const std::vector<T>& specials) {
+template <class T>
+T random_value(std::mt19937_64& rng, const std::vector<T>& specials) {
   if (rng() % 4 == 0) return specials[rng() % specials.size()];
-  if constexpr (std::is_same_v<T, bool>) return rng() % 2 != 0;
-  else if constexpr (std::is_integral_v<T>) return static_cast<T>(rng() >> (rng() % 64));  // every width
-  else if constexpr (std::is_floating_point_v<T>) return random_real<T>(rng);
-  else return T{random_real<typename T::value_type>(rng), rng() % 2 ? random_real<typename T::value_type>(rng) : 0};
+  if constexpr (std::is_same_v<T, bool>)
+    return rng() % 2 != 0;
+  else if constexpr (std::is_integral_v<T>)
+    return static_cast<T>(rng() >> (rng() % 64));  // every width
+  else if constexpr (std::is_floating_point_v<T>)
+    return random_real<T>(rng);
+  else
+    return T{random_real<typename T::value_type>(rng), rng() % 2 ? random_real<typename T::value_type>(rng) : 0};
 }
 
 /// Storage for n elements of a dtype (a bool* too, which std::vector<bool> cannot give).
@@ -167,20 +196,26 @@ void fill_random(Column& column, std::uint64_t seed) {
   });
 }
 
-template <class T> std::string repr(T v) {
+template <class T>
+std::string repr(T v) {
   std::ostringstream s;
   s.precision(21);
-  if constexpr (is_complex_v<T>) s << '(' << v.real() << ", " << v.imag() << ')';
-  else if constexpr (std::is_integral_v<T>) s << +v;
-  else s << v;
+  if constexpr (is_complex_v<T>)
+    s << '(' << v.real() << ", " << v.imag() << ')';
+  else if constexpr (std::is_integral_v<T>)
+    s << +v;
+  else
+    s << v;
   return s.str();
 }
 
 std::string element_repr(const Column& column, std::size_t i) {
-  return tessera::type_dispatch(column.dtype(), [&]<class T>() { return repr(static_cast<const T*>(column.data())[i]); });
+  return tessera::type_dispatch(column.dtype(),
+                                [&]<class T>() { return repr(static_cast<const T*>(column.data())[i]); });
 }
 
-template <class R> bool same_real(R a, R b) {
+template <class R>
+bool same_real(R a, R b) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
   return a == b && std::signbit(a) == std::signbit(b);
 }
@@ -188,9 +223,12 @@ template <class R> bool same_real(R a, R b) {
 bool same_element(const Column& got, const Column& want, std::size_t i) {
   return tessera::type_dispatch(got.dtype(), [&]<class T>() {
     const T g = static_cast<const T*>(got.data())[i], w = static_cast<const T*>(want.data())[i];
-    if constexpr (is_complex_v<T>) return same_real(g.real(), w.real()) && same_real(g.imag(), w.imag());
-    else if constexpr (std::is_floating_point_v<T>) return same_real(g, w);
-    else return g == w;
+    if constexpr (is_complex_v<T>)
+      return same_real(g.real(), w.real()) && same_real(g.imag(), w.imag());
+    else if constexpr (std::is_floating_point_v<T>)
+      return same_real(g, w);
+    else
+      return g == w;
   });
 }
 
@@ -260,7 +298,8 @@ TEST(CpuCasts, MatchTheReference) {
 
 // ---- chosen values --------------------------------------------------------------------------------
 
-template <class To, class From> To cast(From v) {
+template <class To, class From>
+To cast(From v) {
   const auto* kernel = registry().find_cast(dtype_of<From>, dtype_of<To>, DeviceKind::cpu);
   if (kernel == nullptr) {
     ADD_FAILURE() << "no cast " << tessera::name(dtype_of<From>) << " -> " << tessera::name(dtype_of<To>);

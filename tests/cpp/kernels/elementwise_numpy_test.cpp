@@ -36,7 +36,8 @@ const KernelRegistry& registry() {
 }
 
 /// Runs kernel `op` for the dtypes of `args` on one element of each.
-template <class Out, class... T> Out call(std::string_view op, T... args) {
+template <class Out, class... T>
+Out call(std::string_view op, T... args) {
   const std::array<DType, sizeof...(T)> signature{dtype_of<T>...};
   const auto* kernel = registry().find_elementwise(op, signature, DeviceKind::cpu);
   if (kernel == nullptr || kernel->output != dtype_of<Out>) {
@@ -49,15 +50,20 @@ template <class Out, class... T> Out call(std::string_view op, T... args) {
   return out;
 }
 
-template <class R> bool has_nan(std::complex<R> z) { return std::isnan(z.real()) || std::isnan(z.imag()); }
+template <class R>
+bool has_nan(std::complex<R> z) {
+  return std::isnan(z.real()) || std::isnan(z.imag());
+}
 
 /// Same value: NaN matches NaN, zeros agree in sign.
-template <class R> bool same_real(R a, R b) {
+template <class R>
+bool same_real(R a, R b) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
   return a == b && std::signbit(a) == std::signbit(b);
 }
 
-template <class T> void expect_same(T got, T want) {
+template <class T>
+void expect_same(T got, T want) {
   std::ostringstream text;
   text.precision(17);
   if constexpr (std::is_floating_point_v<T>) {
@@ -75,7 +81,7 @@ using c128 = std::complex<double>;
 
 TEST(CpuElementwiseNumpy, IntegerDivisionFloorsAndNeverTraps) {
   constexpr std::int32_t kMin = std::numeric_limits<std::int32_t>::min();
-  const std::int32_t cases[][4] = {{-7, 2, -4, 1}, {7, -2, -4, -1}, {-7, -2, 3, -1}, {7, 2, 3, 1},
+  const std::int32_t cases[][4] = {{-7, 2, -4, 1}, {7, -2, -4, -1},     {-7, -2, 3, -1},    {7, 2, 3, 1},
                                    {7, 0, 0, 0},   {kMin, -1, kMin, 0}, {kMin, 1, kMin, 0}, {0, -3, 0, 0}};
   for (const auto& c : cases) {
     SCOPED_TRACE(::testing::Message() << c[0] << " // " << c[1]);
@@ -89,9 +95,9 @@ TEST(CpuElementwiseNumpy, IntegerDivisionFloorsAndNeverTraps) {
 }
 
 TEST(CpuElementwiseNumpy, FloatFloorDivisionAndRemainderFollowPython) {
-  const double cases[][4] = {{-1, 3, -1, 2},  {1, -3, -1, -2}, {5.5, 2, 2, 1.5}, {1, 0, kInf, kNan},
-                             {-1, 0, -kInf, kNan}, {0, 0, kNan, kNan}, {-0.0, 1, -0.0, 0.0}, {0.0, -1, -0.0, -0.0},
-                             {1, kInf, 0, 1}, {-1, kInf, -1, kInf}, {kInf, 2, kNan, kNan}};
+  const double cases[][4] = {{-1, 3, -1, 2},       {1, -3, -1, -2},      {5.5, 2, 2, 1.5},     {1, 0, kInf, kNan},
+                             {-1, 0, -kInf, kNan}, {0, 0, kNan, kNan},   {-0.0, 1, -0.0, 0.0}, {0.0, -1, -0.0, -0.0},
+                             {1, kInf, 0, 1},      {-1, kInf, -1, kInf}, {kInf, 2, kNan, kNan}};
   for (const auto& c : cases) {
     SCOPED_TRACE(::testing::Message() << c[0] << " // " << c[1]);
     expect_same(call<double>("floor_divide", c[0], c[1]), c[2]);
@@ -105,8 +111,10 @@ TEST(CpuElementwiseNumpy, IntegersWrap) {
   EXPECT_EQ(call<std::uint16_t>("multiply", std::uint16_t{65535}, std::uint16_t{65535}), 1);
   EXPECT_EQ(call<std::int64_t>("subtract", std::numeric_limits<std::int64_t>::min(), std::int64_t{1}),
             std::numeric_limits<std::int64_t>::max());
-  EXPECT_EQ(call<std::int32_t>("negative", std::numeric_limits<std::int32_t>::min()), std::numeric_limits<std::int32_t>::min());
-  EXPECT_EQ(call<std::int64_t>("abs", std::numeric_limits<std::int64_t>::min()), std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(call<std::int32_t>("negative", std::numeric_limits<std::int32_t>::min()),
+            std::numeric_limits<std::int32_t>::min());
+  EXPECT_EQ(call<std::int64_t>("abs", std::numeric_limits<std::int64_t>::min()),
+            std::numeric_limits<std::int64_t>::min());
   EXPECT_EQ(call<std::uint8_t>("negative", std::uint8_t{1}), 255);
   EXPECT_EQ(call<std::int8_t>("square", std::int8_t{16}), 0);
   EXPECT_EQ(call<bool>("add", true, true), true);
@@ -158,7 +166,8 @@ TEST(CpuElementwiseNumpy, SignMaximumMinimum) {
   expect_same(call<double>("sign", -kInf), -1.0);
   expect_same(call<double>("maximum", kNan, 1.0), kNan);
   expect_same(call<double>("maximum", 1.0, kNan), kNan);
-  expect_same(call<float>("minimum", 1.0f, std::numeric_limits<float>::quiet_NaN()), std::numeric_limits<float>::quiet_NaN());
+  expect_same(call<float>("minimum", 1.0f, std::numeric_limits<float>::quiet_NaN()),
+              std::numeric_limits<float>::quiet_NaN());
   expect_same(call<double>("minimum", -kInf, 3.0), -kInf);
   expect_same(call<c128>("maximum", c128(1, 2), c128(1, 3)), c128(1, 3));
   expect_same(call<c128>("maximum", c128(2, 0), c128(1, 5)), c128(2, 0));
@@ -189,7 +198,8 @@ TEST(CpuElementwiseNumpy, ShiftsBeyondTheWidth) {
   EXPECT_EQ(call<std::int8_t>("bitwise_right_shift", std::int8_t{-8}, std::int8_t{-1}), -1);  // as NumPy
   EXPECT_EQ(call<std::uint8_t>("bitwise_right_shift", std::uint8_t{255}, std::uint8_t{8}), 0);
   EXPECT_EQ(call<std::uint16_t>("bitwise_left_shift", std::uint16_t{65535}, std::uint16_t{15}), 32768);
-  EXPECT_EQ(call<std::int64_t>("bitwise_left_shift", std::int64_t{1}, std::int64_t{63}), std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(call<std::int64_t>("bitwise_left_shift", std::int64_t{1}, std::int64_t{63}),
+            std::numeric_limits<std::int64_t>::min());
   EXPECT_EQ(call<std::int64_t>("bitwise_left_shift", std::int64_t{3}, std::int64_t{64}), 0);
   EXPECT_EQ(call<std::uint64_t>("bitwise_right_shift", ~std::uint64_t{0}, std::uint64_t{63}), 1u);
   EXPECT_EQ(call<std::int32_t>("bitwise_invert", 0), -1);
@@ -198,7 +208,8 @@ TEST(CpuElementwiseNumpy, ShiftsBeyondTheWidth) {
 }
 
 TEST(CpuElementwiseNumpy, RoundHalfToEven) {
-  const double cases[][2] = {{0.5, 0}, {1.5, 2}, {2.5, 2}, {-0.5, -0.0}, {-1.5, -2}, {-2.5, -2}, {0.49999999999999994, 0}};
+  const double cases[][2] = {
+      {0.5, 0}, {1.5, 2}, {2.5, 2}, {-0.5, -0.0}, {-1.5, -2}, {-2.5, -2}, {0.49999999999999994, 0}};
   for (const auto& c : cases) expect_same(call<double>("round", c[0]), c[1]);
   expect_same(call<float>("round", 3.5f), 4.0f);
   expect_same(call<c128>("round", c128(0.5, 1.5)), c128(0, 2));

@@ -32,9 +32,9 @@ class Node;
 
 /// A Python-style slice: start, stop and step, each optional.
 struct Slice {
-  std::optional<std::int64_t> start;
-  std::optional<std::int64_t> stop;
-  std::optional<std::int64_t> step;
+  std::optional<std::int64_t> start = {};
+  std::optional<std::int64_t> stop = {};
+  std::optional<std::int64_t> step = {};
 };
 /// Inserts an axis of length 1 (NumPy's None / np.newaxis).
 struct NewAxis {};
