@@ -26,13 +26,19 @@ void copy_strided(std::byte* dst, const std::byte* src, std::int64_t n, std::int
     std::memcpy(dst, src, static_cast<std::size_t>(n) * size);
     return;
   }
+  // Elements are copied as words through memcpy: a constant's bytes (and a caller's
+  // buffer) need not be aligned for the element type, and the compiler still emits plain
+  // loads and stores.
   auto typed = [&]<class Word>() {
-    auto* d = reinterpret_cast<Word*>(dst);
-    const auto* s = reinterpret_cast<const Word*>(src);
+    Word word;
     if (stride == 0) {
-      std::fill(d, d + n, *s);
+      std::memcpy(&word, src, sizeof word);
+      for (std::int64_t i = 0; i < n; ++i) std::memcpy(dst + i * static_cast<std::ptrdiff_t>(sizeof word), &word, sizeof word);
     } else {
-      for (std::int64_t i = 0; i < n; ++i) d[i] = s[i * stride];
+      for (std::int64_t i = 0; i < n; ++i) {
+        std::memcpy(&word, src + i * stride * static_cast<std::ptrdiff_t>(sizeof word), sizeof word);
+        std::memcpy(dst + i * static_cast<std::ptrdiff_t>(sizeof word), &word, sizeof word);
+      }
     }
   };
   struct Word16 {
