@@ -17,6 +17,12 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return -floor_div(-a, b)
 
 }  // namespace
 
+std::pair<std::int64_t, std::int64_t> progression_range(std::int64_t start, std::int64_t step, std::int64_t lo,
+                                                        std::int64_t hi) {
+  if (step > 0) return {ceil_div(lo - start, step), floor_div(hi - 1 - start, step)};
+  return {ceil_div(hi - 1 - start, step), floor_div(lo - start, step)};
+}
+
 ExprPtr Expr::load(DType dtype, Shape shape, std::vector<PatchRef> patches) {
   auto e = std::make_shared<Expr>();
   e->kind = Kind::load;
@@ -175,14 +181,7 @@ class Remapper {
         continue;
       }
       const auto d = static_cast<std::size_t>(a.from);
-      std::int64_t cmin, cmax;
-      if (a.step > 0) {
-        cmin = ceil_div(plo - a.start, a.step);
-        cmax = floor_div(phi - 1 - a.start, a.step);
-      } else {
-        cmin = ceil_div(phi - 1 - a.start, a.step);
-        cmax = floor_div(plo - a.start, a.step);
-      }
+      const auto [cmin, cmax] = progression_range(a.start, a.step, plo, phi);
       lo[d] = std::max(lo[d], cmin);
       hi[d] = std::min(hi[d], cmax + 1);
       if (lo[d] >= hi[d]) return false;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "tessera/core/key.hpp"
@@ -65,6 +66,11 @@ struct AxisMap {
 };
 /// One AxisMap per old axis.
 using AffineMap = std::vector<AxisMap>;
+
+/// The positions k of an arithmetic progression start + step·k (step ≠ 0) that fall in
+/// [lo, hi): the range [first, last], empty when first > last.
+std::pair<std::int64_t, std::int64_t> progression_range(std::int64_t start, std::int64_t step, std::int64_t lo,
+                                                        std::int64_t hi);
 
 /// The identity map of `ndim` axes.
 AffineMap identity_map(int ndim);

@@ -20,12 +20,6 @@ Array view(const Array& x, AffineMap map, Shape shape, ChunkSizes chunks, std::s
   return make_array<ViewNode>(x, std::move(map), std::move(shape), std::move(chunks), std::move(label));
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 // The chunks of a strided selection start, start+step, ... (len elements) of an axis
 // chunked as `chunks`: one output block per input block it touches, in output order.
 std::vector<std::int64_t> selected_chunks(const std::vector<std::int64_t>& chunks, std::int64_t start,
@@ -39,15 +33,7 @@ std::vector<std::int64_t> selected_chunks(const std::vector<std::int64_t>& chunk
     const std::int64_t b = step > 0 ? i : nblocks - 1 - i;
     const std::int64_t lo = offsets[static_cast<std::size_t>(b)], hi = offsets[static_cast<std::size_t>(b) + 1];
     if (lo == hi) continue;
-    // k with lo <= start + step·k < hi, within [0, len).
-    std::int64_t kmin, kmax;
-    if (step > 0) {
-      kmin = -floor_div(-(lo - start), step);
-      kmax = floor_div(hi - 1 - start, step);
-    } else {
-      kmin = -floor_div(-(hi - 1 - start), step);
-      kmax = floor_div(lo - start, step);
-    }
+    auto [kmin, kmax] = array_detail::progression_range(start, step, lo, hi);
     kmin = std::max<std::int64_t>(kmin, 0);
     kmax = std::min<std::int64_t>(kmax, len - 1);
     if (kmax >= kmin) out.push_back(kmax - kmin + 1);

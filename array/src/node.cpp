@@ -177,33 +177,29 @@ ExprPtr Lowering::region(const Node& node, const AffineMap& map, const Box& box)
   const std::vector<Key>& block_keys = keys(node);
   const Shape extent = box.extent();
   const int nd = node.ndim();
-  std::vector<std::pair<std::int64_t, std::int64_t>> ranges(static_cast<std::size_t>(nd));
-  bool empty = shape_size(extent) == 0;
-  for (int i = 0; i < nd && !empty; ++i) {
+  std::vector<std::int64_t> first(static_cast<std::size_t>(nd)), end(static_cast<std::size_t>(nd));
+  if (shape_size(extent) == 0) return Expr::load(node.dtype(), extent, {});
+  for (int i = 0; i < nd; ++i) {
     const AxisMap& a = map[static_cast<std::size_t>(i)];
     std::int64_t vmin = a.start, vmax = a.start;
     if (a.from >= 0 && a.step != 0) {
       const auto f = static_cast<std::size_t>(a.from);
-      const std::int64_t first = a.start + a.step * box.lo[f];
-      const std::int64_t last = a.start + a.step * (box.hi[f] - 1);
-      vmin = std::min(first, last);
-      vmax = std::max(first, last);
+      const std::int64_t lo = a.start + a.step * box.lo[f];
+      const std::int64_t hi = a.start + a.step * (box.hi[f] - 1);
+      vmin = std::min(lo, hi);
+      vmax = std::max(lo, hi);
     }
     const auto& off = node.offsets()[static_cast<std::size_t>(i)];
     TESSERA_ASSERT(vmin >= 0 && vmax < off.back(), "region outside the array");
     // Blocks whose [off[b], off[b+1]) meets [vmin, vmax]; zero-length blocks never do.
-    const auto b0 = std::upper_bound(off.begin(), off.end(), vmin) - off.begin() - 1;
-    const auto b1 = std::upper_bound(off.begin(), off.end(), vmax) - off.begin() - 1;
-    ranges[static_cast<std::size_t>(i)] = {b0, b1};
+    first[static_cast<std::size_t>(i)] = std::upper_bound(off.begin(), off.end(), vmin) - off.begin() - 1;
+    end[static_cast<std::size_t>(i)] = std::upper_bound(off.begin(), off.end(), vmax) - off.begin();
   }
-  if (empty) return Expr::load(node.dtype(), extent, {});
   std::vector<PatchRef> patches;
   ExprPtr single;
   std::size_t touched = 0;
-  std::vector<std::int64_t> index(static_cast<std::size_t>(nd));
-  for (int i = 0; i < nd; ++i) index[static_cast<std::size_t>(i)] = ranges[static_cast<std::size_t>(i)].first;
   const auto numblocks = node.numblocks();
-  while (true) {
+  for_each_index(first, end, [&](const std::vector<std::int64_t>& index) {
     std::int64_t flat = 0;
     for (int i = 0; i < nd; ++i) flat = flat * numblocks[static_cast<std::size_t>(i)] + index[static_cast<std::size_t>(i)];
     const Box block = node.block_box(index);
@@ -214,14 +210,7 @@ ExprPtr Lowering::region(const Node& node, const AffineMap& map, const Box& box)
       single = mapped;
       patches.insert(patches.end(), mapped->patches.begin(), mapped->patches.end());
     }
-    int d = nd - 1;
-    for (; d >= 0; --d) {
-      auto& r = ranges[static_cast<std::size_t>(d)];
-      if (++index[static_cast<std::size_t>(d)] <= r.second) break;
-      index[static_cast<std::size_t>(d)] = r.first;
-    }
-    if (d < 0) break;
-  }
+  });
   if (touched == 1) return single;
   return Expr::load(node.dtype(), extent, std::move(patches));
 }

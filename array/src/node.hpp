@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "expr.hpp"
@@ -28,6 +29,25 @@ struct Box {
   Shape hi;
   Shape extent() const;
 };
+
+/// Calls f(index) for every multi-index of the box [lo, hi) in C order (once for 0-d,
+/// never for an empty box).
+template <class F>
+void for_each_index(const std::vector<std::int64_t>& lo, const std::vector<std::int64_t>& hi, F&& f) {
+  for (std::size_t d = 0; d < lo.size(); ++d) {
+    if (lo[d] >= hi[d]) return;
+  }
+  std::vector<std::int64_t> index = lo;
+  while (true) {
+    f(std::as_const(index));
+    std::size_t d = index.size();
+    while (d > 0 && ++index[d - 1] == hi[d - 1]) {
+      index[d - 1] = lo[d - 1];
+      --d;
+    }
+    if (d == 0) return;
+  }
+}
 
 class Node {
  public:

@@ -128,21 +128,10 @@ ExprPtr ConcatNode::region(Lowering& lowering, const AffineMap& map, const Box& 
     } else {
       // Consumer coordinates c in the box with lo <= start + step·c < hi.
       const auto f = static_cast<std::size_t>(a.from);
-      std::int64_t cmin = box.lo[f], cmax = box.hi[f] - 1;
-      for (std::int64_t c = box.lo[f]; c < box.hi[f]; ++c) {  // short: a box's extent
-        const std::int64_t v = a.start + a.step * c;
-        if (v >= lo && v < hi) {
-          cmin = c;
-          break;
-        }
-        cmin = box.hi[f];
-      }
-      if (cmin >= box.hi[f]) continue;
-      for (std::int64_t c = cmin; c < box.hi[f]; ++c) {
-        const std::int64_t v = a.start + a.step * c;
-        if (v < lo || v >= hi) break;
-        cmax = c;
-      }
+      const auto [first, last] = progression_range(a.start, a.step, lo, hi);
+      const std::int64_t cmin = std::max(first, box.lo[f]);
+      const std::int64_t cmax = std::min(last, box.hi[f] - 1);
+      if (cmin > cmax) continue;
       sub.lo[f] = cmin;
       sub.hi[f] = cmax + 1;
     }
@@ -266,23 +255,11 @@ std::vector<Key> ReductionNode::materialize(Lowering& lowering) const {
         hi[d] = reduced_[d] ? std::min(grid[d], lo[d] + fan) : index[d] + 1;
       }
       std::vector<Key> group;
-      std::vector<std::int64_t> at = lo;
-      while (true) {
+      for_each_index(lo, hi, [&](const std::vector<std::int64_t>& at) {
         std::int64_t g = 0;
         for (std::size_t d = 0; d < und; ++d) g = g * grid[d] + at[d];
         group.push_back(level[static_cast<std::size_t>(g)]);
-        std::size_t d = und;
-        while (d > 0) {
-          --d;
-          if (++at[d] < hi[d]) break;
-          at[d] = lo[d];
-          if (d == 0) {
-            d = und + 1;
-            break;
-          }
-        }
-        if (d == und + 1 || und == 0) break;
-      }
+      });
       Shape out_shape;
       if (last) {
         for (std::size_t d = 0; d < und; ++d) {

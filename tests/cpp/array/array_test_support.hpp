@@ -28,18 +28,9 @@ inline std::vector<double> random_values(std::size_t n, unsigned seed) {
 }
 
 inline std::vector<double> to_doubles(const HostArray& h) {
-  return type_dispatch(h.dtype(), [&]<class T>() {
-    std::vector<double> out;
-    const T* p = h.data<T>();
-    for (std::int64_t i = 0; i < h.size(); ++i) {
-      if constexpr (requires { p[i].real(); }) {
-        out.push_back(static_cast<double>(p[i].real()));
-      } else {
-        out.push_back(static_cast<double>(p[i]));
-      }
-    }
-    return out;
-  });
+  std::vector<double> out;
+  for (std::int64_t i = 0; i < h.size(); ++i) out.push_back(h.item_at_flat(i));
+  return out;
 }
 
 inline void expect_near_all(const std::vector<double>& actual, const std::vector<double>& expected, double tol) {

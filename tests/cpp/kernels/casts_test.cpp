@@ -22,7 +22,12 @@
 #include "tessera/core/dtype.hpp"
 #include "tessera/kernels/registry.hpp"
 
+#include "column.hpp"
+
 namespace {
+
+using tessera::kernel_testing::Column;
+using tessera::kernel_testing::element_repr;
 
 using tessera::DeviceKind;
 using tessera::DType;
@@ -170,23 +175,6 @@ T random_value(std::mt19937_64& rng, const std::vector<T>& specials) {
     return T{random_real<typename T::value_type>(rng), rng() % 2 ? random_real<typename T::value_type>(rng) : 0};
 }
 
-/// Storage for n elements of a dtype (a bool* too, which std::vector<bool> cannot give).
-class Column {
- public:
-  Column(DType dtype, std::size_t n)
-      : dtype_(dtype), size_(n), bytes_(std::make_unique<std::byte[]>(n * tessera::itemsize(dtype) + 1)) {}
-  DType dtype() const { return dtype_; }
-  std::size_t size() const { return size_; }
-  std::size_t bytes() const { return size_ * tessera::itemsize(dtype_); }
-  void* data() { return bytes_.get(); }
-  const void* data() const { return bytes_.get(); }
-
- private:
-  DType dtype_;
-  std::size_t size_;
-  std::unique_ptr<std::byte[]> bytes_;
-};
-
 void fill_random(Column& column, std::uint64_t seed) {
   tessera::type_dispatch(column.dtype(), [&]<class T>() {
     std::mt19937_64 rng(seed);
@@ -194,24 +182,6 @@ void fill_random(Column& column, std::uint64_t seed) {
     T* values = static_cast<T*>(column.data());
     for (std::size_t i = 0; i < column.size(); ++i) values[i] = random_value(rng, specials);
   });
-}
-
-template <class T>
-std::string repr(T v) {
-  std::ostringstream s;
-  s.precision(21);
-  if constexpr (is_complex_v<T>)
-    s << '(' << v.real() << ", " << v.imag() << ')';
-  else if constexpr (std::is_integral_v<T>)
-    s << +v;
-  else
-    s << v;
-  return s.str();
-}
-
-std::string element_repr(const Column& column, std::size_t i) {
-  return tessera::type_dispatch(column.dtype(),
-                                [&]<class T>() { return repr(static_cast<const T*>(column.data())[i]); });
 }
 
 template <class R>

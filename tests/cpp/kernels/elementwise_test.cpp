@@ -27,9 +27,14 @@
 #include "tessera/core/error.hpp"
 #include "tessera/kernels/registry.hpp"
 
+#include "column.hpp"
+
 #include "elementwise_reference.hpp"
 
 namespace {
+
+using tessera::kernel_testing::Column;
+using tessera::kernel_testing::element_repr;
 
 using tessera::DeviceKind;
 using tessera::DType;
@@ -210,23 +215,6 @@ T random_value(std::mt19937_64& rng, const std::vector<T>& specials) {
   }
 }
 
-/// Storage for n elements of a dtype (a bool* too, which std::vector<bool> cannot give).
-class Column {
- public:
-  Column(DType dtype, std::size_t n)
-      : dtype_(dtype), size_(n), bytes_(std::make_unique<std::byte[]>(n * tessera::itemsize(dtype) + 1)) {}
-  DType dtype() const { return dtype_; }
-  std::size_t size() const { return size_; }
-  std::size_t bytes() const { return size_ * tessera::itemsize(dtype_); }
-  void* data() { return bytes_.get(); }
-  const void* data() const { return bytes_.get(); }
-
- private:
-  DType dtype_;
-  std::size_t size_;
-  std::unique_ptr<std::byte[]> bytes_;
-};
-
 void fill_random(Column& column, std::mt19937_64& rng) {
   tessera::type_dispatch(column.dtype(), [&]<class T>() {
     const std::vector<T> specials = special_values<T>();
@@ -250,24 +238,6 @@ void fill_all_combinations(Column& column, std::size_t stride) {
 }
 
 // ---- comparison and printing -------------------------------------------------------------------
-
-template <class T>
-std::string repr(T v) {
-  std::ostringstream s;
-  s.precision(std::numeric_limits<real_t<T>>::max_digits10);
-  if constexpr (is_complex_v<T>)
-    s << '(' << v.real() << ", " << v.imag() << ')';
-  else if constexpr (std::is_integral_v<T>)
-    s << +v;
-  else
-    s << v;
-  return s.str();
-}
-
-std::string element_repr(const Column& column, std::size_t i) {
-  return tessera::type_dispatch(column.dtype(),
-                                [&]<class T>() { return repr(static_cast<const T*>(column.data())[i]); });
-}
 
 /// Equal values: NaN matches NaN and zeros must agree in sign. With a tolerance (in
 /// epsilons), finite values may differ by that much relative to the result's magnitude.
