@@ -96,7 +96,7 @@ HostArray gather_array(Client& client, const Node& node, const std::vector<Futur
   std::vector<Value> blocks = client.gather(futures);
   if (blocks.size() == 1) {
     const Chunk& only = blocks[0].get<Chunk>();
-    if (only.shape == node.shape()) return HostArray(only);  // shares the worker's buffer (immutable)
+    if (only.shape == node.shape()) return HostArray(only, /*shared=*/true);
   }
   Chunk whole = Chunk::allocate(node.dtype(), node.shape());
   assemble_into(node, blocks, whole.buffer.data());

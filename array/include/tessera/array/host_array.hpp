@@ -12,7 +12,9 @@ namespace tessera {
 class HostArray {
  public:
   HostArray() = default;
-  explicit HostArray(Chunk chunk) : chunk_(std::move(chunk)) {}
+  /// `shared`: the bytes also belong to a worker's stored chunk (or a caller's buffer), so
+  /// they must never be written through this array.
+  explicit HostArray(Chunk chunk, bool shared = false) : chunk_(std::move(chunk)), shared_(shared) {}
 
   DType dtype() const noexcept { return chunk_.dtype; }
   const Shape& shape() const noexcept { return chunk_.shape; }
@@ -21,6 +23,8 @@ class HostArray {
   std::size_t nbytes() const noexcept { return chunk_.nbytes(); }
   const void* raw() const noexcept { return chunk_.buffer.data(); }
   const Chunk& chunk() const noexcept { return chunk_; }
+  /// True when the bytes are shared with stored data; copy them before writing.
+  bool shares_storage() const noexcept { return shared_; }
 
   /// The elements, which must be of type T's dtype (TypeError otherwise).
   template <class T>
@@ -70,6 +74,7 @@ class HostArray {
     }
   }
   Chunk chunk_;
+  bool shared_ = false;
 };
 
 }  // namespace tessera

@@ -59,6 +59,12 @@ class Client {
     return typed<R>(submit_calls(options.name, std::move(calls)));
   }
 
+  /// Untyped submission for language bindings: each call (see detail::bind_runner) runs
+  /// its runner on the values of its dependencies, which must be futures of this client.
+  std::vector<Future<Value>> submit_runners(std::vector<detail::BoundCall> calls, const TaskOptions& options = {}) {
+    return typed<Value>(submit_calls(options.name, std::move(calls)));
+  }
+
   /// Computes the graph's task `output` (and what it needs; other tasks are dropped).
   template <class T>
   Future<T> compute(Graph graph, TaskRef<T> output) {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "tessera/core/error.hpp"
 #include "tessera/core/task.hpp"
 
 namespace tessera {
@@ -124,6 +125,26 @@ BoundCall bind_call(F&& fn, Args&&... args) {
   };
   call.runner = std::make_shared<const BoundTask<std::decay_t<F>, ArgSlot<std::decay_t<Args>>...>>(
       std::forward<F>(fn), slot_for(std::forward<Args>(args))...);
+  return call;
+}
+
+/// A ready-made runner whose inputs are the values of `dependencies`, in order: the
+/// untyped form language bindings use, where arguments are only known at run time. The
+/// dependencies must be distinct (a task reads each input once).
+template <class T>
+BoundCall bind_runner(std::shared_ptr<const TaskRunner> runner, const std::vector<Future<T>>& dependencies) {
+  BoundCall call;
+  call.runner = std::move(runner);
+  call.dependencies.reserve(dependencies.size());
+  call.futures.reserve(dependencies.size());
+  for (const auto& future : dependencies) {
+    const Key key = future.key();
+    for (const Key& seen : call.dependencies) {
+      if (seen == key) throw ValueError("a task lists the future " + future.name() + " twice among its dependencies");
+    }
+    call.dependencies.push_back(key);
+    call.futures.push_back(future.state());
+  }
   return call;
 }
 

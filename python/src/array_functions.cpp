@@ -1,0 +1,165 @@
+// The free functions of tessera's array namespace: creation, elementwise, manipulation,
+// linear algebra, custom code and joint evaluation.
+#include <pybind11/functional.h>
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include "bindings.hpp"
+#include "conversions.hpp"
+#include "py_object.hpp"
+#include "tessera/array/array.hpp"
+
+namespace tessera::python {
+
+namespace {
+
+using Axes = std::vector<std::int64_t>;
+using release_gil = py::call_guard<py::gil_scoped_release>;
+
+CreationOptions creation(py::handle dtype, py::handle chunks, const Shape& shape) {
+  return CreationOptions{dtype_from_python(dtype), chunk_spec_from_python(chunks, shape)};
+}
+
+random::RandomOptions random_options(std::uint64_t seed, py::handle dtype, py::handle chunks, const Shape& shape) {
+  return random::RandomOptions{seed, dtype_from_python(dtype), chunk_spec_from_python(chunks, shape)};
+}
+
+// A Python function over NumPy blocks as a C++ block function: it runs on a worker thread,
+// so it takes the GIL only while the Python code runs.
+std::function<Chunk(const Chunk&)> block_function(py::function fn, DType out_dtype) {
+  auto shared = std::make_shared<PyObjectRef>(std::move(fn));
+  return [shared, out_dtype](const Chunk& block) -> Chunk {
+    py::gil_scoped_acquire gil;
+    try {
+      py::object result = shared->get()(chunk_to_numpy(block, /*copy=*/false));
+      py::module_ numpy = py::module_::import("numpy");
+      auto array = py::array(numpy.attr("ascontiguousarray")(result, to_numpy_dtype(out_dtype)));
+      return chunk_from_numpy(array);
+    } catch (py::error_already_set& e) {
+      (void)e.what();  // format the message while this thread holds the GIL
+      throw;
+    }
+  };
+}
+
+}  // namespace
+
+void bind_array_functions(py::module_& m) {
+  // ---- creation ----
+  m.def(
+      "full",
+      [](py::handle shape, py::handle value, py::handle dtype, py::handle chunks) {
+        Shape s = shape_from_python(shape);
+        return full(s, scalar_from_python(value), creation(dtype, chunks, s));
+      },
+      py::arg("shape"), py::arg("fill_value"), py::arg("dtype"), py::arg("chunks"));
+  m.def(
+      "arange",
+      [](double start, double stop, double step, py::handle dtype, py::handle chunks) {
+        if (step == 0) throw py::value_error("arange: step must not be zero");
+        const auto length = static_cast<std::int64_t>(std::max(0.0, std::ceil((stop - start) / step)));
+        return arange(start, stop, step, creation(dtype, chunks, Shape{length}));
+      },
+      py::arg("start"), py::arg("stop"), py::arg("step"), py::arg("dtype"), py::arg("chunks"));
+  m.def(
+      "linspace",
+      [](double start, double stop, std::int64_t num, bool endpoint, py::handle dtype, py::handle chunks) {
+        return linspace(start, stop, num, endpoint, creation(dtype, chunks, Shape{num}));
+      },
+      py::arg("start"), py::arg("stop"), py::arg("num"), py::arg("endpoint"), py::arg("dtype"), py::arg("chunks"));
+  m.def(
+      "eye",
+      [](std::int64_t n, std::int64_t cols, std::int64_t k, py::handle dtype, py::handle chunks) {
+        return eye(n, cols, k, creation(dtype, chunks, Shape{n, cols}));
+      },
+      py::arg("n"), py::arg("m"), py::arg("k"), py::arg("dtype"), py::arg("chunks"));
+  m.def(
+      "from_numpy",
+      [](const py::array& array, py::handle chunks, bool copy) {
+        Chunk whole = chunk_from_numpy(array);
+        ChunkSpec spec = chunk_spec_from_python(chunks, whole.shape);
+        py::gil_scoped_release release;
+        if (copy) return from_buffer(whole.buffer.data(), whole.dtype, whole.shape, spec);
+        // The chunk's buffer keeps the NumPy array alive for as long as any task reads it.
+        auto owner = std::make_shared<Chunk>(whole);
+        return from_buffer_zero_copy(owner->buffer.data(), owner->dtype, owner->shape, owner, spec);
+      },
+      py::arg("array"), py::arg("chunks"), py::arg("copy"));
+  m.def(
+      "random_uniform",
+      [](py::handle shape, double low, double high, std::uint64_t seed, py::handle dtype, py::handle chunks) {
+        Shape s = shape_from_python(shape);
+        return random::uniform(s, low, high, random_options(seed, dtype, chunks, s));
+      },
+      py::arg("shape"), py::arg("low"), py::arg("high"), py::arg("seed"), py::arg("dtype"), py::arg("chunks"));
+  m.def(
+      "random_normal",
+      [](py::handle shape, double mean, double stddev, std::uint64_t seed, py::handle dtype, py::handle chunks) {
+        Shape s = shape_from_python(shape);
+        return random::normal(s, mean, stddev, random_options(seed, dtype, chunks, s));
+      },
+      py::arg("shape"), py::arg("mean"), py::arg("stddev"), py::arg("seed"), py::arg("dtype"), py::arg("chunks"));
+  m.def(
+      "random_integers",
+      [](py::handle shape, std::int64_t low, std::int64_t high, std::uint64_t seed, py::handle dtype, py::handle chunks) {
+        Shape s = shape_from_python(shape);
+        return random::integers(s, low, high, random_options(seed, dtype, chunks, s));
+      },
+      py::arg("shape"), py::arg("low"), py::arg("high"), py::arg("seed"), py::arg("dtype"), py::arg("chunks"));
+
+  // ---- elementwise ----
+  m.def("elementwise", &elementwise, py::arg("op"), py::arg("operands"));
+  m.def(
+      "scalar_array", [](py::handle value) { return scalar_array(scalar_from_python(value)); }, py::arg("value"));
+  m.def("where", &where, py::arg("condition"), py::arg("x1"), py::arg("x2"));
+  m.def(
+      "clip",
+      [](const Array& x, py::handle low, py::handle high) {
+        std::optional<Scalar> lo, hi;
+        if (!low.is_none()) lo = scalar_from_python(low);
+        if (!high.is_none()) hi = scalar_from_python(high);
+        return clip(x, lo, hi);
+      },
+      py::arg("x"), py::arg("min"), py::arg("max"));
+
+  // ---- manipulation ----
+  m.def("permute_dims", &permute_dims, py::arg("x"), py::arg("axes"));
+  m.def("matrix_transpose", &matrix_transpose, py::arg("x"));
+  m.def(
+      "broadcast_to", [](const Array& x, py::handle shape) { return broadcast_to(x, shape_from_python(shape)); },
+      py::arg("x"), py::arg("shape"));
+  m.def("expand_dims", &expand_dims, py::arg("x"), py::arg("axis"));
+  m.def("squeeze", &squeeze, py::arg("x"), py::arg("axes"));
+  m.def("flip", &flip, py::arg("x"), py::arg("axes"));
+  m.def("concat", &concat, py::arg("arrays"), py::arg("axis"));
+  m.def("stack", &stack, py::arg("arrays"), py::arg("axis"));
+
+  // ---- linear algebra ----
+  m.def("matmul", &matmul, py::arg("x1"), py::arg("x2"));
+
+  // ---- custom code ----
+  m.def(
+      "map_blocks",
+      [](const Array& x, py::function fn, py::handle dtype) {
+        const DType out = dtype_from_python(dtype);
+        return map_blocks(x, block_function(std::move(fn), out), out);
+      },
+      py::arg("x"), py::arg("fn"), py::arg("dtype"));
+
+  // ---- evaluation ----
+  m.def(
+      "compute_many",
+      [](Client& client, const std::vector<Array>& arrays) {
+        std::vector<HostArray> results;
+        {
+          py::gil_scoped_release release;
+          results = compute(client, arrays);
+        }
+        py::list out;
+        for (const HostArray& r : results) out.append(chunk_to_numpy(r.chunk(), r.shares_storage()));
+        return out;
+      },
+      py::arg("client"), py::arg("arrays"));
+}
+
+}  // namespace tessera::python

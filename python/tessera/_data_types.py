@@ -1,0 +1,58 @@
+"""dtypes: NumPy's dtype objects, and the array API's data type functions."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._array import Array
+
+bool = np.dtype("bool")  # noqa: A001 - the array API's name
+int8, int16, int32, int64 = (np.dtype(f"int{n}") for n in (8, 16, 32, 64))
+uint8, uint16, uint32, uint64 = (np.dtype(f"uint{n}") for n in (8, 16, 32, 64))
+float32, float64 = np.dtype("float32"), np.dtype("float64")
+complex64, complex128 = np.dtype("complex64"), np.dtype("complex128")
+
+DTYPES = (bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64, complex64, complex128)
+
+_KINDS = {
+    "bool": "b", "signed integer": "i", "unsigned integer": "u", "integral": "iu",
+    "real floating": "f", "complex floating": "c", "numeric": "iufc",
+}
+
+
+def _dtype_of(x) -> np.dtype:
+    return x.dtype if isinstance(x, Array) else np.dtype(x)
+
+
+def astype(x, dtype, /, *, copy=True, device=None) -> Array:
+    from ._creation import asarray
+    return asarray(x).astype(dtype)
+
+
+def result_type(*arrays_and_dtypes):
+    """NumPy's promotion (the array API's table, with NumPy's rules where it is silent);
+    Python scalars promote weakly."""
+    args = [a.dtype if isinstance(a, Array) else a for a in arrays_and_dtypes]
+    return np.result_type(*args)
+
+
+def can_cast(from_, to, /) -> bool:
+    return np.can_cast(_dtype_of(from_), np.dtype(to))
+
+
+def finfo(type, /):  # noqa: A002 - the array API's name
+    return np.finfo(_dtype_of(type))
+
+
+def iinfo(type, /):  # noqa: A002
+    return np.iinfo(_dtype_of(type))
+
+
+def isdtype(dtype, kind) -> bool:
+    dtype = np.dtype(dtype)
+    if isinstance(kind, tuple):
+        return any(isdtype(dtype, k) for k in kind)
+    if isinstance(kind, str):
+        if kind not in _KINDS:
+            raise ValueError(f"unknown dtype kind {kind!r}; expected one of {sorted(_KINDS)}")
+        return dtype.kind in _KINDS[kind]
+    return dtype == np.dtype(kind)
