@@ -1,12 +1,14 @@
 // Array handles, evaluation (compute, persist) and the default client.
 #include "tessera/array/array.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
 #include "node.hpp"
 #include "nodes.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/inline_run.hpp"
 #include "tessera/core/local_cluster.hpp"
 
 namespace tessera {
@@ -34,32 +36,79 @@ Client& default_client() {
 
 namespace {
 
-// Lowers the arrays, runs the graph and returns one future per block of each.
-std::vector<std::vector<Future<Value>>> run(Client& client, const std::vector<Array>& arrays) {
+// The graph of some arrays, with the keys of each array's blocks.
+struct LoweredArrays {
+  Graph graph;
+  std::vector<Key> unique;                 // every wanted key once (an array may be asked twice)
+  std::vector<std::vector<std::size_t>> blocks;  // per array, per block: its index in `unique`
+};
+
+LoweredArrays lower(const std::vector<Array>& arrays) {
   std::vector<const Node*> targets;
   for (const auto& a : arrays) targets.push_back(a.node().get());
   array_detail::Lowering lowering(targets);
-  std::vector<Key> wanted;
-  std::vector<std::size_t> first;
-  for (const Node* t : targets) {
-    first.push_back(wanted.size());
-    const auto& keys = lowering.keys(*t);
-    wanted.insert(wanted.end(), keys.begin(), keys.end());
-  }
-  first.push_back(wanted.size());
-  // A key can be wanted twice (the same array twice); ask for each once.
-  std::vector<Key> unique = wanted;
-  std::sort(unique.begin(), unique.end(), [](Key a, Key b) { return a.id < b.id; });
-  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
-  auto futures = client.compute(std::move(lowering.graph()), std::span<const Key>(unique));
-  std::vector<std::vector<Future<Value>>> out(arrays.size());
-  for (std::size_t i = 0; i < arrays.size(); ++i) {
-    for (std::size_t j = first[i]; j < first[i + 1]; ++j) {
-      const auto it = std::lower_bound(unique.begin(), unique.end(), wanted[j], [](Key a, Key b) { return a.id < b.id; });
-      out[i].push_back(futures[static_cast<std::size_t>(it - unique.begin())]);
+  LoweredArrays out;
+  std::vector<std::vector<Key>> wanted;
+  for (const Node* t : targets) wanted.push_back(lowering.keys(*t));
+  for (const auto& keys : wanted) out.unique.insert(out.unique.end(), keys.begin(), keys.end());
+  auto by_id = [](Key a, Key b) { return a.id < b.id; };
+  std::sort(out.unique.begin(), out.unique.end(), by_id);
+  out.unique.erase(std::unique(out.unique.begin(), out.unique.end()), out.unique.end());
+  for (const auto& keys : wanted) {
+    auto& positions = out.blocks.emplace_back();
+    for (Key key : keys) {
+      const auto it = std::lower_bound(out.unique.begin(), out.unique.end(), key, by_id);
+      positions.push_back(static_cast<std::size_t>(it - out.unique.begin()));
     }
   }
+  out.graph = std::move(lowering.graph());
   return out;
+}
+
+template <class T>
+std::vector<std::vector<T>> per_array(const LoweredArrays& lowered, const std::vector<T>& results) {
+  std::vector<std::vector<T>> out;
+  for (const auto& positions : lowered.blocks) {
+    auto& blocks = out.emplace_back();
+    for (std::size_t p : positions) blocks.push_back(results[p]);
+  }
+  return out;
+}
+
+// Whether every node the arrays read is one block: then nothing could run in parallel,
+// and the calling thread runs the few tasks faster than a round trip to a worker would.
+bool one_block_each(const std::vector<Array>& arrays) {
+  constexpr std::size_t kMaxNodes = 32;
+  std::vector<const Node*> pending;
+  std::vector<const Node*> seen;
+  for (const auto& a : arrays) pending.push_back(a.node().get());
+  while (!pending.empty()) {
+    const Node* node = pending.back();
+    pending.pop_back();
+    if (std::find(seen.begin(), seen.end(), node) != seen.end()) continue;
+    if (node->block_count() != 1 || seen.size() == kMaxNodes) return false;
+    seen.push_back(node);
+    for (const Node* input : node->inputs()) pending.push_back(input);
+  }
+  return true;
+}
+
+// Runs the arrays' graph and returns each array's block values.
+std::vector<std::vector<Value>> evaluate(Client& client, const std::vector<Array>& arrays) {
+  constexpr std::size_t kMaxInlineTasks = 16;
+  LoweredArrays lowered = lower(arrays);
+  if (one_block_each(arrays) && can_run_inline(lowered.graph, kMaxInlineTasks)) {
+    return per_array(lowered, run_inline(lowered.graph, lowered.unique));
+  }
+  auto futures = client.compute(std::move(lowered.graph), std::span<const Key>(lowered.unique));
+  return per_array(lowered, client.gather(futures));
+}
+
+// Runs the arrays' graph on the workers and returns one future per block of each.
+std::vector<std::vector<Future<Value>>> submit(Client& client, const std::vector<Array>& arrays) {
+  LoweredArrays lowered = lower(arrays);
+  auto futures = client.compute(std::move(lowered.graph), std::span<const Key>(lowered.unique));
+  return per_array(lowered, futures);
 }
 
 void assemble_into(const Node& node, const std::vector<Value>& blocks, std::byte* out) {
@@ -92,8 +141,7 @@ void assemble_into(const Node& node, const std::vector<Value>& blocks, std::byte
   }
 }
 
-HostArray gather_array(Client& client, const Node& node, const std::vector<Future<Value>>& futures) {
-  std::vector<Value> blocks = client.gather(futures);
+HostArray host_array(const Node& node, const std::vector<Value>& blocks) {
   if (blocks.size() == 1) {
     const Chunk& only = blocks[0].get<Chunk>();
     if (only.shape == node.shape()) return HostArray(only, /*shared=*/true);
@@ -106,9 +154,9 @@ HostArray gather_array(Client& client, const Node& node, const std::vector<Futur
 }  // namespace
 
 std::vector<HostArray> compute(Client& client, const std::vector<Array>& arrays) {
-  auto futures = run(client, arrays);
+  auto blocks = evaluate(client, arrays);
   std::vector<HostArray> out;
-  for (std::size_t i = 0; i < arrays.size(); ++i) out.push_back(gather_array(client, *arrays[i].node(), futures[i]));
+  for (std::size_t i = 0; i < arrays.size(); ++i) out.push_back(host_array(*arrays[i].node(), blocks[i]));
   return out;
 }
 std::vector<HostArray> compute(const std::vector<Array>& arrays) { return compute(default_client(), arrays); }
@@ -121,13 +169,12 @@ void Array::compute_into(void* out, std::size_t out_bytes) const {
     throw ValueError("compute_into: the buffer holds " + std::to_string(out_bytes) + " bytes, the array " +
                      shape_to_string(shape()) + " of " + to_string(dtype()) + " needs " + std::to_string(nbytes()));
   }
-  Client& client = default_client();
-  auto futures = run(client, {*this});
-  assemble_into(*node(), client.gather(futures[0]), static_cast<std::byte*>(out));
+  auto blocks = evaluate(default_client(), {*this});
+  assemble_into(*node(), blocks[0], static_cast<std::byte*>(out));
 }
 
 Array Array::persist(Client& client) const {
-  auto futures = run(client, {*this});
+  auto futures = submit(client, {*this});
   client.wait(futures[0]);
   for (const auto& f : futures[0]) f.state()->throw_if_failed();
   return array_detail::make_array<array_detail::PersistedNode>(shape(), dtype(), chunks(), std::move(futures[0]));

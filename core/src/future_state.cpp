@@ -43,11 +43,7 @@ void FutureState::throw_if_failed() const {
   }
   if (status == FutureStatus::cancelled) throw CancelledError("task '" + name_ + "' was cancelled");
   if (status != FutureStatus::error) return;
-  std::string what = failure->key == key_
-                         ? "task '" + name_ + "' raised " + failure->exception_type + ": " + failure->message
-                         : "task '" + name_ + "' could not run: its dependency '" + failure->task_name + "' raised " +
-                               failure->exception_type + ": " + failure->message;
-  throw TaskError(what, failure->key, failure->task_name, failure->exception_type, failure->message, failure->original);
+  throw_task_error(*failure, key_, name_);
 }
 
 Value FutureState::result() const {

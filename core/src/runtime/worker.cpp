@@ -17,22 +17,6 @@ thread_local const Worker* current_worker = nullptr;
 // The worker whose executor thread this is, always (for teardown decisions).
 thread_local const Worker* executor_of = nullptr;
 
-std::shared_ptr<const TaskFailure> failure_from_current_exception(Key key) {
-  auto failure = std::make_shared<TaskFailure>();
-  failure->key = key;
-  failure->original = std::current_exception();
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    failure->exception_type = demangle(typeid(e));
-    failure->message = e.what();
-  } catch (...) {
-    failure->exception_type = "unknown";
-    failure->message = "the task threw something that is not a std::exception";
-  }
-  return failure;
-}
-
 }  // namespace
 
 Worker::Worker(WorkerId id, WorkerOptions options, Transport& transport)

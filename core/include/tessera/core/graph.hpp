@@ -58,6 +58,8 @@ class Graph {
   }
 
   std::size_t size() const noexcept { return tasks_.size(); }
+  /// Whether some task reads a Future (a result computed outside this graph).
+  bool has_external_inputs() const noexcept { return !external_.empty(); }
   const std::vector<TaskSpec>& tasks() const noexcept { return tasks_; }
   void reserve(std::size_t n) { tasks_.reserve(n); }
 

@@ -74,4 +74,10 @@ struct TaskFailure {
   std::exception_ptr original;
 };
 
+/// The failure of task `key` from the exception being handled (call inside a catch block).
+std::shared_ptr<const TaskFailure> failure_from_current_exception(Key key, std::string task_name = {});
+
+/// The TaskError a future of task `key` named `name` throws when `failure` made it err.
+[[noreturn]] void throw_task_error(const TaskFailure& failure, Key key, const std::string& name);
+
 }  // namespace tessera
