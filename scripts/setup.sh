@@ -6,6 +6,12 @@ set -euo pipefail
 
 packages=(cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev pkg-config)
 command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-pip)
+# The Python module builds in a virtual environment against Python's headers.
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then packages+=(python3-venv); fi
+if ! python3 -c 'import os, sysconfig; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' \
+    >/dev/null 2>&1; then
+  packages+=(python3-dev)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

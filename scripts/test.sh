@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh machine and runs every test: the C++ suites in an
 # optimised build (CUDA sources compiled for sm_90 when nvcc is present; GPU tests skip
-# without a GPU), then the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
-# and under ThreadSanitizer. Pass preset names to run only those (e.g. `release`).
+# without a GPU), the Python suite against `pip install .` in build/venv, then the C++
+# suites under AddressSanitizer + UndefinedBehaviorSanitizer and under ThreadSanitizer.
+# Pass step names to run only those (e.g. `release python`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 
-presets=("$@")
-if ((${#presets[@]} == 0)); then presets=(release debug-asan tsan); fi
+steps=("$@")
+if ((${#steps[@]} == 0)); then steps=(release python debug-asan tsan); fi
 jobs=$(nproc)
-for preset in "${presets[@]}"; do
-  echo "=== ${preset}: configure, build, test"
+for step in "${steps[@]}"; do
+  echo "=== ${step}: build and test"
   start=$(date +%s)
-  cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" -j "$jobs"
-  ctest --preset "$preset" -j "$jobs"
-  echo "=== ${preset}: passed in $(($(date +%s) - start)) s"
+  if [ "$step" = python ]; then
+    CMAKE_BUILD_PARALLEL_LEVEL=$jobs ./scripts/python_env.sh
+    build/venv/bin/python -m pytest tests/python -q -p no:cacheprovider
+  else
+    cmake --preset "$step" >/dev/null
+    cmake --build --preset "$step" -j "$jobs"
+    ctest --preset "$step" -j "$jobs"
+  fi
+  echo "=== ${step}: passed in $(($(date +%s) - start)) s"
 done

@@ -44,6 +44,8 @@ def asarray(obj, dtype=None, device=None, copy: bool | None = None, chunks="auto
 
 
 def _default_scalar_dtype(value) -> np.dtype:
+    if isinstance(value, (np.generic, np.ndarray)):  # NumPy values carry their dtype (np.full's rule)
+        return value.dtype
     if isinstance(value, bool):
         return np.dtype(bool)
     if isinstance(value, int):
