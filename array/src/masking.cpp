@@ -11,7 +11,6 @@
 
 namespace tessera {
 
-using array_detail::BlockRead;
 using array_detail::BlockTask;
 using array_detail::BlockTaskNode;
 using array_detail::Node;

@@ -3,6 +3,8 @@
 // (the only numbers gathered); then values, first indices and counts are tasks per chunk
 // of R, and inverse_indices is a shuffle: each chunk of R sends (block, offset, group)
 // triples, sorted by block, to the blocks of x they belong to.
+#include <array>
+
 #include "block_task_node.hpp"
 #include "data_dependent.hpp"
 #include "sort_runs.hpp"

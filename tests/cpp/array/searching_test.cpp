@@ -106,6 +106,12 @@ TEST(CountNonzero, Float64WithNaNs) { check_count_nonzero<double>(14); }
 TEST(CountNonzero, Int8) { check_count_nonzero<std::int8_t>(15); }
 TEST(CountNonzero, Bool) { check_count_nonzero<bool>(16); }
 
+TEST(CountNonzero, ZeroDimensionalAndEmpty) {
+  EXPECT_EQ(computed_values<std::int64_t>(tessera::count_nonzero(tessera::full({}, 3))), std::vector<std::int64_t>{1});
+  EXPECT_EQ(computed_values<std::int64_t>(tessera::count_nonzero(tessera::zeros({0, 4}), {0})),
+            std::vector<std::int64_t>(4, 0));
+}
+
 TEST(CountNonzero, BadAxes) {
   EXPECT_THROW(tessera::count_nonzero(tessera::zeros({2, 2}), {2}), tessera::IndexError);
   EXPECT_THROW(tessera::count_nonzero(tessera::zeros({2, 2}), {0, 0}), tessera::ValueError);
