@@ -102,7 +102,7 @@ Key Lowering::add_task(const std::string& name, std::vector<Key> dependencies, s
 }
 
 void Lowering::add_literal(Key key, const Value& value, const std::string& name) {
-  if (!literals_.emplace(key, true).second) return;
+  if (!literals_.emplace(key, value.get<Chunk>().shape).second) return;
   TaskSpec spec;
   spec.key = key;
   spec.name = name;
@@ -145,7 +145,13 @@ ExprPtr Lowering::bounded(const ExprPtr& e, const std::string& name) {
 }
 
 Key Lowering::materialize_expr(const ExprPtr& expr, const std::string& name) {
-  if (expr->is_whole_chunk()) return expr->patches[0].key;
+  if (expr->is_whole_chunk()) {
+    // A literal holds a whole source array: its leading block reads like a whole chunk
+    // but is only part of it, and a consumer taking the key needs a chunk of its shape.
+    const Key key = expr->patches[0].key;
+    const auto literal = literals_.find(key);
+    if (literal == literals_.end() || literal->second == expr->shape) return key;
+  }
   ExprPtr e = bounded(expr, name);
   std::vector<Key> sources;
   kernels::FusedProgram program = compile(e, sources);

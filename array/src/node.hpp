@@ -127,7 +127,7 @@ class Lowering {
   Graph graph_;
   std::unordered_map<const Node*, int> consumers_;
   std::unordered_map<const Node*, std::vector<Key>> keys_;
-  std::unordered_map<Key, bool> literals_;
+  std::unordered_map<Key, Shape> literals_;  // a literal's key and its chunk's shape
   std::uint64_t counter_ = 0;
 };
 

@@ -1,0 +1,147 @@
+#include "sort_runs.hpp"
+
+#include <cstring>
+
+#include "block_task_node.hpp"
+#include "tessera/core/error.hpp"
+
+namespace tessera::array_detail {
+
+std::size_t record_bytes(DType dtype) {
+  return type_dispatch(dtype, []<class T>() { return sizeof(Record<T>); });
+}
+
+Lanes Lanes::along(const Shape& extent, int axis) {
+  Lanes lanes;
+  const auto a = static_cast<std::size_t>(axis);
+  for (std::size_t d = 0; d < extent.size(); ++d) {
+    if (d < a) lanes.outer *= extent[d];
+    if (d > a) lanes.inner *= extent[d];
+  }
+  lanes.length = extent[a];
+  return lanes;
+}
+
+namespace {
+
+// Stage one: sorts each lane of one block into records. Element p of every lane gets
+// index `indices[p]` (its position along the axis, or its flat index in x).
+class SortRunsRunner final : public TaskRunner {
+ public:
+  SortRunsRunner(DType dtype, bool descending, Lanes lanes, std::vector<std::int64_t> indices, Shape out_shape)
+      : dtype_(dtype), descending_(descending), lanes_(lanes), indices_(std::move(indices)), out_shape_(std::move(out_shape)) {}
+
+  Value run(std::span<const Value> inputs) const override {
+    const Chunk& in = inputs[0].get<Chunk>();
+    Chunk out = Chunk::allocate(DType::uint8, out_shape_);
+    type_dispatch(dtype_, [&]<class T>() {
+      const T* values = in.data<T>();
+      auto* records = reinterpret_cast<Record<T>*>(out.buffer.data());
+      const RecordOrder<T> order{{descending_}};
+      for (std::int64_t lane = 0; lane < lanes_.count(); ++lane) {
+        Record<T>* run = records + lane * lanes_.length;
+        for (std::int64_t p = 0; p < lanes_.length; ++p) {
+          run[p] = Record<T>{values[lanes_.offset(lane, p)], indices_[static_cast<std::size_t>(p)]};
+        }
+        // Indices are distinct within a lane, so the order is total: std::sort is stable here.
+        std::sort(run, run + lanes_.length, order);
+      }
+    });
+    return Value::make(std::move(out));
+  }
+
+ private:
+  DType dtype_;
+  bool descending_;
+  Lanes lanes_;
+  std::vector<std::int64_t> indices_;
+  Shape out_shape_;
+};
+
+ChunkSizes with_record_axis(ChunkSizes chunks, std::size_t bytes) {
+  chunks.push_back({static_cast<std::int64_t>(bytes)});
+  return chunks;
+}
+
+}  // namespace
+
+Array sorted_runs_along(const Array& x, int axis, bool descending) {
+  const Node& node = *x.node();
+  const std::size_t bytes = record_bytes(x.dtype());
+  std::vector<BlockTask> tasks;
+  for (std::int64_t b = 0; b < node.block_count(); ++b) {
+    const Box box = node.block_box(node.block_index(b));
+    const Shape extent = box.extent();
+    const Lanes lanes = Lanes::along(extent, axis);
+    std::vector<std::int64_t> indices(static_cast<std::size_t>(lanes.length));
+    for (std::int64_t p = 0; p < lanes.length; ++p) indices[static_cast<std::size_t>(p)] = box.lo[static_cast<std::size_t>(axis)] + p;
+    Shape out_shape = extent;
+    out_shape.push_back(static_cast<std::int64_t>(bytes));
+    tasks.push_back({std::make_shared<SortRunsRunner>(x.dtype(), descending, lanes, std::move(indices), std::move(out_shape)),
+                     {{0, b}}});
+  }
+  Shape shape = x.shape();
+  shape.push_back(static_cast<std::int64_t>(bytes));
+  return make_array<BlockTaskNode>("sort-runs", std::move(shape), DType::uint8, with_record_axis(x.chunks(), bytes),
+                                   std::vector<Array>{x}, std::move(tasks));
+}
+
+Array sorted_runs_flat(const Array& x) {
+  const Node& node = *x.node();
+  const std::size_t bytes = record_bytes(x.dtype());
+  const Strides strides = c_strides(x.shape());
+  std::vector<BlockTask> tasks;
+  std::vector<std::int64_t> sizes;
+  for (std::int64_t b = 0; b < node.block_count(); ++b) {
+    const Box box = node.block_box(node.block_index(b));
+    std::vector<std::int64_t> indices;
+    for_each_index(box.lo, box.hi, [&](const std::vector<std::int64_t>& at) {
+      std::int64_t flat = 0;
+      for (std::size_t d = 0; d < at.size(); ++d) flat += at[d] * strides[d];
+      indices.push_back(flat);
+    });
+    const auto size = static_cast<std::int64_t>(indices.size());
+    sizes.push_back(size);
+    const Lanes one_lane{1, size, 1};
+    tasks.push_back({std::make_shared<SortRunsRunner>(x.dtype(), false, one_lane, std::move(indices),
+                                                      Shape{size, static_cast<std::int64_t>(bytes)}),
+                     {{0, b}}});
+  }
+  return make_array<BlockTaskNode>("sort-runs", Shape{x.size(), static_cast<std::int64_t>(bytes)}, DType::uint8,
+                                   with_record_axis({std::move(sizes)}, bytes), std::vector<Array>{x}, std::move(tasks));
+}
+
+Value MergeRunsRunner::run(std::span<const Value> inputs) const {
+  const Params& p = params_;
+  TESSERA_ASSERT(inputs.size() == p.run_lengths.size(), "one run per block along the lane");
+  const DType out_dtype = p.output == MergeOutput::records ? DType::uint8
+                          : p.output == MergeOutput::indices ? DType::int64
+                                                             : p.dtype;
+  Chunk out = Chunk::allocate(out_dtype, p.out_shape);
+  const std::int64_t width = p.rank_hi - p.rank_lo;
+  type_dispatch(p.dtype, [&]<class T>() {
+    const RecordOrder<T> order{{p.descending}};
+    std::vector<std::span<const Record<T>>> runs(inputs.size());
+    for (std::int64_t lane = 0; lane < p.out_lanes.count(); ++lane) {
+      for (std::size_t k = 0; k < inputs.size(); ++k) {
+        const auto* records = reinterpret_cast<const Record<T>*>(inputs[k].get<Chunk>().buffer.data());
+        const auto n = p.run_lengths[k];
+        runs[k] = std::span<const Record<T>>(records + lane * n, static_cast<std::size_t>(n));
+      }
+      const auto merged = merge_slices(runs, co_ranks(runs, p.rank_lo, order), co_ranks(runs, p.rank_hi, order), order);
+      TESSERA_ASSERT(static_cast<std::int64_t>(merged.size()) == width, "the co-ranks do not cover the block");
+      if (p.output == MergeOutput::records) {
+        if (merged.empty()) continue;
+        std::memcpy(out.buffer.data() + static_cast<std::size_t>(lane * width) * sizeof(Record<T>), merged.data(),
+                    merged.size() * sizeof(Record<T>));
+      } else if (p.output == MergeOutput::values) {
+        for (std::int64_t q = 0; q < width; ++q) out.data<T>()[p.out_lanes.offset(lane, q)] = merged[static_cast<std::size_t>(q)].value;
+      } else {
+        for (std::int64_t q = 0; q < width; ++q) out.data<std::int64_t>()[p.out_lanes.offset(lane, q)] = merged[static_cast<std::size_t>(q)].index;
+      }
+    }
+  });
+  return Value::make(std::move(out));
+}
+
+}  // namespace tessera::array_detail

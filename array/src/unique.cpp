@@ -1,0 +1,310 @@
+// unique_all and friends. x's elements are sorted (with their flat indices) across all
+// chunks into one run R, persisted; a task per chunk of R counts where new values start
+// (the only numbers gathered); then values, first indices and counts are tasks per chunk
+// of R, and inverse_indices is a shuffle: each chunk of R sends (block, offset, group)
+// triples, sorted by block, to the blocks of x they belong to.
+#include <array>
+
+#include "block_task_node.hpp"
+#include "data_dependent.hpp"
+#include "sort_runs.hpp"
+#include "tessera/array/sorting.hpp"
+#include "tessera/core/error.hpp"
+
+namespace tessera {
+
+using array_detail::BlockTask;
+using array_detail::BlockTaskNode;
+using array_detail::make_array;
+using array_detail::Record;
+
+namespace {
+
+template <class T>
+std::span<const Record<T>> records_of(const Value& v) {
+  const Chunk& c = v.get<Chunk>();
+  return {reinterpret_cast<const Record<T>*>(c.buffer.data()), static_cast<std::size_t>(c.shape[0])};
+}
+
+// Where distinct values start in the sorted run: a new value starts where it differs
+// from the one before (NaN differs from everything, itself included, so each NaN is its
+// own value; -0.0 equals 0.0).
+template <class T>
+bool starts_group(std::span<const Record<T>> run, std::size_t p, bool first_starts) {
+  return p == 0 ? first_starts : !(run[p - 1].value == run[p].value);
+}
+
+// Per chunk of R: the number of values starting in it and the position of the first one
+// (-1 when none). Reads the chunk before it too, to compare across the boundary.
+class ScanRunner final : public TaskRunner {
+ public:
+  ScanRunner(DType dtype, bool has_previous) : dtype_(dtype), has_previous_(has_previous) {}
+  Value run(std::span<const Value> inputs) const override {
+    Chunk out = Chunk::allocate(DType::int64, Shape{1, 2});
+    type_dispatch(dtype_, [&]<class T>() {
+      const auto run = records_of<T>(inputs.back());
+      bool first_starts = true;
+      if (has_previous_) {
+        const auto previous = records_of<T>(inputs[0]);
+        first_starts = !(previous.back().value == run.front().value);
+      }
+      std::int64_t count = 0, first = -1;
+      for (std::size_t p = 0; p < run.size(); ++p) {
+        if (!starts_group(run, p, first_starts)) continue;
+        if (first < 0) first = static_cast<std::int64_t>(p);
+        ++count;
+      }
+      out.data<std::int64_t>()[0] = count;
+      out.data<std::int64_t>()[1] = first;
+    });
+    return Value::make(std::move(out));
+  }
+
+ private:
+  DType dtype_;
+  bool has_previous_;
+};
+
+// What is known of one chunk of R once the scan is gathered.
+struct RunChunk {
+  std::int64_t rank = 0;        // rank of its first record in R
+  std::int64_t size = 0;
+  std::int64_t starts = 0;      // values starting in it
+  bool first_starts = false;    // whether its first record starts a value
+  std::int64_t groups_before = 0;
+  std::int64_t next_start = 0;  // rank of the first value start after it (R's size if none)
+};
+
+enum class GroupField : std::uint8_t { values, indices, counts };
+
+// One chunk of values, indices or counts: a field per value starting in a chunk of R.
+class GroupsRunner final : public TaskRunner {
+ public:
+  GroupsRunner(DType dtype, GroupField field, RunChunk chunk) : dtype_(dtype), field_(field), chunk_(chunk) {}
+  Value run(std::span<const Value> inputs) const override {
+    Chunk out = Chunk::allocate(field_ == GroupField::values ? dtype_ : DType::int64, Shape{chunk_.starts});
+    type_dispatch(dtype_, [&]<class T>() {
+      const auto run = records_of<T>(inputs[0]);
+      std::vector<std::int64_t> starts;
+      for (std::size_t p = 0; p < run.size(); ++p) {
+        if (starts_group(run, p, chunk_.first_starts)) starts.push_back(static_cast<std::int64_t>(p));
+      }
+      TESSERA_ASSERT(static_cast<std::int64_t>(starts.size()) == chunk_.starts, "value starts differ from the scan");
+      for (std::size_t g = 0; g < starts.size(); ++g) {
+        const Record<T>& r = run[static_cast<std::size_t>(starts[g])];
+        if (field_ == GroupField::values) {
+          out.data<T>()[g] = r.value;
+        } else if (field_ == GroupField::indices) {
+          out.data<std::int64_t>()[g] = r.index;
+        } else {
+          const std::int64_t end = g + 1 < starts.size() ? chunk_.rank + starts[g + 1] : chunk_.next_start;
+          out.data<std::int64_t>()[g] = end - (chunk_.rank + starts[g]);
+        }
+      }
+    });
+    return Value::make(std::move(out));
+  }
+
+ private:
+  DType dtype_;
+  GroupField field_;
+  RunChunk chunk_;
+};
+
+// Where each flat index of x lies: its block (flat over the block grid) and its offset
+// in that block.
+struct BlockLocator {
+  Strides strides;
+  std::vector<std::vector<std::int64_t>> offsets;
+  std::vector<std::int64_t> grid;
+
+  std::pair<std::int64_t, std::int64_t> locate(std::int64_t flat) const {
+    std::int64_t block = 0, local = 0;
+    for (std::size_t d = 0; d < strides.size(); ++d) {
+      const std::int64_t c = flat / strides[d];
+      flat %= strides[d];
+      const auto& off = offsets[d];
+      const auto j = std::upper_bound(off.begin(), off.end(), c) - off.begin() - 1;
+      block = block * grid[d] + j;
+      local = local * (off[static_cast<std::size_t>(j) + 1] - off[static_cast<std::size_t>(j)]) + (c - off[static_cast<std::size_t>(j)]);
+    }
+    return {block, local};
+  }
+};
+
+// The shuffle's first half: for each record of a chunk of R, its value's position in
+// `values` and where its element lies in x, as int64 rows (block, offset, group) sorted.
+class ScatterRunner final : public TaskRunner {
+ public:
+  ScatterRunner(DType dtype, RunChunk chunk, BlockLocator locator) : dtype_(dtype), chunk_(chunk), locator_(std::move(locator)) {}
+  Value run(std::span<const Value> inputs) const override {
+    Chunk out = Chunk::allocate(DType::int64, Shape{chunk_.size, 3});
+    auto* rows = reinterpret_cast<std::array<std::int64_t, 3>*>(out.buffer.data());
+    type_dispatch(dtype_, [&]<class T>() {
+      const auto run = records_of<T>(inputs[0]);
+      std::int64_t group = chunk_.groups_before - 1;
+      for (std::size_t p = 0; p < run.size(); ++p) {
+        if (starts_group(run, p, chunk_.first_starts)) ++group;
+        const auto [block, local] = locator_.locate(run[p].index);
+        rows[p] = {block, local, group};
+      }
+    });
+    std::sort(rows, rows + chunk_.size);
+    return Value::make(std::move(out));
+  }
+
+ private:
+  DType dtype_;
+  RunChunk chunk_;
+  BlockLocator locator_;
+};
+
+// The shuffle's second half: block `block` of inverse_indices collects its rows from
+// every scattered chunk.
+class GatherRunner final : public TaskRunner {
+ public:
+  GatherRunner(std::int64_t block, Shape shape) : block_(block), shape_(std::move(shape)) {}
+  Value run(std::span<const Value> inputs) const override {
+    Chunk out = Chunk::allocate(DType::int64, shape_);
+    std::int64_t filled = 0;
+    for (const Value& v : inputs) {
+      const Chunk& c = v.get<Chunk>();
+      const auto* rows = reinterpret_cast<const std::array<std::int64_t, 3>*>(c.buffer.data());
+      const auto [lo, hi] = std::equal_range(rows, rows + c.shape[0], std::array<std::int64_t, 3>{block_, 0, 0},
+                                             [](const auto& a, const auto& b) { return a[0] < b[0]; });
+      for (const auto* r = lo; r != hi; ++r) out.data<std::int64_t>()[(*r)[1]] = (*r)[2];
+      filled += hi - lo;
+    }
+    TESSERA_ASSERT(filled == out.size(), "the shuffle lost elements");
+    return Value::make(std::move(out));
+  }
+
+ private:
+  std::int64_t block_;
+  Shape shape_;
+};
+
+Array empty_of(DType dtype) { return zeros({0}, {.dtype = dtype}); }
+
+}  // namespace
+
+UniqueAll unique_all(Client& client, const Array& x) {
+  const DType dtype = x.dtype();
+  const std::int64_t n = x.size();
+  if (n == 0) {
+    return {empty_of(dtype), empty_of(DType::int64),
+            zeros(x.shape(), {.dtype = DType::int64, .chunks = ChunkSpec(x.chunks())}), empty_of(DType::int64)};
+  }
+  const std::size_t bytes = array_detail::record_bytes(dtype);
+  const array_detail::Node& x_node = *x.node();
+
+  // R: every element as a record, sorted by (value, flat index) across all blocks, in
+  // chunks the sizes of x's non-empty blocks.
+  const Array runs = array_detail::sorted_runs_flat(x);
+  std::vector<std::int64_t> run_lengths;
+  for (std::int64_t b = 0; b < x_node.block_count(); ++b) run_lengths.push_back(shape_size(x_node.block_box(x_node.block_index(b)).extent()));
+  std::vector<RunChunk> chunks;
+  std::vector<BlockTask> merges;
+  for (std::int64_t size : run_lengths) {
+    if (size == 0) continue;
+    RunChunk c;
+    c.rank = chunks.empty() ? 0 : chunks.back().rank + chunks.back().size;
+    c.size = size;
+    chunks.push_back(c);
+    array_detail::MergeRunsRunner::Params params;
+    params.dtype = dtype;
+    params.output = array_detail::MergeOutput::records;
+    params.out_shape = {size, static_cast<std::int64_t>(bytes)};
+    params.out_lanes = {1, size, 1};
+    params.run_lengths = run_lengths;
+    params.rank_lo = c.rank;
+    params.rank_hi = c.rank + size;
+    BlockTask task{std::make_shared<array_detail::MergeRunsRunner>(std::move(params)), {}};
+    for (std::int64_t b = 0; b < x_node.block_count(); ++b) task.reads.push_back({0, b});
+    merges.push_back(std::move(task));
+  }
+  std::vector<std::int64_t> sizes;
+  for (const RunChunk& c : chunks) sizes.push_back(c.size);
+  const Array sorted = make_array<BlockTaskNode>("unique-sort", Shape{n, static_cast<std::int64_t>(bytes)}, DType::uint8,
+                                                 ChunkSizes{sizes, {static_cast<std::int64_t>(bytes)}},
+                                                 std::vector<Array>{runs}, std::move(merges))
+                           .persist(client);
+
+  // The scan: where values start, per chunk of R.
+  std::vector<BlockTask> scans;
+  for (std::size_t j = 0; j < chunks.size(); ++j) {
+    BlockTask task{std::make_shared<ScanRunner>(dtype, j > 0), {}};
+    if (j > 0) task.reads.push_back({0, static_cast<std::int64_t>(j) - 1});
+    task.reads.push_back({0, static_cast<std::int64_t>(j)});
+    scans.push_back(std::move(task));
+  }
+  const auto nchunks = static_cast<std::int64_t>(chunks.size());
+  const std::vector<std::int64_t> scanned = array_detail::gather_int64(
+      client, make_array<BlockTaskNode>("unique-scan", Shape{nchunks, 2}, DType::int64,
+                                        ChunkSizes{std::vector<std::int64_t>(chunks.size(), 1), {2}},
+                                        std::vector<Array>{sorted}, std::move(scans)));
+  std::int64_t groups = 0;
+  std::vector<std::int64_t> starts;
+  for (std::size_t j = 0; j < chunks.size(); ++j) {
+    chunks[j].starts = scanned[2 * j];
+    chunks[j].first_starts = scanned[2 * j + 1] == 0;
+    chunks[j].groups_before = groups;
+    groups += chunks[j].starts;
+    starts.push_back(chunks[j].starts);
+  }
+  std::int64_t next_start = n;
+  for (std::size_t j = chunks.size(); j-- > 0;) {
+    chunks[j].next_start = next_start;
+    if (chunks[j].starts > 0) next_start = chunks[j].rank + scanned[2 * j + 1];
+  }
+
+  // values, indices, counts: one chunk per chunk of R where values start.
+  const std::vector<std::size_t> kept = array_detail::kept_groups(starts);
+  const auto per_group = [&](GroupField field, DType out_dtype, const char* label) {
+    std::vector<BlockTask> tasks;
+    std::vector<std::int64_t> out_chunks;
+    for (std::size_t j : kept) {
+      tasks.push_back({std::make_shared<GroupsRunner>(dtype, field, chunks[j]), {{0, static_cast<std::int64_t>(j)}}});
+      out_chunks.push_back(chunks[j].starts);
+    }
+    return make_array<BlockTaskNode>(label, Shape{groups}, out_dtype, ChunkSizes{out_chunks}, std::vector<Array>{sorted},
+                                     std::move(tasks));
+  };
+
+  // inverse_indices: the shuffle from R's order back to x's blocks.
+  BlockLocator locator{c_strides(x.shape()), x_node.offsets(), x_node.numblocks()};
+  std::vector<BlockTask> scatters;
+  for (std::size_t j = 0; j < chunks.size(); ++j) {
+    scatters.push_back({std::make_shared<ScatterRunner>(dtype, chunks[j], locator), {{0, static_cast<std::int64_t>(j)}}});
+  }
+  const Array scattered = make_array<BlockTaskNode>("unique-scatter", Shape{n, 3}, DType::int64, ChunkSizes{sizes, {3}},
+                                                    std::vector<Array>{sorted}, std::move(scatters));
+  std::vector<BlockTask> gathers;
+  for (std::int64_t b = 0; b < x_node.block_count(); ++b) {
+    BlockTask task{std::make_shared<GatherRunner>(b, x_node.block_box(x_node.block_index(b)).extent()), {}};
+    for (std::int64_t j = 0; j < nchunks; ++j) task.reads.push_back({0, j});
+    gathers.push_back(std::move(task));
+  }
+  Array inverse = make_array<BlockTaskNode>("unique-inverse", x.shape(), DType::int64, x.chunks(),
+                                            std::vector<Array>{scattered}, std::move(gathers));
+
+  return {per_group(GroupField::values, dtype, "unique-values"), per_group(GroupField::indices, DType::int64, "unique-indices"),
+          std::move(inverse), per_group(GroupField::counts, DType::int64, "unique-counts")};
+}
+
+UniqueCounts unique_counts(Client& client, const Array& x) {
+  UniqueAll all = unique_all(client, x);
+  return {std::move(all.values), std::move(all.counts)};
+}
+UniqueInverse unique_inverse(Client& client, const Array& x) {
+  UniqueAll all = unique_all(client, x);
+  return {std::move(all.values), std::move(all.inverse_indices)};
+}
+Array unique_values(Client& client, const Array& x) { return unique_all(client, x).values; }
+
+UniqueAll unique_all(const Array& x) { return unique_all(default_client(), x); }
+UniqueCounts unique_counts(const Array& x) { return unique_counts(default_client(), x); }
+UniqueInverse unique_inverse(const Array& x) { return unique_inverse(default_client(), x); }
+Array unique_values(const Array& x) { return unique_values(default_client(), x); }
+
+}  // namespace tessera
