@@ -242,7 +242,7 @@ class Array:
     def _reduce(self, op, axis, keepdims, split_every, correction=0.0):
         if axis == ():
             from ._statistics import reduce_no_axes
-            return reduce_no_axes(self, op)
+            return reduce_no_axes(self, op, correction)
         return _wrap(self._c.reduce(op, _axes(axis, self.ndim), keepdims, split_every or 0, correction))
 
     def sum(self, axis=None, dtype=None, keepdims=False, split_every=None):

@@ -10,6 +10,11 @@ from . import _tessera
 from ._array import Array, _native, _wrap
 
 
+def _client():
+    from ._client import default_client
+    return default_client()._native
+
+
 def _is_array_index(item) -> bool:
     return isinstance(item, (Array, np.ndarray, list))
 
@@ -56,11 +61,11 @@ def getitem(x: Array, key) -> Array:
         if axis != 0 or position != 0 or len(key) > 1:
             if all(isinstance(item, slice) and item == slice(None) for item in key[:position]):
                 moved = _move_to_front(x, axis, index.ndim)
-                selected = _wrap(_tessera.boolean_index(moved._c, index._c))
+                selected = _wrap(_tessera.boolean_index(_client(), moved._c, index._c))
                 rest = key[position + 1:]
                 return getitem(selected, rest) if rest else selected
             raise IndexError("a boolean array index must come first or after full slices only")
-        return _wrap(_tessera.boolean_index(x._c, index._c))
+        return _wrap(_tessera.boolean_index(_client(), x._c, index._c))
     if index.dtype.kind not in "iu":
         raise IndexError(f"arrays used as indices must be of integer or boolean type, not {index.dtype}")
     flat = index if index.ndim == 1 else _reshape(index, (-1,))

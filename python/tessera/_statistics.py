@@ -1,6 +1,8 @@
 """Reductions (array API statistical and utility functions)."""
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from ._array import Array, _wrap
@@ -10,13 +12,19 @@ _NO_AXES_DTYPE = {"sum": None, "prod": None, "mean": "float", "var": "float", "s
                   "min": None, "max": None, "any": "bool", "all": "bool"}
 
 
-def reduce_no_axes(x: Array, op: str) -> Array:
+def reduce_no_axes(x: Array, op: str, correction: float = 0.0) -> Array:
     """A reduction over the empty set of axes: each element on its own (NumPy's axis=())."""
     from . import _tessera
     if op in ("any", "all"):
         return x != 0 if x.dtype != np.bool_ else x
     if op in ("var", "std"):
-        return _wrap(_tessera.elementwise("multiply", [x._c, _tessera.scalar_array(0.0)]))
+        # NumPy's formula with one element: |x - mean|**2 / max(1 - correction, 0), real-valued
+        # (NaN where x is not finite or the correction leaves no degrees of freedom).
+        if x.dtype.kind in "biu":
+            x = x.astype(np.float64)
+        deviation = _wrap(_tessera.elementwise("abs", [(x - x)._c]))
+        var = deviation * deviation / builtins.max(1.0 - correction, 0.0)
+        return var if op == "var" else _wrap(_tessera.elementwise("sqrt", [var._c]))
     if op == "mean":
         return x.astype(np.result_type(x.dtype, np.float64) if x.dtype.kind in "biu" else x.dtype)
     if op in ("sum", "prod") and x.dtype.kind in "biu":
