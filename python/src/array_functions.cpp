@@ -29,7 +29,7 @@ random::RandomOptions random_options(std::uint64_t seed, py::handle dtype, py::h
 std::function<Chunk(const Chunk&)> block_function(py::function fn, DType out_dtype) {
   auto shared = std::make_shared<PyObjectRef>(std::move(fn));
   return [shared, out_dtype](const Chunk& block) -> Chunk {
-    py::gil_scoped_acquire gil;
+    WorkerGil gil;
     try {
       py::object result = shared->get()(chunk_to_numpy(block, /*copy=*/false));
       py::module_ numpy = py::module_::import("numpy");

@@ -35,7 +35,7 @@ class PythonCall final : public TaskRunner {
   explicit PythonCall(py::object fn) : fn_(std::move(fn)) {}
 
   Value run(std::span<const Value> inputs) const override {
-    py::gil_scoped_acquire gil;
+    WorkerGil gil;
     try {
       py::list values(inputs.size());
       for (std::size_t i = 0; i < inputs.size(); ++i) values[i] = value_to_python(inputs[i]);

@@ -1,5 +1,6 @@
 #include "py_object.hpp"
 
+#include <algorithm>
 #include <atomic>
 
 namespace tessera::python {
@@ -17,25 +18,41 @@ void release_reference(PyObject* object) noexcept {
   PyGILState_Release(state);
 }
 
+WorkerGil::WorkerGil() {
+  thread_local bool state_kept = false;
+  if (!state_kept) {
+    acquire_.inc_ref();
+    state_kept = true;
+  }
+}
+
 std::shared_ptr<const void> keep_alive(py::object object) {
   PyObject* raw = object.release().ptr();
   return std::shared_ptr<const void>(raw, [](const void* p) { release_reference(static_cast<PyObject*>(const_cast<void*>(p))); });
 }
 
 std::size_t estimate_nbytes(py::handle object) {
-  if (PyObject_HasAttrString(object.ptr(), "nbytes") != 0) {
-    try {
-      return object.attr("nbytes").cast<std::size_t>();
-    } catch (const py::error_already_set&) {
-    } catch (const py::cast_error&) {
+  // Cheap type tests first: a failed attribute lookup raises (and clears) an exception,
+  // which would cost more than the trivial tasks whose results these often are.
+  PyObject* o = object.ptr();
+  if (o == Py_None || PyLong_CheckExact(o) || PyFloat_CheckExact(o) || PyBool_Check(o) || PyComplex_CheckExact(o)) {
+    return static_cast<std::size_t>(Py_TYPE(o)->tp_basicsize);
+  }
+  if (PyBytes_Check(o) || PyUnicode_Check(o) || PyList_Check(o) || PyTuple_Check(o) || PyDict_Check(o) ||
+      PySet_Check(o)) {
+    return static_cast<std::size_t>(Py_TYPE(o)->tp_basicsize) +
+           static_cast<std::size_t>(std::max<Py_ssize_t>(PyObject_Size(o), 0)) * sizeof(PyObject*);
+  }
+  if (PyObject_CheckBuffer(o) != 0) {  // NumPy arrays and other buffers: their bytes
+    Py_buffer view;
+    if (PyObject_GetBuffer(o, &view, PyBUF_SIMPLE) == 0) {
+      const auto bytes = static_cast<std::size_t>(view.len);
+      PyBuffer_Release(&view);
+      return bytes;
     }
-  }
-  Py_ssize_t size = PyObject_Size(object.ptr());  // containers: a rough count is enough
-  if (size < 0) {
     PyErr_Clear();
-    size = 0;
   }
-  return sizeof(PyObject) + static_cast<std::size_t>(size) * sizeof(PyObject*);
+  return static_cast<std::size_t>(Py_TYPE(o)->tp_basicsize);
 }
 
 }  // namespace tessera::python

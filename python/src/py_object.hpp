@@ -23,6 +23,17 @@ void mark_interpreter_exiting() noexcept;
 /// Drops one reference to `object` from any thread.
 void release_reference(PyObject* object) noexcept;
 
+/// Takes the GIL on a thread that is not Python's (a worker's executor). The thread's
+/// Python state is created once and kept: making and freeing one per task would cost more
+/// than a small task itself.
+class WorkerGil {
+ public:
+  WorkerGil();
+
+ private:
+  py::gil_scoped_acquire acquire_;
+};
+
 /// An owned reference to a Python object, safe to destroy on any thread.
 class PyObjectRef {
  public:
@@ -57,7 +68,8 @@ class PyObjectRef {
 /// A shared_ptr owner that keeps `object` alive (for Buffer::wrap_host and friends).
 std::shared_ptr<const void> keep_alive(py::object object);
 
-/// Memory an object holds, cheaply estimated: `nbytes` for arrays, a size by length otherwise.
+/// Memory an object holds, cheaply estimated: a buffer's bytes (NumPy arrays), a size by
+/// length for containers, the object's own size otherwise.
 std::size_t estimate_nbytes(py::handle object);
 
 }  // namespace tessera::python

@@ -222,6 +222,9 @@ class Array:
         return _wrap(self._c.astype(dtype))
 
     def rechunk(self, chunks="auto") -> "Array":
+        if isinstance(chunks, (tuple, list)) and len(chunks) == self.ndim:
+            # dask's rechunk: None keeps an axis' chunks (elsewhere None means the whole axis).
+            chunks = tuple(self.chunks[i] if c is None else c for i, c in enumerate(chunks))
         return _wrap(self._c.rechunk(chunks))
 
     def transpose(self, *axes) -> "Array":

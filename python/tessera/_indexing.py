@@ -62,8 +62,11 @@ def getitem(x: Array, key) -> Array:
             if all(isinstance(item, slice) and item == slice(None) for item in key[:position]):
                 moved = _move_to_front(x, axis, index.ndim)
                 selected = _wrap(_tessera.boolean_index(_client(), moved._c, index._c))
+                if axis:  # NumPy puts the selection where the mask's axes were
+                    order = list(range(1, axis + 1)) + [0] + list(range(axis + 1, selected.ndim))
+                    selected = _wrap(_tessera.permute_dims(selected._c, order))
                 rest = key[position + 1:]
-                return getitem(selected, rest) if rest else selected
+                return getitem(selected, (slice(None),) * (axis + 1) + rest) if rest else selected
             raise IndexError("a boolean array index must come first or after full slices only")
         return _wrap(_tessera.boolean_index(_client(), x._c, index._c))
     if index.dtype.kind not in "iu":
