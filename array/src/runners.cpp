@@ -113,16 +113,20 @@ Value MatmulRunner::run(std::span<const Value> inputs) const {
   return Value::make(std::move(out));
 }
 
-Value MapBlocksRunner::run(std::span<const Value> inputs) const {
-  Chunk out = fn_(inputs[0].get<Chunk>());
-  if (out.dtype != dtype_ || out.shape != shape_) {
-    throw ValueError("map_blocks: the function returned a chunk of " + to_string(out.dtype) + " " +
-                     shape_to_string(out.shape) + ", expected " + to_string(dtype_) + " " + shape_to_string(shape_));
+void check_block_result(const std::string& op, const Chunk& out, DType dtype, const Shape& shape) {
+  if (out.dtype != dtype || out.shape != shape) {
+    throw ValueError(op + ": the function returned a chunk of " + to_string(out.dtype) + " " +
+                     shape_to_string(out.shape) + ", expected " + to_string(dtype) + " " + shape_to_string(shape));
   }
   if (out.buffer.nbytes() < out.nbytes()) {
-    throw ValueError("map_blocks: the returned chunk's buffer holds " + std::to_string(out.buffer.nbytes()) +
+    throw ValueError(op + ": the returned chunk's buffer holds " + std::to_string(out.buffer.nbytes()) +
                      " bytes, its shape needs " + std::to_string(out.nbytes()));
   }
+}
+
+Value MapBlocksRunner::run(std::span<const Value> inputs) const {
+  Chunk out = fn_(inputs[0].get<Chunk>());
+  check_block_result("map_blocks", out, dtype_, shape_);
   return Value::make(std::move(out));
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "tessera/core/chunk.hpp"
@@ -81,6 +82,10 @@ class MatmulRunner final : public TaskRunner {
   std::vector<Operand> a_, b_;
   Strides a_batch_, b_batch_;
 };
+
+/// Throws ValueError unless the chunk a user's function returned has `dtype`, `shape` and
+/// the bytes they need; `op` names the operation in the message.
+void check_block_result(const std::string& op, const Chunk& out, DType dtype, const Shape& shape);
 
 /// A user's function over one chunk.
 class MapBlocksRunner final : public TaskRunner {
