@@ -63,7 +63,8 @@ struct Tensor {
 
 /// Seeded values that `dtype` holds exactly enough: small integers for integer dtypes
 /// (non-negative for unsigned ones),
-/// 0/1 for bool, [-1, 1) (real and imaginary parts) for floating ones.
+/// 0/1 for bool, [-1, 1) (real and imaginary parts) for floating ones, rounded to the
+/// dtype's precision.
 inline Tensor random_tensor(const Shape& shape, DType dtype, unsigned seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> real(-1.0, 1.0);
@@ -81,6 +82,8 @@ inline Tensor random_tensor(const Shape& shape, DType dtype, unsigned seed) {
     } else {
       x = real(rng);
     }
+    if (itemsize(dtype) == 4 && is_floating(dtype)) x = static_cast<float>(x.real());
+    if (dtype == DType::complex64) x = {static_cast<float>(x.real()), static_cast<float>(x.imag())};
   }
   return t;
 }
