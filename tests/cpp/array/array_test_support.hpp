@@ -7,6 +7,7 @@
 #include <cmath>
 #include <complex>
 #include <string>
+#include <utility>
 #include <random>
 #include <vector>
 
@@ -44,6 +45,20 @@ inline void expect_near_all(const std::vector<double>& actual, const std::vector
       EXPECT_NEAR(actual[i], expected[i], tol * std::max(1.0, std::abs(expected[i]))) << "at flat index " << i;
     }
     if (::testing::Test::HasFailure()) return;
+  }
+}
+
+/// Calls f(index) for every multi-index below `shape` in C order.
+template <class F>
+void for_each_index(const Shape& shape, F&& f) {
+  std::vector<std::int64_t> index(shape.size(), 0);
+  for (std::int64_t flat = 0; flat < shape_size(shape); ++flat) {
+    std::int64_t rest = flat;
+    for (std::size_t d = shape.size(); d-- > 0;) {
+      index[d] = rest % shape[d];
+      rest /= shape[d];
+    }
+    f(std::as_const(index));
   }
 }
 

@@ -14,25 +14,12 @@ using tessera::ChunkSpec;
 using tessera::DType;
 using tessera::Shape;
 using tessera::testing::expect_tensor;
+using tessera::testing::for_each_index;
 using tessera::testing::random_tensor;
 using tessera::testing::Tensor;
 using tessera::testing::tolerance;
 using tessera::testing::typed_array;
 using Complex = std::complex<double>;
-
-// Calls f(index) for every multi-index below `shape` in C order.
-template <class F>
-void for_each(const Shape& shape, F&& f) {
-  std::vector<std::int64_t> index(shape.size(), 0);
-  for (std::int64_t flat = 0; flat < tessera::shape_size(shape); ++flat) {
-    std::int64_t rest = flat;
-    for (std::size_t d = shape.size(); d-- > 0;) {
-      index[d] = rest % shape[d];
-      rest /= shape[d];
-    }
-    f(std::as_const(index));
-  }
-}
 
 // `shape` with leading axes of length 1 up to `nd` axes.
 Shape padded(const Shape& shape, std::size_t nd) {
@@ -56,7 +43,7 @@ Tensor reference_matmul(Tensor a, Tensor b) {
   shape.push_back(m);
   shape.push_back(n);
   Tensor c{shape, std::vector<Complex>(static_cast<std::size_t>(tessera::shape_size(shape)))};
-  for_each(shape, [&](const std::vector<std::int64_t>& index) {
+  for_each_index(shape, [&](const std::vector<std::int64_t>& index) {
     std::vector<std::int64_t> ia = index, ib = index;
     for (std::size_t d = 0; d + 2 < nd; ++d) {
       if (a.shape[d] == 1) ia[d] = 0;
@@ -90,12 +77,12 @@ Tensor reference_tensordot(const Tensor& a, const Tensor& b, const std::vector<i
   for (int d : free_b) shape.push_back(b.shape[static_cast<std::size_t>(d)]);
   for (int d : a_axes) contracted.push_back(a.shape[static_cast<std::size_t>(d)]);
   Tensor c{shape, std::vector<Complex>(static_cast<std::size_t>(tessera::shape_size(shape)))};
-  for_each(shape, [&](const std::vector<std::int64_t>& index) {
+  for_each_index(shape, [&](const std::vector<std::int64_t>& index) {
     std::vector<std::int64_t> ia(a.shape.size()), ib(b.shape.size());
     for (std::size_t i = 0; i < free_a.size(); ++i) ia[static_cast<std::size_t>(free_a[i])] = index[i];
     for (std::size_t i = 0; i < free_b.size(); ++i) ib[static_cast<std::size_t>(free_b[i])] = index[free_a.size() + i];
     Complex sum = 0;
-    for_each(contracted, [&](const std::vector<std::int64_t>& kt) {
+    for_each_index(contracted, [&](const std::vector<std::int64_t>& kt) {
       for (std::size_t i = 0; i < kt.size(); ++i) {
         ia[static_cast<std::size_t>(a_axes[i])] = kt[i];
         ib[static_cast<std::size_t>(b_axes[i])] = kt[i];
@@ -169,7 +156,7 @@ TEST(Linalg, MatmulPromotesMixedDtypes) {
 TEST(Linalg, MatmulReadsTransposedBatchedBlocksInPlace) {
   const Tensor x = random_tensor({3, 5, 4}, DType::float64, 7);
   Tensor xt{{3, 4, 5}, std::vector<Complex>(60)};
-  for_each(x.shape, [&](const std::vector<std::int64_t>& i) { xt.at({i[0], i[2], i[1]}) = x.at(i); });
+  for_each_index(x.shape, [&](const std::vector<std::int64_t>& i) { xt.at({i[0], i[2], i[1]}) = x.at(i); });
   for (const auto& chunks : chunkings()) {
     const Array a = typed_array(x, DType::float64, chunks);
     expect_tensor(tessera::matmul(tessera::matrix_transpose(a), a), DType::float64, reference_matmul(xt, x), 1e-12,

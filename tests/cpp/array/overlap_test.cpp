@@ -17,23 +17,11 @@ using tessera::ChunkSpec;
 using tessera::DType;
 using tessera::Shape;
 using tessera::testing::expect_tensor;
+using tessera::testing::for_each_index;
 using tessera::testing::random_tensor;
 using tessera::testing::Tensor;
 using tessera::testing::typed_array;
 using Index = std::vector<std::int64_t>;
-
-template <class F>
-void for_each(const Shape& shape, F&& f) {
-  Index index(shape.size(), 0);
-  for (std::int64_t flat = 0; flat < tessera::shape_size(shape); ++flat) {
-    std::int64_t rest = flat;
-    for (std::size_t d = shape.size(); d-- > 0;) {
-      index[d] = rest % shape[d];
-      rest /= shape[d];
-    }
-    f(std::as_const(index));
-  }
-}
 
 // A weight per stencil offset, distinct enough that a wrong neighbour shows.
 double weight(const Index& offset) {
@@ -48,9 +36,9 @@ Tensor stencil(const Tensor& x, const Index& radius) {
   Tensor y{x.shape, std::vector<std::complex<double>>(x.v.size())};
   Shape window;
   for (std::int64_t r : radius) window.push_back(2 * r + 1);
-  for_each(x.shape, [&](const Index& i) {
+  for_each_index(x.shape, [&](const Index& i) {
     double sum = 0;
-    for_each(window, [&](const Index& w) {
+    for_each_index(window, [&](const Index& w) {
       Index at = i, offset = w;
       for (std::size_t d = 0; d < i.size(); ++d) {
         offset[d] -= radius[d];
@@ -100,7 +88,7 @@ Tensor padded(const Tensor& x, const Index& pad, Boundary boundary, double const
   Shape shape = x.shape;
   for (std::size_t d = 0; d < shape.size(); ++d) shape[d] += 2 * pad[d];
   Tensor p{shape, std::vector<std::complex<double>>(static_cast<std::size_t>(tessera::shape_size(shape)))};
-  for_each(shape, [&](const Index& i) {
+  for_each_index(shape, [&](const Index& i) {
     Index from(i.size());
     for (std::size_t d = 0; d < i.size(); ++d) {
       from[d] = source_index(i[d] - pad[d], x.shape[d], boundary);
@@ -123,7 +111,7 @@ Tensor reference_trimmed(const Tensor& x, const Index& depth, Boundary boundary,
   const Index pad = effective_pad(depth, boundary);
   const Tensor full = stencil(padded(x, pad, boundary, constant), depth);
   Tensor y{x.shape, std::vector<std::complex<double>>(x.v.size())};
-  for_each(x.shape, [&](const Index& i) {
+  for_each_index(x.shape, [&](const Index& i) {
     Index at = i;
     for (std::size_t d = 0; d < i.size(); ++d) at[d] += pad[d];
     y.at(i) = full.at(at);
@@ -151,7 +139,7 @@ Tensor reference_windows(const Tensor& x, const ChunkSizes& chunks, const Index&
   Shape shape;
   for (const auto& r : rows) shape.push_back(static_cast<std::int64_t>(r.size()));
   Tensor y{shape, std::vector<std::complex<double>>(static_cast<std::size_t>(tessera::shape_size(shape)))};
-  for_each(shape, [&](const Index& i) {
+  for_each_index(shape, [&](const Index& i) {
     Index at(i.size());
     for (std::size_t d = 0; d < i.size(); ++d) at[d] = rows[d][static_cast<std::size_t>(i[d])];
     y.at(i) = p.at(at);
