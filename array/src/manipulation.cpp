@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "nodes.hpp"
+#include "rechunk_plan.hpp"
 #include "tessera/core/error.hpp"
 
 namespace tessera {
@@ -244,7 +245,7 @@ Array Array::operator[](std::vector<IndexItem> index) const {
 Array Array::rechunk(const ChunkSpec& spec) const {
   ChunkSizes target = normalize_chunks(spec, shape(), dtype());
   if (target == chunks()) return *this;
-  return view(*this, array_detail::identity_map(ndim()), shape(), std::move(target), "rechunk");
+  return array_detail::planned_rechunk(*this, std::move(target));
 }
 
 Array concat(const std::vector<Array>& arrays, std::int64_t axis) {

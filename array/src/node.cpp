@@ -178,8 +178,11 @@ const std::vector<Key>& Lowering::keys(const Node& node) {
 
 ExprPtr Lowering::region(const Node& node, const AffineMap& map, const Box& box) {
   if (!node.opaque() && !shared(node)) return node.region(*this, map, box);
-  // Read the node's materialized blocks: every block the box's image touches gives the
-  // patch of the elements it holds.
+  return read_blocks(node, map, box);
+}
+
+ExprPtr Lowering::read_blocks(const Node& node, const AffineMap& map, const Box& box) {
+  // Every block the box's image touches gives the patch of the elements it holds.
   const std::vector<Key>& block_keys = keys(node);
   const Shape extent = box.extent();
   const int nd = node.ndim();

@@ -105,6 +105,9 @@ class Lowering {
   const std::vector<Key>& keys(const Node& node);
   /// The expression of `node`'s elements map(c) for c in `box`, fused where possible.
   ExprPtr region(const Node& node, const AffineMap& map, const Box& box);
+  /// The same elements read from `node`'s materialized blocks (made tasks if they are
+  /// not yet): a load of patches of every block the box's image touches.
+  ExprPtr read_blocks(const Node& node, const AffineMap& map, const Box& box);
   /// A task computing `e` (unless it already is a whole chunk); returns its key.
   Key materialize_expr(const ExprPtr& e, const std::string& name);
   /// Adds a task. `name` prefixes its readable name.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "runners.hpp"
 #include "tessera/core/error.hpp"
@@ -282,70 +283,169 @@ std::vector<Key> ReductionNode::materialize(Lowering& lowering) const {
 
 // ---- MatmulNode ----
 
-MatmulNode::MatmulNode(Array a, Array b, ChunkSizes chunks)
-    : Node(Shape{a.shape()[0], b.shape()[1]}, a.dtype(), std::move(chunks)), a_(std::move(a)), b_(std::move(b)) {}
-
 namespace {
 
-// The key and orientation of one operand block: a chunk read as is, or the transpose of
-// a chunk (x.T), which BLAS reads without a copy; anything else becomes a task first.
+// The result's shape and chunks: batch axes broadcast (taking the chunks of an operand
+// that spans them), then a's rows and b's cols.
+std::pair<Shape, ChunkSizes> product_grid(const Array& a, const Array& b, const ContractionLayout& l) {
+  Shape shape;
+  ChunkSizes chunks;
+  for (int d = 0; d < l.batch; ++d) {
+    const auto ud = static_cast<std::size_t>(d);
+    const bool from_a = a.shape()[ud] != 1 || b.shape()[ud] == 1;
+    shape.push_back(from_a ? a.shape()[ud] : b.shape()[ud]);
+    chunks.push_back(from_a ? a.chunks()[ud] : b.chunks()[ud]);
+  }
+  for (int d = l.batch; d < l.batch + l.rows; ++d) {
+    shape.push_back(a.shape()[static_cast<std::size_t>(d)]);
+    chunks.push_back(a.chunks()[static_cast<std::size_t>(d)]);
+  }
+  for (int d = l.batch + l.contracted; d < b.ndim(); ++d) {
+    shape.push_back(b.shape()[static_cast<std::size_t>(d)]);
+    chunks.push_back(b.chunks()[static_cast<std::size_t>(d)]);
+  }
+  return {std::move(shape), std::move(chunks)};
+}
+
+// Strides of a block whose chunk holds it with its two axis groups after the batch axes
+// swapped: the chunk is C-contiguous (batch..., second..., first...), the block
+// (batch..., first..., second...), e.g. the blocks of x.T.
+Strides swapped_strides(const Shape& extent, int batch, int first) {
+  const auto b = static_cast<std::size_t>(batch), f = static_cast<std::size_t>(first);
+  const std::size_t second = extent.size() - b - f;
+  Shape source(extent.begin(), extent.begin() + static_cast<std::ptrdiff_t>(b));
+  source.insert(source.end(), extent.begin() + static_cast<std::ptrdiff_t>(b + f), extent.end());
+  source.insert(source.end(), extent.begin() + static_cast<std::ptrdiff_t>(b), extent.begin() + static_cast<std::ptrdiff_t>(b + f));
+  const Strides cs = c_strides(source);
+  Strides out(extent.size());
+  for (std::size_t d = 0; d < b; ++d) out[d] = cs[d];
+  for (std::size_t d = 0; d < f; ++d) out[b + d] = cs[b + second + d];
+  for (std::size_t d = 0; d < second; ++d) out[b + f + d] = cs[b + d];
+  return out;
+}
+
+// Strides agree where they matter: an axis of length 1 is never stepped along.
+bool same_layout(const Strides& strides, const Strides& expected, const Shape& extent) {
+  for (std::size_t d = 0; d < extent.size(); ++d) {
+    if (extent[d] != 1 && strides[d] != expected[d]) return false;
+  }
+  return true;
+}
+
+// The key and orientation of one operand block: a chunk read as is, or a chunk holding
+// the block with its axis groups swapped (x.T), which BLAS reads without a copy;
+// anything else becomes a task first. `first` is the size of the block's first group.
 std::pair<Key, MatmulRunner::Operand> operand_block(Lowering& lowering, const Node& node,
-                                                    const std::vector<std::int64_t>& index) {
+                                                    const std::vector<std::int64_t>& index, int batch, int first) {
   const Box box = node.block_box(index);
   const Shape extent = box.extent();
-  ExprPtr e = lowering.region(node, identity_map(2), box);
+  ExprPtr e = lowering.region(node, identity_map(node.ndim()), box);
   if (e->kind == Expr::Kind::load && e->patches.size() == 1) {
     const PatchRef& p = e->patches[0];
-    const bool full = p.lo == Shape{0, 0} && p.hi == extent && p.offset == 0;
-    if (full && p.strides == Strides{extent[1], 1}) return {p.key, {false, 0}};
-    if (full && p.strides == Strides{1, extent[0]}) return {p.key, {true, 0}};
+    const bool full = std::all_of(p.lo.begin(), p.lo.end(), [](auto v) { return v == 0; }) && p.hi == extent &&
+                      p.offset == 0;
+    if (full && same_layout(p.strides, c_strides(extent), extent)) return {p.key, {false, 0}};
+    if (full && same_layout(p.strides, swapped_strides(extent, batch, first), extent)) return {p.key, {true, 0}};
   }
   return {lowering.materialize_expr(e, "matmul-operand"), {false, 0}};
 }
 
+// Matrices between consecutive batch elements of a block of `extent`: C order over the
+// batch axes, 0 along an axis of length 1 (broadcast against the result's).
+Strides batch_strides(const Shape& extent, int batch) {
+  const Shape outer(extent.begin(), extent.begin() + batch);
+  Strides s = c_strides(outer);
+  for (std::size_t d = 0; d < s.size(); ++d) {
+    if (outer[d] == 1) s[d] = 0;
+  }
+  return s;
+}
+
+std::int64_t group_size(const Shape& extent, int from, int count) {
+  return shape_size(std::span(extent).subspan(static_cast<std::size_t>(from), static_cast<std::size_t>(count)));
+}
+
 }  // namespace
+
+MatmulNode::MatmulNode(Array a, Array b, ContractionLayout layout)
+    : Node(product_grid(a, b, layout).first, a.dtype(), product_grid(a, b, layout).second), a_(std::move(a)),
+      b_(std::move(b)), layout_(layout) {
+  TESSERA_ASSERT(a_.ndim() == layout.batch + layout.rows + layout.contracted &&
+                     b_.ndim() == layout.batch + layout.contracted + layout.cols && a_.dtype() == b_.dtype(),
+                 "matmul operands do not match their layout");
+}
 
 std::vector<Key> MatmulNode::materialize(Lowering& lowering) const {
   const Node& a = *a_.node();
   const Node& b = *b_.node();
+  const int nb = layout_.batch, nr = layout_.rows, nk = layout_.contracted;
+  using Block = std::pair<Key, MatmulRunner::Operand>;
+  std::vector<std::optional<Block>> blocks_a(static_cast<std::size_t>(a.block_count()));
+  std::vector<std::optional<Block>> blocks_b(static_cast<std::size_t>(b.block_count()));
+  // Each operand block is looked up (and copied, where it must be) once for all consumers.
+  const auto block = [&](const Node& node, std::vector<std::optional<Block>>& cache, const std::vector<std::int64_t>& index,
+                         int first) -> const Block& {
+    std::int64_t flat = 0;
+    const auto grid = node.numblocks();
+    for (std::size_t d = 0; d < index.size(); ++d) flat = flat * grid[d] + index[d];
+    auto& slot = cache[static_cast<std::size_t>(flat)];
+    if (!slot) slot = operand_block(lowering, node, index, nb, first);
+    return *slot;
+  };
   const auto grid_a = a.numblocks();
-  const auto grid_b = b.numblocks();
-  const std::int64_t kblocks = grid_a[1];
-  std::vector<std::pair<Key, MatmulRunner::Operand>> blocks_a, blocks_b;
-  for (std::int64_t i = 0; i < grid_a[0]; ++i)
-    for (std::int64_t p = 0; p < kblocks; ++p) blocks_a.push_back(operand_block(lowering, a, {i, p}));
-  for (std::int64_t p = 0; p < kblocks; ++p)
-    for (std::int64_t j = 0; j < grid_b[1]; ++j) blocks_b.push_back(operand_block(lowering, b, {p, j}));
+  const std::vector<std::int64_t> k_first(static_cast<std::size_t>(nk), 0);
+  const std::vector<std::int64_t> k_end(grid_a.begin() + nb + nr, grid_a.end());
   std::vector<Key> keys;
-  for (std::int64_t i = 0; i < grid_a[0]; ++i) {
-    for (std::int64_t j = 0; j < grid_b[1]; ++j) {
-      std::vector<Key> deps;
-      std::vector<std::int64_t> k;
-      std::vector<MatmulRunner::Operand> oa, ob;
-      for (std::int64_t p = 0; p < kblocks; ++p) {
-        const auto& [ka, orient_a] = blocks_a[static_cast<std::size_t>(i * kblocks + p)];
-        const auto& [kb, orient_b] = blocks_b[static_cast<std::size_t>(p * grid_b[1] + j)];
-        if (a.chunks()[1][static_cast<std::size_t>(p)] == 0) continue;
-        // A key read twice (x @ x) is one dependency; the runner gets it in both slots.
-        auto slot = [&deps](Key key) {
-          auto it = std::find(deps.begin(), deps.end(), key);
-          if (it != deps.end()) return static_cast<int>(it - deps.begin());
-          deps.push_back(key);
-          return static_cast<int>(deps.size() - 1);
-        };
-        MatmulRunner::Operand pa = orient_a, pb = orient_b;
-        pa.input = slot(ka);
-        pb.input = slot(kb);
-        k.push_back(a.chunks()[1][static_cast<std::size_t>(p)]);
-        oa.push_back(pa);
-        ob.push_back(pb);
-      }
-      const std::int64_t m = a.chunks()[0][static_cast<std::size_t>(i)];
-      const std::int64_t n = b.chunks()[1][static_cast<std::size_t>(j)];
-      keys.push_back(lowering.add_task("matmul", std::move(deps),
-                                       std::make_shared<MatmulRunner>(dtype(), m, n, std::move(k), std::move(oa),
-                                                                      std::move(ob))));
+  const std::int64_t count = block_count();
+  for (std::int64_t o = 0; o < count; ++o) {
+    const std::vector<std::int64_t> index = block_index(o);
+    // Operand block indices: the result's along batch axes (0 where broadcast), then
+    // rows or cols, with the contracted tuple filled in below.
+    std::vector<std::int64_t> ia, ib;
+    for (int d = 0; d < nb; ++d) {
+      const auto ud = static_cast<std::size_t>(d);
+      ia.push_back(a.shape()[ud] == 1 ? 0 : index[ud]);
+      ib.push_back(b.shape()[ud] == 1 ? 0 : index[ud]);
     }
+    ia.insert(ia.end(), index.begin() + nb, index.begin() + nb + nr);
+    const std::vector<std::int64_t> cols(index.begin() + nb + nr, index.end());
+    std::vector<Key> deps;
+    std::vector<std::int64_t> k;
+    std::vector<MatmulRunner::Operand> oa, ob;
+    // A key read twice (x @ x) is one dependency; the runner gets it in both slots.
+    const auto slot = [&deps](Key key) {
+      auto it = std::find(deps.begin(), deps.end(), key);
+      if (it != deps.end()) return static_cast<int>(it - deps.begin());
+      deps.push_back(key);
+      return static_cast<int>(deps.size() - 1);
+    };
+    Strides a_batch, b_batch;
+    for_each_index(k_first, k_end, [&](const std::vector<std::int64_t>& kt) {
+      std::vector<std::int64_t> pa = ia, pb = ib;
+      pa.insert(pa.end(), kt.begin(), kt.end());
+      pb.insert(pb.end(), kt.begin(), kt.end());
+      pb.insert(pb.end(), cols.begin(), cols.end());
+      const Shape extent_a = a.block_box(pa).extent();
+      const std::int64_t kp = group_size(extent_a, nb + nr, nk);
+      if (kp == 0) return;
+      const auto& [ka, orient_a] = block(a, blocks_a, pa, nr);
+      const auto& [kb, orient_b] = block(b, blocks_b, pb, nk);
+      MatmulRunner::Operand qa = orient_a, qb = orient_b;
+      qa.input = slot(ka);
+      qb.input = slot(kb);
+      k.push_back(kp);
+      oa.push_back(qa);
+      ob.push_back(qb);
+      a_batch = batch_strides(extent_a, nb);
+      b_batch = batch_strides(b.block_box(pb).extent(), nb);
+    });
+    const Shape extent = block_box(index).extent();
+    const std::int64_t m = group_size(extent, nb, nr);
+    const std::int64_t n = group_size(extent, nb + nr, layout_.cols);
+    keys.push_back(lowering.add_task(
+        "matmul", std::move(deps),
+        std::make_shared<MatmulRunner>(dtype(), extent, m, n, std::move(k), std::move(oa), std::move(ob),
+                                       std::move(a_batch), std::move(b_batch))));
   }
   return keys;
 }

@@ -133,10 +133,24 @@ class ReductionNode final : public Node {
   bool flat_index_;  // argmin/argmax over all axes: indices into the flattened array
 };
 
-/// C = A · B of 2-d operands whose contracted chunks agree.
+/// How the axes of a blocked product's operands split into groups: a is
+/// (batch..., rows..., contracted...), b is (batch..., contracted..., cols...), the result
+/// (batch..., rows..., cols...). matmul is {batch, 1, 1, 1}; tensordot {0, free, n, free}.
+struct ContractionLayout {
+  int batch = 0;
+  int rows = 1;
+  int contracted = 1;
+  int cols = 1;
+};
+
+/// C = A · B for every batch element, blocked: an operand block's C-contiguous elements
+/// are a stack of matrices (rows × contracted, contracted × cols), so BLAS reads them
+/// without a reshape. Each output block sums the products over the contracted block
+/// tuples. Preconditions: b's contracted chunks equal a's; batch axes of equal length
+/// have equal chunks; batch axes of length 1 broadcast.
 class MatmulNode final : public Node {
  public:
-  MatmulNode(Array a, Array b, ChunkSizes chunks);
+  MatmulNode(Array a, Array b, ContractionLayout layout);
   std::vector<const Node*> inputs() const override { return {a_.node().get(), b_.node().get()}; }
   bool opaque() const override { return true; }
   std::vector<Key> materialize(Lowering& lowering) const override;
@@ -144,6 +158,7 @@ class MatmulNode final : public Node {
 
  private:
   Array a_, b_;
+  ContractionLayout layout_;
 };
 
 class MapBlocksNode final : public Node {

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "node.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/kernels/matmul.hpp"
 
@@ -86,27 +87,46 @@ Value ReduceCombineRunner::run(std::span<const Value> inputs) const {
 }
 
 Value MatmulRunner::run(std::span<const Value> inputs) const {
-  Chunk out = Chunk::allocate(dtype_, Shape{m_, n_});
-  if (k_.empty()) std::memset(out.buffer.data(), 0, out.nbytes());
-  for (std::size_t p = 0; p < k_.size(); ++p) {
-    const Chunk& a = inputs[static_cast<std::size_t>(a_[p].input)].get<Chunk>();
-    const Chunk& b = inputs[static_cast<std::size_t>(b_[p].input)].get<Chunk>();
-    kernels::matmul_block(dtype_, a.buffer.data(), a_[p].transposed, b.buffer.data(), b_[p].transposed,
-                          out.buffer.data(), m_, n_, k_[p], p > 0);
+  Chunk out = Chunk::allocate(dtype_, shape_);
+  if (k_.empty()) {
+    std::memset(out.buffer.data(), 0, out.nbytes());
+    return Value::make(std::move(out));
   }
+  const std::size_t item = itemsize(dtype_);
+  const Shape batch(shape_.begin(), shape_.begin() + static_cast<std::ptrdiff_t>(a_batch_.size()));
+  std::byte* c = out.buffer.data();
+  for_each_index(Shape(batch.size(), 0), batch, [&](const std::vector<std::int64_t>& e) {
+    std::int64_t ea = 0, eb = 0;
+    for (std::size_t d = 0; d < e.size(); ++d) {
+      ea += e[d] * a_batch_[d];
+      eb += e[d] * b_batch_[d];
+    }
+    for (std::size_t p = 0; p < k_.size(); ++p) {
+      const std::byte* a = inputs[static_cast<std::size_t>(a_[p].input)].get<Chunk>().buffer.data();
+      const std::byte* b = inputs[static_cast<std::size_t>(b_[p].input)].get<Chunk>().buffer.data();
+      kernels::matmul_block(dtype_, a + static_cast<std::size_t>(ea * m_ * k_[p]) * item, a_[p].transposed,
+                            b + static_cast<std::size_t>(eb * k_[p] * n_) * item, b_[p].transposed, c, m_, n_, k_[p],
+                            p > 0);
+    }
+    c += static_cast<std::size_t>(m_ * n_) * item;
+  });
   return Value::make(std::move(out));
+}
+
+void check_block_result(const std::string& op, const Chunk& out, DType dtype, const Shape& shape) {
+  if (out.dtype != dtype || out.shape != shape) {
+    throw ValueError(op + ": the function returned a chunk of " + to_string(out.dtype) + " " +
+                     shape_to_string(out.shape) + ", expected " + to_string(dtype) + " " + shape_to_string(shape));
+  }
+  if (out.buffer.nbytes() < out.nbytes()) {
+    throw ValueError(op + ": the returned chunk's buffer holds " + std::to_string(out.buffer.nbytes()) +
+                     " bytes, its shape needs " + std::to_string(out.nbytes()));
+  }
 }
 
 Value MapBlocksRunner::run(std::span<const Value> inputs) const {
   Chunk out = fn_(inputs[0].get<Chunk>());
-  if (out.dtype != dtype_ || out.shape != shape_) {
-    throw ValueError("map_blocks: the function returned a chunk of " + to_string(out.dtype) + " " +
-                     shape_to_string(out.shape) + ", expected " + to_string(dtype_) + " " + shape_to_string(shape_));
-  }
-  if (out.buffer.nbytes() < out.nbytes()) {
-    throw ValueError("map_blocks: the returned chunk's buffer holds " + std::to_string(out.buffer.nbytes()) +
-                     " bytes, its shape needs " + std::to_string(out.nbytes()));
-  }
+  check_block_result("map_blocks", out, dtype_, shape_);
   return Value::make(std::move(out));
 }
 

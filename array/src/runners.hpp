@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "tessera/core/chunk.hpp"
@@ -56,25 +57,35 @@ class ReduceCombineRunner final : public TaskRunner {
   Shape out_shape_;
 };
 
-/// One output block of a blocked matmul: C = Σ_p A_p · B_p over the input pairs.
+/// One output block of a blocked product: for every batch element e of the block,
+/// C_e = Σ_p A_p,e · B_p,e over the contracted block pairs p (m × k[p] times k[p] × n).
 class MatmulRunner final : public TaskRunner {
  public:
   struct Operand {
-    bool transposed = false;  // the chunk holds the block's transpose (x.T read without a copy)
+    bool transposed = false;  // the chunk holds the block's matrices transposed (x.T read without a copy)
     int input = 0;            // which of the task's inputs holds the chunk
   };
-  MatmulRunner(DType dtype, std::int64_t m, std::int64_t n, std::vector<std::int64_t> k, std::vector<Operand> a,
-               std::vector<Operand> b)
-      : dtype_(dtype), m_(m), n_(n), k_(std::move(k)), a_(std::move(a)), b_(std::move(b)) {}
+  /// `shape` is the output block's (batch axes first); a_batch and b_batch step through
+  /// the operands' matrices along the batch axes (0 where an operand broadcasts).
+  MatmulRunner(DType dtype, Shape shape, std::int64_t m, std::int64_t n, std::vector<std::int64_t> k,
+               std::vector<Operand> a, std::vector<Operand> b, Strides a_batch, Strides b_batch)
+      : dtype_(dtype), shape_(std::move(shape)), m_(m), n_(n), k_(std::move(k)), a_(std::move(a)), b_(std::move(b)),
+        a_batch_(std::move(a_batch)), b_batch_(std::move(b_batch)) {}
   /// Inputs: the distinct chunks the operands name (x @ x reads one chunk twice).
   Value run(std::span<const Value> inputs) const override;
 
  private:
   DType dtype_;
+  Shape shape_;
   std::int64_t m_, n_;
   std::vector<std::int64_t> k_;
   std::vector<Operand> a_, b_;
+  Strides a_batch_, b_batch_;
 };
+
+/// Throws ValueError unless the chunk a user's function returned has `dtype`, `shape` and
+/// the bytes they need; `op` names the operation in the message.
+void check_block_result(const std::string& op, const Chunk& out, DType dtype, const Shape& shape);
 
 /// A user's function over one chunk.
 class MapBlocksRunner final : public TaskRunner {

@@ -4,6 +4,8 @@
 #include "tessera/array/array.hpp"
 #include "tessera/array/chunking.hpp"
 #include "tessera/array/host_array.hpp"
+#include "tessera/array/linalg.hpp"
+#include "tessera/array/overlap.hpp"
 #include "tessera/array/sorting.hpp"
 #include "tessera/core/chunk.hpp"
 #include "tessera/core/client.hpp"

@@ -35,8 +35,9 @@ void gemm_loops(const T* a, bool ta, const T* b, bool tb, T* c, std::int64_t m, 
         if (!aip) continue;
         for (std::int64_t j = 0; j < n; ++j) crow[j] = crow[j] || (tb ? b[j * k + p] : b[p * n + j]);
       } else if constexpr (std::is_integral_v<T>) {
-        // Unsigned arithmetic wraps like NumPy's integer matmul, without signed overflow.
-        using U = std::make_unsigned_t<T>;
+        // Unsigned arithmetic wraps like NumPy's integer matmul, without signed overflow;
+        // at least `unsigned` wide, as narrower types would promote to (signed) int.
+        using U = std::common_type_t<std::make_unsigned_t<T>, unsigned>;
         for (std::int64_t j = 0; j < n; ++j) {
           const T bpj = tb ? b[j * k + p] : b[p * n + j];
           crow[j] = static_cast<T>(static_cast<U>(crow[j]) + static_cast<U>(aip) * static_cast<U>(bpj));

@@ -8,6 +8,8 @@
 #include "conversions.hpp"
 #include "py_object.hpp"
 #include "tessera/array/array.hpp"
+#include "tessera/array/linalg.hpp"
+#include "tessera/array/overlap.hpp"
 
 namespace tessera::python {
 
@@ -136,6 +138,17 @@ void bind_array_functions(py::module_& m) {
 
   // ---- linear algebra ----
   m.def("matmul", &matmul, py::arg("x1"), py::arg("x2"));
+  m.def(
+      "tensordot", [](const Array& a, const Array& b, std::int64_t axes) { return tensordot(a, b, axes); },
+      py::arg("x1"), py::arg("x2"), py::arg("axes"));
+  m.def(
+      "tensordot_axes",
+      [](const Array& a, const Array& b, Axes a_axes, Axes b_axes) {
+        return tensordot(a, b, std::move(a_axes), std::move(b_axes));
+      },
+      py::arg("x1"), py::arg("x2"), py::arg("x1_axes"), py::arg("x2_axes"));
+  m.def("vecdot", &vecdot, py::arg("x1"), py::arg("x2"), py::arg("axis"));
+  m.def("outer", &outer, py::arg("x1"), py::arg("x2"));
 
   // ---- custom code ----
   m.def(
@@ -145,6 +158,31 @@ void bind_array_functions(py::module_& m) {
         return map_blocks(x, block_function(std::move(fn), out), out);
       },
       py::arg("x"), py::arg("fn"), py::arg("dtype"));
+
+  m.def(
+      "map_overlap",
+      [](const Array& x, py::function fn, py::handle dtype, Axes depth, const std::string& boundary, py::handle constant,
+         bool trim) {
+        const DType out = dtype_from_python(dtype);
+        OverlapOptions options;
+        options.depth = std::move(depth);
+        if (boundary == "none") {
+          options.boundary = Boundary::none;
+        } else if (boundary == "constant") {
+          options.boundary = Boundary::constant;
+        } else if (boundary == "reflect") {
+          options.boundary = Boundary::reflect;
+        } else if (boundary == "periodic") {
+          options.boundary = Boundary::periodic;
+        } else {
+          throw py::value_error("boundary must be 'none', 'constant', 'reflect' or 'periodic', got '" + boundary + "'");
+        }
+        options.constant = scalar_from_python(constant);
+        options.trim = trim;
+        return map_overlap(x, block_function(std::move(fn), out), out, options);
+      },
+      py::arg("x"), py::arg("fn"), py::arg("dtype"), py::arg("depth"), py::arg("boundary"), py::arg("constant"),
+      py::arg("trim"));
 
   // ---- evaluation ----
   m.def(

@@ -24,7 +24,7 @@ from ._indexing import take
 from ._manipulation import (broadcast_arrays, broadcast_shapes, broadcast_to, concat, expand_dims, flip,
                             matrix_transpose, permute_dims, squeeze, stack, transpose, unstack)
 from ._statistics import all, any, argmax, argmin, max, mean, min, prod, std, sum, var
-from ._custom import map_blocks
+from ._custom import map_blocks, map_overlap
 from ._sorting import (argsort, argwhere, count_nonzero, nonzero, searchsorted, sort, unique_all, unique_counts,
                        unique_inverse, unique_values)
 from . import diagnostics, linalg, random

@@ -1,4 +1,4 @@
-"""Custom code over blocks: map_blocks (and map_overlap, with a halo from the neighbours)."""
+"""Custom code over blocks: map_blocks, and map_overlap with a halo from the neighbours."""
 from __future__ import annotations
 
 import numpy as np
@@ -22,3 +22,35 @@ def map_blocks(func, x, *args, dtype=None, **kwargs) -> Array:
         return func(block, *args, **kwargs)
 
     return _wrap(_tessera.map_blocks(x._c, block_function, out_dtype.name))
+
+
+_BOUNDARIES = {"none": "none", "constant": "constant", "reflect": "reflect", "periodic": "periodic",
+               "symmetric": "reflect", "wrap": "periodic"}
+
+
+def map_overlap(func, x, *args, depth=1, boundary="reflect", constant=0, trim=True, dtype=None, **kwargs) -> Array:
+    """func on every block extended by `depth` elements of its neighbours (an int, or one per
+    axis; dict {axis: depth} as in dask), only the halo slabs being exchanged; the array's
+    edges are extended by `boundary`: 'reflect' (NumPy's 'symmetric'), 'periodic' ('wrap'),
+    'constant' (with `constant`) or 'none'. With trim, the halo is cut from func's result."""
+    if not isinstance(x, Array):
+        x = _wrap(_native(x))
+    if isinstance(depth, dict):
+        depth = [int(depth.get(axis, 0)) for axis in range(x.ndim)]
+    elif isinstance(depth, (tuple, list)):
+        depth = [int(d) for d in depth]
+    else:
+        depth = [int(depth)]
+    if isinstance(boundary, (int, float, complex)) and not isinstance(boundary, bool):
+        boundary, constant = "constant", boundary  # dask spells a constant boundary by its value
+    if boundary is None:
+        boundary = "none"
+    if boundary not in _BOUNDARIES:
+        raise ValueError(f"boundary must be one of {sorted(_BOUNDARIES)} or a number, got {boundary!r}")
+    out_dtype = x.dtype if dtype is None else np.dtype(dtype)
+
+    def block_function(block):
+        return func(block, *args, **kwargs)
+
+    return _wrap(_tessera.map_overlap(x._c, block_function, out_dtype.name, depth, _BOUNDARIES[boundary],
+                                      constant, bool(trim)))

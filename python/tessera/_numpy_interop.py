@@ -34,22 +34,26 @@ def _namespace():
 
 
 def array_ufunc(ufunc, method, inputs, kwargs):
-    if kwargs.get("out") is not None:
+    out = kwargs.get("out")
+    if any(isinstance(o, Array) for o in (out if isinstance(out, tuple) else (out,))):
         return NotImplemented  # tessera arrays are immutable: no out=
     ts = _namespace()
     name = _UFUNC_NAMES.get(ufunc.__name__, ufunc.__name__)
-    if method == "__call__":
-        if kwargs:
-            return NotImplemented
+    if method == "__call__" and not kwargs:
         function = getattr(ts, name, None)
-        if function is None:
-            return NotImplemented
-        return function(*inputs)
-    if method == "reduce" and ufunc.__name__ in _REDUCING_UFUNCS and len(inputs) == 1:
+        if function is not None:
+            return function(*inputs)
+    if method == "reduce" and ufunc.__name__ in _REDUCING_UFUNCS and len(inputs) == 1 \
+            and set(kwargs) <= {"axis", "keepdims"}:
         axis = kwargs.get("axis", 0)
         keepdims = kwargs.get("keepdims", False)
         return getattr(ts, _REDUCING_UFUNCS[ufunc.__name__])(inputs[0], axis=axis, keepdims=keepdims)
-    return NotImplemented
+    # Other ufuncs, methods (accumulate, outer, ...) and keywords (where=, dtype=, initial=,
+    # out= a NumPy array): NumPy runs them on the computed arguments.
+    spelled = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+    warnings.warn(f"tessera has no lazy {spelled} with these arguments: its arguments were computed "
+                  "and NumPy ran it", UserWarning, stacklevel=3)
+    return getattr(ufunc, method)(*_to_numpy(inputs), **_to_numpy(kwargs))
 
 
 def array_function(func, types, args, kwargs):

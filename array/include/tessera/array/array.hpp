@@ -288,11 +288,6 @@ Array concat(const std::vector<Array>& arrays, std::int64_t axis = 0);
 /// Joins arrays along a new axis.
 Array stack(const std::vector<Array>& arrays, std::int64_t axis = 0);
 
-// ---- linear algebra ----
-/// Matrix product with NumPy's rules for 1-d operands; blocked, BLAS per block. The
-/// chunks of the contracted axis are aligned automatically.
-Array matmul(const Array& a, const Array& b);
-
 // ---- custom code ----
 /// Calls `fn` on every chunk (as a host Chunk) and assembles the returned chunks, which
 /// must have the input chunk's shape and `out_dtype`.
