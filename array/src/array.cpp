@@ -97,7 +97,7 @@ bool one_block_each(const std::vector<Array>& arrays) {
 std::vector<std::vector<Value>> evaluate(Client& client, const std::vector<Array>& arrays) {
   constexpr std::size_t kMaxInlineTasks = 16;
   LoweredArrays lowered = lower(arrays);
-  if (one_block_each(arrays) && can_run_inline(lowered.graph, kMaxInlineTasks)) {
+  if (one_block_each(arrays) && can_run_inline(lowered.graph, lowered.unique, kMaxInlineTasks)) {
     return per_array(lowered, run_inline(lowered.graph, lowered.unique));
   }
   auto futures = client.compute(std::move(lowered.graph), std::span<const Key>(lowered.unique));

@@ -17,7 +17,7 @@ struct InlineTask {
 
 }  // namespace
 
-bool can_run_inline(const Graph& graph, std::size_t max_tasks) {
+bool can_run_inline(const Graph& graph, std::span<const Key> outputs, std::size_t max_tasks) {
   if (graph.size() > max_tasks || graph.has_external_inputs()) return false;
   std::unordered_map<Key, bool> present;
   for (const TaskSpec& spec : graph.tasks()) present.emplace(spec.key, true);
@@ -25,6 +25,9 @@ bool can_run_inline(const Graph& graph, std::size_t max_tasks) {
     for (Key dependency : spec.dependencies) {
       if (!present.contains(dependency)) return false;
     }
+  }
+  for (Key output : outputs) {
+    if (!present.contains(output)) return false;  // e.g. a persisted chunk, held by a worker
   }
   return true;
 }

@@ -122,10 +122,35 @@ def _task(fn: Callable, args: tuple, kwargs: dict, client: "Client"):
             return (lambda _values: fn(*args, **kwargs)), []
         return (lambda _values: fn(*args)), []
 
+    # The callable keeps slots, not the futures: a future held by a finished task's callable
+    # would keep its result on the workers after the user dropped it.
+    slots = [_Slot(i) for i in range(len(found))]
+    args_template, kwargs_template = _substitute(args, found, slots), _substitute(kwargs, found, slots)
+
     def call(values):
-        return fn(*_substitute(args, found, values), **_substitute(kwargs, found, values))
+        return fn(*_fill(args_template, values), **_fill(kwargs_template, values))
 
     return call, [future._native for _, future in sorted(found.values(), key=lambda entry: entry[0])]
+
+
+class _Slot:
+    """Where the value of a task's index-th dependency goes in its arguments."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
+
+
+def _fill(obj: Any, values: list) -> Any:
+    if isinstance(obj, _Slot):
+        return values[obj.index]
+    kind = type(obj)
+    if kind in (list, tuple, set, frozenset):
+        return kind(_fill(item, values) for item in obj)
+    if kind is dict:
+        return {k: _fill(v, values) for k, v in obj.items()}
+    return obj
 
 
 def _name_of(fn: Callable) -> str:
@@ -224,10 +249,11 @@ class Client:
         self._native.cancel([f._native for f in futures])
 
     def as_completed(self, futures: Iterable[Future]) -> Iterator[Future]:
+        """The futures in the order they complete, counted from this call (as dask's)."""
         futures = list(futures)
         by_key = {f.key: f for f in futures}
-        for native in self._native.as_completed([f._native for f in futures]):
-            yield by_key[native.key]
+        natives = self._native.as_completed([f._native for f in futures])  # tracking starts now
+        return (by_key[native.key] for native in natives)
 
     def compute(self, collections: Any, sync: bool = False) -> Any:
         """Futures of arrays or delayed objects (one, or a list); with sync, their values."""

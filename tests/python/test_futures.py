@@ -159,11 +159,13 @@ def test_cancel_a_dependency_cancels_its_dependents(client):
 
 
 def test_as_completed_follows_dependencies(client):
-    first = client.submit(inc, 0)
-    second = client.submit(inc, first)
-    third = client.submit(inc, second)
-    order = list(client.as_completed([third, second, first]))
-    assert order == [first, second, third]
+    gate = threading.Event()
+    first = client.submit(lambda: gate.wait(30))
+    second = client.submit(lambda v: v, first)
+    third = client.submit(lambda v: v, second)
+    iterator = client.as_completed([third, second, first])
+    gate.set()
+    assert list(iterator) == [first, second, third]
 
 
 def test_as_completed_follows_completion(client):

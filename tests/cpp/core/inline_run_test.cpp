@@ -23,8 +23,8 @@ TEST(InlineRun, RunsADiamondOnceEachAndOnlyWhatTheOutputsNeed) {
   auto right = graph.add("right", [&](int v) { ++runs; return v * 10; }, root);
   auto join = graph.add("join", [&](int a, int b) { ++runs; return a + b; }, left, right);
   graph.add("unused", [&] { ++runs; return 0; });
-  ASSERT_TRUE(tessera::can_run_inline(graph, 16));
   const Key wanted[] = {join.key(), left.key()};
+  ASSERT_TRUE(tessera::can_run_inline(graph, wanted, 16));
   std::vector<Value> values = tessera::run_inline(graph, wanted);
   EXPECT_EQ(values[0].get<int>(), 23);
   EXPECT_EQ(values[1].get<int>(), 3);
@@ -50,18 +50,19 @@ TEST(InlineRun, AFailingTaskThrowsTheTaskErrorItsFutureWould) {
 TEST(InlineRun, RefusesGraphsItCannotRun) {
   Graph big;
   for (int i = 0; i < 5; ++i) big.add("leaf", [i] { return i; });
-  EXPECT_FALSE(tessera::can_run_inline(big, 4));
+  EXPECT_FALSE(tessera::can_run_inline(big, {}, 4));
 
   tessera::Client client;
   auto outside = client.submit([] { return 1; });
   Graph reads_a_future;
   reads_a_future.add("uses", [](int v) { return v; }, outside);
-  EXPECT_FALSE(tessera::can_run_inline(reads_a_future, 16));
+  EXPECT_FALSE(tessera::can_run_inline(reads_a_future, {}, 16));
 
   Graph missing;
   missing.add_task(tessera::TaskSpec{Key::unique(), "orphan", {Key::unique()}, nullptr});
-  EXPECT_FALSE(tessera::can_run_inline(missing, 16));
+  EXPECT_FALSE(tessera::can_run_inline(missing, {}, 16));
   const Key unknown[] = {Key::unique()};
+  EXPECT_FALSE(tessera::can_run_inline(Graph{}, unknown, 16));
   EXPECT_THROW(tessera::run_inline(Graph{}, unknown), tessera::ValueError);
 }
 

@@ -12,8 +12,8 @@
 namespace tessera {
 
 /// Whether `graph` can run inline: self-contained (no futures as inputs, every dependency
-/// a task of the graph) and at most `max_tasks` tasks.
-bool can_run_inline(const Graph& graph, std::size_t max_tasks);
+/// and every output a task of the graph) and at most `max_tasks` tasks.
+bool can_run_inline(const Graph& graph, std::span<const Key> outputs, std::size_t max_tasks);
 
 /// Runs the tasks `outputs` need, in the calling thread, and returns the outputs' values.
 /// A task that throws makes this throw the TaskError its future would have thrown. Throws

@@ -1,0 +1,74 @@
+"""Progress reporting (tessera/diagnostics.py): ProgressBar around computations and
+ts.progress(futures) write bars that count the tasks; the computed values are unaffected."""
+from __future__ import annotations
+
+import io
+import re
+import threading
+
+import numpy as np
+
+import tessera as ts
+
+FINAL_BAR = re.compile(r"\r\[#{40}\] \| 100% \| (\d+)/(\d+) tasks \| +\d+\.\ds\n$")
+
+
+def test_progress_bar_reports_the_tasks_of_a_computation():
+    out = io.StringIO()
+    host = np.arange(200 * 120, dtype=np.float64).reshape(200, 120)
+    x = ts.asarray(host, chunks=(50, 40))  # 12 chunks: tasks on the workers
+    with ts.diagnostics.ProgressBar(out=out, dt=0.01):
+        value = (x + x.T.T).sum(axis=0).compute()
+    np.testing.assert_array_equal(value, (host + host).sum(axis=0))
+    text = out.getvalue()
+    final = FINAL_BAR.search(text)
+    assert final, repr(text[-200:])
+    done, total = map(int, final.groups())
+    assert done == total and done >= 12
+    assert text.rstrip("\n").split("\r")[-1].split("|")[2].strip().endswith("tasks")
+
+
+def test_progress_bar_counts_only_its_own_work():
+    out = io.StringIO()
+    x = ts.asarray(np.ones((40, 40)), chunks=10)
+    x.sum().compute()  # work before the bar is not counted
+    with ts.diagnostics.ProgressBar(out=out, dt=10.0):
+        assert x.max().compute() == 1.0
+    counted = FINAL_BAR.search(out.getvalue())
+    assert counted, repr(out.getvalue())
+    out2 = io.StringIO()
+    with ts.diagnostics.ProgressBar(out=out2, dt=10.0):
+        pass
+    nothing = FINAL_BAR.search(out2.getvalue())
+    assert nothing and nothing.groups() == ("0", "0")
+    assert int(counted.group(1)) > 0
+
+
+def test_progress_bar_minimum_hides_short_work():
+    out = io.StringIO()
+    with ts.diagnostics.ProgressBar(out=out, dt=0.01, minimum=3600):
+        ts.asarray(np.ones((10, 10)), chunks=5).sum().compute()
+    assert out.getvalue() == ""
+
+
+def test_progress_of_futures():
+    client = ts.Client(n_workers=2, set_as_default=False)
+    gate = threading.Event()
+    futures = [client.submit(gate.wait, 30)] + client.map(lambda i: i * 2, range(4))
+    out = io.StringIO()
+    gate.set()
+    ts.progress(futures, out=out)
+    assert all(f.done() for f in futures)
+    text = out.getvalue()
+    bars = text.rstrip("\n").split("\r")[1:]
+    assert bars[0].startswith("[" + " " * 40 + "] |   0% | 0/5 tasks")
+    assert [re.search(r"(\d+)/5 tasks", bar).group(1) for bar in bars] == ["0", "1", "2", "3", "4", "5"]
+    assert FINAL_BAR.search(text).groups() == ("5", "5")
+    assert client.gather(futures[1:]) == [0, 2, 4, 6]
+    client.close()
+
+
+def test_progress_of_nothing():
+    out = io.StringIO()
+    ts.progress([], out=out)
+    assert FINAL_BAR.search(out.getvalue()).groups() == ("0", "0")
