@@ -4,6 +4,7 @@
 #include "tessera/array/array.hpp"
 #include "tessera/array/chunking.hpp"
 #include "tessera/array/host_array.hpp"
+#include "tessera/array/reshaping.hpp"
 #include "tessera/core/chunk.hpp"
 #include "tessera/core/client.hpp"
 #include "tessera/core/dtype.hpp"
