@@ -98,7 +98,11 @@ Value MatmulRunner::run(std::span<const Value> inputs) const {
 }
 
 Value MapBlocksRunner::run(std::span<const Value> inputs) const {
-  Chunk out = fn_(inputs[0].get<Chunk>());
+  // The input may be a chunk of another shape read as this block (a reshape or squeeze
+  // of it): the function sees the block's shape.
+  Chunk in = inputs[0].get<Chunk>();
+  in.shape = shape_;
+  Chunk out = fn_(in);
   if (out.dtype != dtype_ || out.shape != shape_) {
     throw ValueError("map_blocks: the function returned a chunk of " + to_string(out.dtype) + " " +
                      shape_to_string(out.shape) + ", expected " + to_string(dtype_) + " " + shape_to_string(shape_));

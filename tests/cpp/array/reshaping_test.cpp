@@ -290,3 +290,34 @@ TEST(Repeat, MatchesDividedIndexLoops) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Reshape, MapBlocksSeesTheReshapedBlocks) {
+  // The reshaped blocks are the persisted chunks read in a new shape: a user function
+  // still gets chunks of the block's shape.
+  const Array x = tessera::from_vector(counting(48), {6, 8}, tessera::ChunkSpec(std::vector<std::int64_t>{2, -1}))
+                      .persist(test_client());
+  const Array y = tessera::map_blocks(
+      tessera::reshape(x, {48}),
+      [](const tessera::Chunk& c) {
+        if (c.shape != Shape{16}) throw tessera::ValueError("got a chunk of shape " + tessera::shape_to_string(c.shape));
+        return c;
+      },
+      DType::float64);
+  expect_near_all(computed(y), counting(48), 0);
+  // Block 0 of a host array starts where the whole host chunk does: still only its block.
+  const Array host = tessera::from_vector(counting(48), {6, 8}, tessera::ChunkSpec(std::vector<std::int64_t>{2, -1}));
+  const Array z = tessera::map_blocks(
+      host,
+      [](const tessera::Chunk& c) {
+        if (c.buffer.nbytes() != 16 * sizeof(double)) {
+          throw tessera::ValueError("got a chunk of " + std::to_string(c.buffer.nbytes()) + " bytes");
+        }
+        return c;
+      },
+      DType::float64);
+  expect_near_all(computed(z), counting(48), 0);
+}
+
+}  // namespace
