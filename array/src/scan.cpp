@@ -5,6 +5,10 @@
 // task. Within a block, every element is accumulated sequentially as NumPy's cumsum does;
 // across blocks, a float carry is added to a block's own running sums, so the last bits
 // can differ from one sequential pass (as in dask.array).
+#include <array>
+#include <cstring>
+
+#include "axis_split.hpp"
 #include "nodes.hpp"
 #include "runners.hpp"
 #include "tessera/array/reshaping.hpp"
@@ -13,24 +17,6 @@
 namespace tessera {
 namespace array_detail {
 namespace {
-
-// A C-contiguous block seen as (outer, length, inner) around its scan axis.
-struct AxisSplit {
-  std::int64_t outer = 1;
-  std::int64_t length = 1;
-  std::int64_t inner = 1;
-};
-
-AxisSplit split_at(const Shape& shape, int axis) {
-  AxisSplit s;
-  for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
-    const std::int64_t n = shape[static_cast<std::size_t>(d)];
-    if (d < axis) s.outer *= n;
-    if (d == axis) s.length = n;
-    if (d > axis) s.inner *= n;
-  }
-  return s;
-}
 
 // Evaluates a block's fused input and scans it in place along the axis with the
 // elementwise `combine` kernel (add or multiply of the scan's dtype), one slice at a time.

@@ -4,6 +4,7 @@
 // only, and input blocks no position falls in are never computed.
 #include <cstring>
 
+#include "axis_split.hpp"
 #include "nodes.hpp"
 #include "runners.hpp"
 #include "tessera/array/reshaping.hpp"
@@ -33,19 +34,15 @@ class TakeRunner final : public TaskRunner {
   /// Inputs: the input blocks the sources name, each with this block's extents off the axis.
   Value run(std::span<const Value> inputs) const override {
     Chunk out = Chunk::allocate(dtype_, shape_);
-    std::int64_t outer = 1, inner = 1;
-    for (std::size_t d = 0; d < shape_.size(); ++d) {
-      if (static_cast<int>(d) < axis_) outer *= shape_[d];
-      if (static_cast<int>(d) > axis_) inner *= shape_[d];
-    }
-    const auto length = static_cast<std::int64_t>(sources_->size());
-    const std::size_t slice = static_cast<std::size_t>(inner) * itemsize(dtype_);
-    for (std::int64_t o = 0; o < outer; ++o) {
-      for (std::int64_t r = 0; r < length; ++r) {
-        const SliceSource& s = (*sources_)[static_cast<std::size_t>(r)];
-        const std::int64_t from = o * input_lengths_[static_cast<std::size_t>(s.input)] + s.slice;
-        std::memcpy(out.buffer.data() + static_cast<std::size_t>(o * length + r) * slice,
-                    inputs[static_cast<std::size_t>(s.input)].get<Chunk>().buffer.data() + static_cast<std::size_t>(from) * slice,
+    const AxisSplit s = split_at(shape_, axis_);
+    const std::size_t slice = static_cast<std::size_t>(s.inner) * itemsize(dtype_);
+    for (std::int64_t o = 0; o < s.outer; ++o) {
+      for (std::int64_t r = 0; r < s.length; ++r) {
+        const SliceSource& source = (*sources_)[static_cast<std::size_t>(r)];
+        const std::int64_t from = o * input_lengths_[static_cast<std::size_t>(source.input)] + source.slice;
+        std::memcpy(out.buffer.data() + static_cast<std::size_t>(o * s.length + r) * slice,
+                    inputs[static_cast<std::size_t>(source.input)].get<Chunk>().buffer.data() +
+                        static_cast<std::size_t>(from) * slice,
                     slice);
       }
     }

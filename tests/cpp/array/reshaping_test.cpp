@@ -19,11 +19,9 @@ using tessera::testing::manip_chunkings;
 using tessera::testing::manip_dtypes;
 using tessera::testing::ravel;
 using tessera::testing::test_client;
-using tessera::testing::to_doubles;
+using tessera::testing::computed;
 using tessera::testing::typed_array;
 using tessera::testing::unravel;
-
-std::vector<double> computed(const Array& a) { return to_doubles(a.compute(test_client())); }
 
 // The reference of an index-remapping operation: element i of the result is element
 // source(index) of x.

@@ -14,11 +14,9 @@ using tessera::testing::describe;
 using tessera::testing::expect_near_all;
 using tessera::testing::manip_chunkings;
 using tessera::testing::test_client;
-using tessera::testing::to_doubles;
+using tessera::testing::computed;
 using tessera::testing::typed_array;
 using tessera::testing::unravel;
-
-std::vector<double> computed(const Array& a) { return to_doubles(a.compute(test_client())); }
 
 // The sequential scan of `x` along `axis`, in the accumulation type T, as doubles; with
 // `initial`, the identity first along the axis.

@@ -22,11 +22,9 @@ using tessera::testing::manip_chunkings;
 using tessera::testing::manip_dtypes;
 using tessera::testing::ravel;
 using tessera::testing::test_client;
-using tessera::testing::to_doubles;
+using tessera::testing::computed;
 using tessera::testing::typed_array;
 using tessera::testing::unravel;
-
-std::vector<double> computed(const Array& a) { return to_doubles(a.compute(test_client())); }
 
 Array index_array(const std::vector<std::int64_t>& values, DType dtype, std::int64_t chunk) {
   std::vector<double> v(values.begin(), values.end());
