@@ -38,6 +38,7 @@ ExprPtr Expr::load_chunk(Key key, DType dtype, const Shape& shape) {
   p.lo = Shape(shape.size(), 0);
   p.hi = shape;
   p.strides = c_strides(shape);
+  p.source_size = shape_size(shape);
   return load(dtype, shape, {std::move(p)});
 }
 
@@ -75,7 +76,7 @@ ExprPtr Expr::generate(kernels::GenerateLeaf g, Shape shape) {
 bool Expr::is_whole_chunk() const {
   if (kind != Kind::load || patches.size() != 1) return false;
   const PatchRef& p = patches[0];
-  return p.offset == 0 && p.strides == c_strides(shape) && std::all_of(p.lo.begin(), p.lo.end(), [](auto v) { return v == 0; }) &&
+  return p.source_size == shape_size(shape) && p.offset == 0 && p.strides == c_strides(shape) && std::all_of(p.lo.begin(), p.lo.end(), [](auto v) { return v == 0; }) &&
          p.hi == shape;
 }
 
@@ -137,6 +138,7 @@ class Remapper {
         for (const PatchRef& p : e->patches) {
           PatchRef q;
           q.key = p.key;
+          q.source_size = p.source_size;
           std::int64_t offset = 0;
           q.strides = transform(p.strides, offset);
           q.offset = p.offset + offset;

@@ -25,6 +25,9 @@ struct PatchRef {
   Shape hi;
   std::int64_t offset = 0;
   Strides strides;
+  /// Elements in the source chunk when known (-1 otherwise): a load is the whole chunk
+  /// only when it reads all of them.
+  std::int64_t source_size = -1;
 };
 
 struct Expr;

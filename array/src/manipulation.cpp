@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "indexing.hpp"
 #include "nodes.hpp"
 #include "rechunk_plan.hpp"
 #include "tessera/core/error.hpp"
@@ -185,8 +186,10 @@ Array flip(const Array& x, std::vector<std::int64_t> axes) {
   return view(x, std::move(map), x.shape(), std::move(chunks), "flip");
 }
 
-Array Array::operator[](std::vector<IndexItem> index) const {
-  const int nd = ndim();
+namespace array_detail {
+
+BasicIndex resolve_index(const Shape& shape, const std::vector<IndexItem>& index) {
+  const int nd = static_cast<int>(shape.size());
   int consumed = 0;
   int ellipses = 0;
   for (const auto& item : index) {
@@ -195,7 +198,7 @@ Array Array::operator[](std::vector<IndexItem> index) const {
   }
   if (ellipses > 1) throw IndexError("an index can only have a single ellipsis ('...')");
   if (consumed > nd) {
-    throw IndexError("too many indices for an array of shape " + shape_to_string(shape()) + ": " +
+    throw IndexError("too many indices for an array of shape " + shape_to_string(shape) + ": " +
                      std::to_string(consumed) + " were indexed");
   }
   // Expand the ellipsis (or append it) into full slices.
@@ -212,34 +215,46 @@ Array Array::operator[](std::vector<IndexItem> index) const {
   if (!expanded) {
     for (int i = 0; i < nd - consumed; ++i) items.emplace_back(Slice{});
   }
-  AffineMap map(static_cast<std::size_t>(nd));
-  Shape out_shape;
-  ChunkSizes out_chunks;
+  BasicIndex out;
+  out.map.resize(static_cast<std::size_t>(nd));
   int axis = 0;
   for (const auto& item : items) {
     if (std::holds_alternative<NewAxis>(item)) {
-      out_shape.push_back(1);
-      out_chunks.push_back({1});
+      out.shape.push_back(1);
       continue;
     }
     const auto ua = static_cast<std::size_t>(axis);
-    const std::int64_t n = shape()[ua];
+    const std::int64_t n = shape[ua];
     if (const auto* i = std::get_if<std::int64_t>(&item)) {
       if (*i < -n || *i >= n) {
         throw IndexError("index " + std::to_string(*i) + " is out of bounds for axis " + std::to_string(axis) +
                          " with size " + std::to_string(n));
       }
-      map[ua] = AxisMap{-1, *i < 0 ? *i + n : *i, 0};
+      out.map[ua] = AxisMap{-1, *i < 0 ? *i + n : *i, 0};
     } else {
       std::int64_t start = 0, step = 1, len = 0;
       resolve_slice(std::get<Slice>(item), n, start, step, len);
-      map[ua] = AxisMap{static_cast<int>(out_shape.size()), start, step};
-      out_shape.push_back(len);
-      out_chunks.push_back(selected_chunks(chunks()[ua], start, step, len));
+      out.map[ua] = AxisMap{static_cast<int>(out.shape.size()), start, step};
+      out.shape.push_back(len);
     }
     ++axis;
   }
-  return view(*this, std::move(map), std::move(out_shape), std::move(out_chunks), "getitem");
+  return out;
+}
+
+}  // namespace array_detail
+
+Array Array::operator[](std::vector<IndexItem> index) const {
+  array_detail::BasicIndex resolved = array_detail::resolve_index(shape(), index);
+  // New axes get one block; sliced axes one block per input block they touch.
+  ChunkSizes out_chunks(resolved.shape.size(), std::vector<std::int64_t>{1});
+  for (std::size_t d = 0; d < resolved.map.size(); ++d) {
+    const AxisMap& a = resolved.map[d];
+    if (a.from < 0) continue;
+    const auto j = static_cast<std::size_t>(a.from);
+    out_chunks[j] = selected_chunks(chunks()[d], a.start, a.step, resolved.shape[j]);
+  }
+  return view(*this, std::move(resolved.map), std::move(resolved.shape), std::move(out_chunks), "getitem");
 }
 
 Array Array::rechunk(const ChunkSpec& spec) const {

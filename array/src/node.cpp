@@ -64,6 +64,12 @@ std::vector<std::int64_t> Node::block_index(std::int64_t flat) const {
   return index;
 }
 
+std::int64_t Node::block_flat(const std::vector<std::int64_t>& index) const {
+  std::int64_t flat = 0;
+  for (std::size_t d = 0; d < index.size(); ++d) flat = flat * static_cast<std::int64_t>(chunks_[d].size()) + index[d];
+  return flat;
+}
+
 Lowering::Lowering(const std::vector<const Node*>& targets) {
   // Reverse post-order visits every node after all the nodes that read it, so a
   // transparent node's final count is known before it passes it on to its inputs.
@@ -184,10 +190,18 @@ ExprPtr Lowering::region(const Node& node, const AffineMap& map, const Box& box)
 ExprPtr Lowering::read_blocks(const Node& node, const AffineMap& map, const Box& box) {
   // Every block the box's image touches gives the patch of the elements it holds.
   const std::vector<Key>& block_keys = keys(node);
+  return read_blocks(node, map, box, [&](const std::vector<std::int64_t>& index, const Box& sub) {
+    const Box block = node.block_box(index);
+    const Key key = block_keys[static_cast<std::size_t>(node.block_flat(index))];
+    return block_part(Expr::load_chunk(key, node.dtype(), block.extent()), map, block, sub);
+  });
+}
+
+ExprPtr Lowering::read_blocks(const Node& node, const AffineMap& map, const Box& box, const BlockPart& part) {
   const Shape extent = box.extent();
   const int nd = node.ndim();
-  std::vector<std::int64_t> first(static_cast<std::size_t>(nd)), end(static_cast<std::size_t>(nd));
   if (shape_size(extent) == 0) return Expr::load(node.dtype(), extent, {});
+  std::vector<std::int64_t> first(static_cast<std::size_t>(nd)), end(static_cast<std::size_t>(nd));
   for (int i = 0; i < nd; ++i) {
     const AxisMap& a = map[static_cast<std::size_t>(i)];
     std::int64_t vmin = a.start, vmax = a.start;
@@ -204,24 +218,49 @@ ExprPtr Lowering::read_blocks(const Node& node, const AffineMap& map, const Box&
     first[static_cast<std::size_t>(i)] = std::upper_bound(off.begin(), off.end(), vmin) - off.begin() - 1;
     end[static_cast<std::size_t>(i)] = std::upper_bound(off.begin(), off.end(), vmax) - off.begin();
   }
-  std::vector<PatchRef> patches;
-  ExprPtr single;
-  std::size_t touched = 0;
-  const auto numblocks = node.numblocks();
+  std::vector<Shape> starts;
+  std::vector<ExprPtr> parts;
   for_each_index(first, end, [&](const std::vector<std::int64_t>& index) {
-    std::int64_t flat = 0;
-    for (int i = 0; i < nd; ++i) flat = flat * numblocks[static_cast<std::size_t>(i)] + index[static_cast<std::size_t>(i)];
+    // The consumer coordinates whose image lies in this block.
     const Box block = node.block_box(index);
-    const ExprPtr chunk = Expr::load_chunk(block_keys[static_cast<std::size_t>(flat)], node.dtype(), block.extent());
-    ExprPtr mapped = remap(chunk, localize(map, box.lo, block.lo), extent);
-    if (!mapped->patches.empty()) {
-      ++touched;
-      single = mapped;
-      patches.insert(patches.end(), mapped->patches.begin(), mapped->patches.end());
+    Box sub = box;
+    for (int i = 0; i < nd; ++i) {
+      const AxisMap& a = map[static_cast<std::size_t>(i)];
+      if (a.from < 0 || a.step == 0) continue;
+      const auto f = static_cast<std::size_t>(a.from);
+      const auto [kmin, kmax] = progression_range(a.start, a.step, block.lo[static_cast<std::size_t>(i)],
+                                                  block.hi[static_cast<std::size_t>(i)]);
+      sub.lo[f] = std::max(sub.lo[f], kmin);
+      sub.hi[f] = std::min(sub.hi[f], kmax + 1);
     }
+    for (std::size_t d = 0; d < extent.size(); ++d) {
+      if (sub.lo[d] >= sub.hi[d]) return;
+    }
+    Shape start(extent.size());
+    for (std::size_t d = 0; d < extent.size(); ++d) start[d] = sub.lo[d] - box.lo[d];
+    starts.push_back(std::move(start));
+    parts.push_back(part(index, sub));
   });
-  if (touched == 1) return single;
-  return Expr::load(node.dtype(), extent, std::move(patches));
+  if (parts.empty()) return Expr::load(node.dtype(), extent, {});
+  return assemble(node.dtype(), extent, starts, parts);
+}
+
+ExprPtr Lowering::block_expr(const Node& node, std::int64_t flat, const std::function<ExprPtr()>& make) {
+  const auto at = std::make_pair(&node, flat);
+  if (auto it = block_exprs_.find(at); it != block_exprs_.end()) return it->second;
+  ExprPtr e = make();
+  block_exprs_.emplace(at, e);
+  return e;
+}
+
+Key Lowering::block_key(const Node& node, std::int64_t flat) {
+  if (node.opaque() || keys_.contains(&node)) return keys(node)[static_cast<std::size_t>(flat)];
+  const auto at = std::make_pair(&node, flat);
+  if (auto it = block_keys_.find(at); it != block_keys_.end()) return it->second;
+  const Box box = node.block_box(node.block_index(flat));
+  const Key key = materialize_expr(region(node, identity_map(node.ndim()), box), node.label());
+  block_keys_.emplace(at, key);
+  return key;
 }
 
 }  // namespace tessera::array_detail

@@ -8,6 +8,8 @@
 // their blocks become tasks once, and regions of them read those chunks by key.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -86,6 +88,8 @@ class Node {
   std::int64_t block_count() const;
   /// Multi-index of the flat (C-order) block number `flat`.
   std::vector<std::int64_t> block_index(std::int64_t flat) const;
+  /// The flat (C-order) block number of multi-index `index`.
+  std::int64_t block_flat(const std::vector<std::int64_t>& index) const;
 
  private:
   Shape shape_;
@@ -95,6 +99,12 @@ class Node {
 };
 
 using NodePtr = std::shared_ptr<const Node>;
+
+/// The part of a block's expression `e` (block-local coordinates, block box `block`) that
+/// a consumer reads through `map` over its coordinates `sub`.
+inline ExprPtr block_part(const ExprPtr& e, const AffineMap& map, const Box& block, const Box& sub) {
+  return remap(e, localize(map, sub.lo, block.lo), sub.extent());
+}
 
 /// Builds the task graph for a set of target nodes.
 class Lowering {
@@ -108,6 +118,18 @@ class Lowering {
   /// The same elements read from `node`'s materialized blocks (made tasks if they are
   /// not yet): a load of patches of every block the box's image touches.
   ExprPtr read_blocks(const Node& node, const AffineMap& map, const Box& box);
+  /// Joins the expression of `node`'s elements map(c), c in `box`, from per-block parts:
+  /// `part(index, sub)` gives the elements map(c) for c in `sub`, the part of `box` whose
+  /// image lies in block `index`. For nodes whose blocks are built one by one.
+  using BlockPart = std::function<ExprPtr(const std::vector<std::int64_t>& index, const Box& sub)>;
+  ExprPtr read_blocks(const Node& node, const AffineMap& map, const Box& box, const BlockPart& part);
+  /// Memoizes, per lowering, an expression of block `flat` of `node` (in block-local
+  /// coordinates): `make` runs on the first request only, so the tasks it adds are added once
+  /// however many consumer regions touch the block.
+  ExprPtr block_expr(const Node& node, std::int64_t flat, const std::function<ExprPtr()>& make);
+  /// A key holding block `flat` of `node`, adding tasks for that block only (once per
+  /// lowering): for consumers that need some blocks of an input but not all.
+  Key block_key(const Node& node, std::int64_t flat);
   /// A task computing `e` (unless it already is a whole chunk); returns its key.
   Key materialize_expr(const ExprPtr& e, const std::string& name);
   /// Adds a task. `name` prefixes its readable name.
@@ -131,6 +153,8 @@ class Lowering {
   std::unordered_map<const Node*, int> consumers_;
   std::unordered_map<const Node*, std::vector<Key>> keys_;
   std::unordered_map<Key, Shape> literals_;  // a literal's key and its chunk's shape
+  std::map<std::pair<const Node*, std::int64_t>, ExprPtr> block_exprs_;
+  std::map<std::pair<const Node*, std::int64_t>, Key> block_keys_;
   std::uint64_t counter_ = 0;
 };
 

@@ -125,7 +125,11 @@ void check_block_result(const std::string& op, const Chunk& out, DType dtype, co
 }
 
 Value MapBlocksRunner::run(std::span<const Value> inputs) const {
-  Chunk out = fn_(inputs[0].get<Chunk>());
+  // The input may be a chunk of another shape read as this block (a reshape or squeeze
+  // of it): the function sees the block's shape.
+  Chunk in = inputs[0].get<Chunk>();
+  in.shape = shape_;
+  Chunk out = fn_(in);
   check_block_result("map_blocks", out, dtype_, shape_);
   return Value::make(std::move(out));
 }

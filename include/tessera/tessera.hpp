@@ -6,6 +6,7 @@
 #include "tessera/array/host_array.hpp"
 #include "tessera/array/linalg.hpp"
 #include "tessera/array/overlap.hpp"
+#include "tessera/array/reshaping.hpp"
 #include "tessera/array/sorting.hpp"
 #include "tessera/core/chunk.hpp"
 #include "tessera/core/client.hpp"
