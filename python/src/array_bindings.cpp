@@ -13,34 +13,6 @@ namespace {
 using Axes = std::vector<std::int64_t>;
 using release_gil = py::call_guard<py::gil_scoped_release>;
 
-std::vector<IndexItem> index_from_python(const py::sequence& items) {
-  std::vector<IndexItem> index;
-  index.reserve(items.size());
-  for (py::handle item : items) {
-    if (item.is_none()) {
-      index.emplace_back(NewAxis{});
-    } else if (item.ptr() == Py_Ellipsis) {
-      index.emplace_back(Ellipsis{});
-    } else if (py::isinstance<py::slice>(item)) {
-      auto read = [&](const char* field) -> std::optional<std::int64_t> {
-        py::object v = item.attr(field);
-        if (v.is_none()) return std::nullopt;
-        return py::cast<std::int64_t>(py::reinterpret_borrow<py::object>(PyNumber_Index(v.ptr())));
-      };
-      index.emplace_back(Slice{read("start"), read("stop"), read("step")});
-    } else {
-      PyObject* integer = PyNumber_Index(item.ptr());
-      if (integer == nullptr) {
-        PyErr_Clear();
-        throw py::index_error("only integers, slices, None, Ellipsis, integer arrays and boolean arrays are valid indices; got " +
-                              py::str(py::type::of(item).attr("__name__")).cast<std::string>());
-      }
-      index.emplace_back(py::reinterpret_steal<py::object>(integer).cast<std::int64_t>());
-    }
-  }
-  return index;
-}
-
 py::tuple chunks_to_python(const ChunkSizes& chunks) {
   py::tuple out(chunks.size());
   for (std::size_t d = 0; d < chunks.size(); ++d) out[d] = py::tuple(py::cast(chunks[d]));

@@ -65,10 +65,31 @@ Scalar scalar_from_python(py::handle object) {
 
 namespace {
 
-std::int64_t axis_size_from_python(py::handle entry, std::int64_t length) {
+// One axis' block size: an int, or -1 / None for the whole axis (returned as -1).
+std::int64_t axis_chunk_from_python(py::handle entry) {
   if (entry.is_none()) return -1;
-  auto size = entry.cast<std::int64_t>();
-  return size == -1 ? length : size;
+  PyObject* integer = PyNumber_Index(entry.ptr());
+  if (integer == nullptr) {
+    PyErr_Clear();
+    throw py::type_error("a chunk size must be an int, -1 or None, got " +
+                         py::str(py::type::of(entry).attr("__name__")).cast<std::string>());
+  }
+  auto size = py::reinterpret_steal<py::object>(integer).cast<std::int64_t>();
+  return size;
+}
+
+std::vector<std::int64_t> explicit_sizes_from_python(py::handle entry, std::size_t axis) {
+  std::vector<std::int64_t> sizes;
+  for (py::handle size : py::reinterpret_borrow<py::sequence>(entry)) {
+    PyObject* integer = PyNumber_Index(size.ptr());
+    if (integer == nullptr) {
+      PyErr_Clear();
+      throw py::type_error("the chunks of axis " + std::to_string(axis) + " must be ints, got " +
+                           py::str(entry).cast<std::string>());
+    }
+    sizes.push_back(py::reinterpret_steal<py::object>(integer).cast<std::int64_t>());
+  }
+  return sizes;
 }
 
 }  // namespace
@@ -92,20 +113,55 @@ ChunkSpec chunk_spec_from_python(py::handle object, const Shape& shape) {
   for (auto entry : entries) explicit_sizes = explicit_sizes || py::isinstance<py::sequence>(entry);
   if (!explicit_sizes) {
     std::vector<std::int64_t> sizes;
-    for (std::size_t d = 0; d < shape.size(); ++d) sizes.push_back(axis_size_from_python(entries[d], shape[d]));
+    for (std::size_t d = 0; d < shape.size(); ++d) sizes.push_back(axis_chunk_from_python(entries[d]));
     return ChunkSpec(std::move(sizes));
   }
   ChunkSizes sizes;
   for (std::size_t d = 0; d < shape.size(); ++d) {
     py::handle entry = entries[d];
     if (py::isinstance<py::sequence>(entry)) {
-      sizes.push_back(entry.cast<std::vector<std::int64_t>>());
+      sizes.push_back(explicit_sizes_from_python(entry, d));
     } else {
-      const std::int64_t size = axis_size_from_python(entry, shape[d]);
-      sizes.push_back(size == -1 ? std::vector<std::int64_t>{shape[d]} : regular_chunks(shape[d], size));
+      const std::int64_t size = axis_chunk_from_python(entry);
+      sizes.push_back(size == -1 || shape[d] == 0 ? std::vector<std::int64_t>{shape[d]} : regular_chunks(shape[d], size));
     }
   }
   return ChunkSpec(std::move(sizes));
+}
+
+std::vector<IndexItem> index_from_python(const py::sequence& items) {
+  std::vector<IndexItem> index;
+  index.reserve(items.size());
+  for (py::handle item : items) {
+    if (item.is_none()) {
+      index.emplace_back(NewAxis{});
+    } else if (item.ptr() == Py_Ellipsis) {
+      index.emplace_back(Ellipsis{});
+    } else if (PyBool_Check(item.ptr())) {
+      // NumPy reads a bool as a 0-d mask, not as the integer 0 or 1.
+      if (item.ptr() == Py_True) {
+        index.emplace_back(NewAxis{});
+      } else {
+        throw py::index_error("indexing with False (an empty 0-d mask) is not supported; use a slice such as [0:0]");
+      }
+    } else if (py::isinstance<py::slice>(item)) {
+      auto read = [&](const char* field) -> std::optional<std::int64_t> {
+        py::object v = item.attr(field);
+        if (v.is_none()) return std::nullopt;
+        return py::cast<std::int64_t>(py::reinterpret_borrow<py::object>(PyNumber_Index(v.ptr())));
+      };
+      index.emplace_back(Slice{read("start"), read("stop"), read("step")});
+    } else {
+      PyObject* integer = PyNumber_Index(item.ptr());
+      if (integer == nullptr) {
+        PyErr_Clear();
+        throw py::index_error("only integers, slices, None, Ellipsis, integer arrays and boolean arrays are valid indices; got " +
+                              py::str(py::type::of(item).attr("__name__")).cast<std::string>());
+      }
+      index.emplace_back(py::reinterpret_steal<py::object>(integer).cast<std::int64_t>());
+    }
+  }
+  return index;
 }
 
 Shape shape_from_python(py::handle object) {

@@ -32,4 +32,8 @@ ChunkSpec chunk_spec_from_python(py::handle object, const Shape& shape);
 
 Shape shape_from_python(py::handle object);
 
+/// A basic index (ints, slices, None, Ellipsis) as the C++ API spells it; IndexError for
+/// anything else.
+std::vector<IndexItem> index_from_python(const py::sequence& items);
+
 }  // namespace tessera::python

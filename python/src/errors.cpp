@@ -17,8 +17,10 @@ PyObject* cancelled_error_type = nullptr;
 void set_python_error(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
-  } catch (py::error_already_set& e) {
-    e.restore();
+  } catch (const py::error_already_set& e) {
+    // A failed task's error may be raised many times (each result() call, each dependent):
+    // restore new references, which error_already_set::restore() (once only) would not.
+    PyErr_Restore(e.type().inc_ref().ptr(), e.value().inc_ref().ptr(), e.trace().inc_ref().ptr());
   } catch (const TaskError& e) {
     if (e.original()) {
       set_python_error(e.original());

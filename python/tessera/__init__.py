@@ -25,6 +25,8 @@ from ._manipulation import (broadcast_arrays, broadcast_shapes, broadcast_to, co
                             matrix_transpose, permute_dims, squeeze, stack, transpose, unstack)
 from ._statistics import all, any, argmax, argmin, max, mean, min, prod, std, sum, var
 from ._custom import map_blocks, map_overlap
+from ._reshaping import (cumprod, cumsum, cumulative_prod, cumulative_sum, moveaxis, repeat, reshape, roll,
+                         tile)
 from ._sorting import (argsort, argwhere, count_nonzero, nonzero, searchsorted, sort, unique_all, unique_counts,
                        unique_inverse, unique_values)
 from . import diagnostics, linalg, random

@@ -45,8 +45,28 @@ def _axes(axis: Any, ndim: int) -> list[int]:
     return [operator.index(axis)]
 
 
+_COMPARISONS = frozenset({"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"})
+
+
+def _out_of_range(array: "_tessera.Array", value: int) -> bool:
+    dtype = np.dtype(array.dtype)
+    if dtype.kind not in "iu":
+        return False
+    info = np.iinfo(dtype)
+    return not info.min <= value <= info.max
+
+
 def _binary(op: str, reflected: bool = False):
     def method(self, other):
+        if type(other) is int and _out_of_range(self._c, other):
+            if op not in _COMPARISONS:
+                raise OverflowError(f"Python integer {other} out of bounds for {self.dtype}")
+            # NumPy 2 compares by value: widen the array so the comparison is exact.
+            wide = "int64" if -2**63 <= other < 2**63 and self.dtype != np.uint64 else "float64"
+            widened = self._c.astype(wide)
+            other_native = _tessera.scalar_array(float(other) if wide == "float64" else other)
+            operands = [other_native, widened] if reflected else [widened, other_native]
+            return _wrap(_tessera.elementwise(op, operands))
         try:
             other_native = _native(other)
         except TypeError:
@@ -226,6 +246,26 @@ class Array:
             # dask's rechunk: None keeps an axis' chunks (elsewhere None means the whole axis).
             chunks = tuple(self.chunks[i] if c is None else c for i, c in enumerate(chunks))
         return _wrap(self._c.rechunk(chunks))
+
+    def reshape(self, *shape, **kwargs) -> "Array":
+        from ._reshaping import reshape
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return reshape(self, shape, **kwargs)
+
+    def ravel(self) -> "Array":
+        return self.reshape(-1)
+
+    def flatten(self) -> "Array":
+        return self.reshape(-1)
+
+    def cumsum(self, axis=None, dtype=None) -> "Array":
+        from ._reshaping import cumsum
+        return cumsum(self, axis=axis, dtype=dtype)
+
+    def cumprod(self, axis=None, dtype=None) -> "Array":
+        from ._reshaping import cumprod
+        return cumprod(self, axis=axis, dtype=dtype)
 
     def transpose(self, *axes) -> "Array":
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):

@@ -29,12 +29,18 @@ def asarray(obj, dtype=None, device=None, copy: bool | None = None, chunks="auto
     _check_device(device)
     if isinstance(obj, Array):
         if dtype is not None and np.dtype(dtype) != obj.dtype:
+            if copy is False:
+                raise ValueError(f"asarray(copy=False) cannot cast {obj.dtype} to {np.dtype(dtype)} without a copy")
             return obj.astype(dtype)
         return obj
     if type(obj) in (bool, int, float, complex) and dtype is None:
         # A Python scalar: NumPy's default dtypes (not the weak typing of an operand).
         obj = np.asarray(obj, dtype=_default_scalar_dtype(obj))
-    host = np.asarray(obj, dtype=dtype)
+    # copy=False: never copy (the array API's rule); NumPy raises where its conversion would.
+    host = np.asarray(obj, dtype=dtype, copy=False if copy is False else None)
+    if copy is False and not (host.flags.c_contiguous and host.flags.aligned and host.dtype.isnative):
+        raise ValueError("asarray(copy=False) can share only aligned, C-contiguous, native-byte-order data; "
+                         f"got strides {host.strides} for shape {host.shape} and dtype {host.dtype.str}")
     if host.dtype.byteorder == ">" or not host.dtype.isnative:
         host = host.astype(host.dtype.newbyteorder("="))
     share = copy is not True and host.flags.c_contiguous and host.flags.aligned
@@ -76,7 +82,15 @@ def full(shape, fill_value, *, dtype=None, device=None, chunks="auto") -> Array:
         dtype = _default_scalar_dtype(fill_value)
     if isinstance(fill_value, np.generic):
         fill_value = fill_value.item()
-    return _wrap(_tessera.full(_shape(shape), fill_value, _dtype_name(dtype), chunks))
+    dtype = np.dtype(dtype)
+    if type(fill_value) is int and dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if not info.min <= fill_value <= info.max:
+            raise OverflowError(f"Python integer {fill_value} out of bounds for {dtype}")
+        if fill_value >= 2**63:  # beyond the native scalar's int64: broadcast a 0-d uint64
+            from ._manipulation import broadcast_to
+            return broadcast_to(asarray(np.asarray(fill_value, dtype=dtype)), _shape(shape)).rechunk(chunks)
+    return _wrap(_tessera.full(_shape(shape), fill_value, dtype.name, chunks))
 
 
 def zeros(shape, *, dtype=None, device=None, chunks="auto") -> Array:
@@ -125,6 +139,9 @@ def arange(start, /, stop=None, step=1, *, dtype=None, device=None, chunks="auto
     if dtype is None:
         integral = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
         dtype = np.dtype("int64") if integral else _FLOAT
+    if max(abs(start), abs(stop)) > 2**53:
+        # The native generator counts in float64; past 2**53 it could not tell integers apart.
+        raise ValueError(f"arange bounds beyond 2**53 ({start}, {stop}) are not supported")
     return _wrap(_tessera.arange(float(start), float(stop), float(step), _dtype_name(dtype), chunks))
 
 

@@ -53,7 +53,10 @@ def expand_dims(x, /, axis=0) -> Array:
     out = _native(x)
     axes = _axis_list(axis)
     ndim = out.ndim + len(axes)
-    for a in sorted(a + ndim if a < 0 else a for a in axes):
+    normalized = sorted(a + ndim if a < 0 else a for a in axes)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"repeated axis in {tuple(axes)} for a result of dimension {ndim}")
+    for a in normalized:
         out = _tessera.expand_dims(out, a)
     return _wrap(out)
 

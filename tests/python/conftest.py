@@ -15,9 +15,11 @@ import sys
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "python"))
-
-import tessera as ts  # noqa: E402
+try:
+    import tessera as ts  # installed (pip install .) or on PYTHONPATH
+except ImportError:  # the in-place build: python/tessera/_tessera*.so next to the sources
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, "python"))
+    import tessera as ts
 
 DEFAULT_TIMEOUT_S = 60.0
 

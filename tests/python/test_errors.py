@@ -100,17 +100,11 @@ def test_bad_rechunk(x):
         x.rechunk(((1, 1), (4,)))
 
 
-@pytest.mark.xfail(reason="a malformed nested chunks entry reaches pybind11's cast in chunk_spec_from_python "
-                          "(python/src/conversions.cpp) and raises RuntimeError('Unable to cast Python instance "
-                          "of type tuple ...'), not TypeError/ValueError", strict=True)
 def test_malformed_nested_chunks():
     with pytest.raises((TypeError, ValueError)):
         ts.asarray(np.zeros(3), chunks=(((1,), 2),))
 
 
-@pytest.mark.xfail(reason="chunks=(-1,) on an empty axis: axis_size_from_python (python/src/conversions.cpp) "
-                          "turns -1 into the axis length 0, which ChunkSpec rejects ('chunk size 0 for axis 0 "
-                          "must be positive'); chunks=-1 (an int) works", strict=True)
 @pytest.mark.parametrize("make", [
     lambda: ts.asarray(np.zeros((0, 3)), chunks=(-1, -1)),
     lambda: ts.zeros((0,), chunks=(-1,)),

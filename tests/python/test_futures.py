@@ -214,7 +214,6 @@ RAISED_TWICE = ("a task's stored Python exception can be raised once: python/src
                 "error_fetch_and_normalize::restore() called a second time ...')")
 
 
-@pytest.mark.xfail(reason=RAISED_TWICE, strict=True)
 def test_failed_task_and_its_dependents_all_raise_the_original_error(client):
     bad = client.submit(fail_with_key_error, 11)
     dependents = [client.submit(inc, bad), client.submit(add, 1, bad)]
@@ -223,7 +222,6 @@ def test_failed_task_and_its_dependents_all_raise_the_original_error(client):
             f.result()
 
 
-@pytest.mark.xfail(reason=RAISED_TWICE, strict=True)
 def test_result_raises_the_same_error_every_time(client):
     bad = client.submit(fail_with_key_error, 12)
     assert isinstance(bad.exception(), KeyError)
@@ -299,3 +297,14 @@ def test_context_manager():
     with ts.Client(n_workers=1, set_as_default=False) as c:
         assert c.submit(inc, 1).result() == 2
     assert c._closed
+
+
+def test_default_client_is_the_latest_open_one():
+    from tessera._client import default_client
+    before = default_client()
+    with ts.Client(n_workers=1) as c:  # set_as_default=True
+        assert default_client() is c
+        host = np.arange(10.0)
+        np.testing.assert_array_equal((ts.asarray(host, chunks=3) * 2).compute(), host * 2)
+    assert default_client() is not c
+    assert default_client() is before

@@ -75,6 +75,12 @@ def test_malformed_indices(key):
         x[key]
 
 
+@pytest.mark.parametrize("key", [True, False, (Ellipsis, True), (0, False)], ids=repr)
+def test_python_bool_index(key):
+    host = np.arange(12).reshape(3, 4)
+    assert_array_matches(ts.asarray(host, chunks=2)[key], host[key])
+
+
 def test_zero_step_slice():
     with pytest.raises(ValueError):
         ts.asarray(np.zeros(4))[::0]
@@ -88,9 +94,6 @@ def test_0d_tessera_integer_as_an_index():
         operator.index(ts.asarray(2.0))
 
 
-@pytest.mark.xfail(reason="a 0-d integer array index takes the integer-array path of _indexing.getitem, which "
-                          "imports the missing module tessera._reshaping (and calls the missing _tessera.take)",
-                   strict=True)
 def test_index_with_0d_integer_arrays():
     host = np.arange(10) * 3
     x = ts.asarray(host, chunks=3)
@@ -126,8 +129,6 @@ def test_boolean_mask(rng, chunking):
 
 # ---- integer arrays and setitem (Python spelling exists; the native side is not there yet) ----
 
-@pytest.mark.xfail(reason="_indexing.getitem / take call _tessera.take, which the extension does not define "
-                          "(AttributeError)", strict=True)
 def test_integer_array_index():
     host = np.arange(30.0).reshape(5, 6)
     x = ts.asarray(host, chunks=2)
@@ -136,8 +137,6 @@ def test_integer_array_index():
     assert_array_matches(ts.take(x, np.array([1, 2]), axis=1), np.take(host, [1, 2], axis=1))
 
 
-@pytest.mark.xfail(reason="_indexing.setitem calls _tessera.setitem_scalar / _tessera.setitem, which the "
-                          "extension does not define (AttributeError)", strict=True)
 def test_setitem_basic():
     host = np.arange(12.0).reshape(3, 4)
     x = ts.asarray(host.copy(), chunks=2)

@@ -39,12 +39,14 @@ def test_np_asarray_computes(data):
 
 
 LAZY_UFUNCS = [
-    (lambda m, x, y: m.sin(x), "sin"), (lambda m, x, y: m.add(x, 1), "add scalar"), (lambda m, x, y: m.add(2, x), "radd"),
+    (lambda m, x, y: m.sin(x), "sin"), (lambda m, x, y: m.add(x, 1), "add scalar"),
+    (lambda m, x, y: m.add(2, x), "radd"),
     (lambda m, x, y: m.multiply(x, y), "multiply"), (lambda m, x, y: m.arctan2(x, y), "arctan2"),
     (lambda m, x, y: m.power(abs(x), 0.5), "power"), (lambda m, x, y: m.absolute(x), "absolute"),
     (lambda m, x, y: m.true_divide(x, y), "true_divide"), (lambda m, x, y: m.maximum(x, y), "maximum"),
     (lambda m, x, y: m.greater(x, y), "greater"), (lambda m, x, y: m.isfinite(x), "isfinite"),
-    (lambda m, x, y: m.rint(x), "rint"), (lambda m, x, y: m.mod(x, 1.5), "mod"), (lambda m, x, y: m.conjugate(x), "conjugate"),
+    (lambda m, x, y: m.rint(x), "rint"), (lambda m, x, y: m.mod(x, 1.5), "mod"),
+    (lambda m, x, y: m.conjugate(x), "conjugate"),
     (lambda m, x, y: m.invert(m.greater(x, 0)), "invert"), (lambda m, x, y: m.matmul(x, y.T), "matmul"),
 ]
 
@@ -64,10 +66,12 @@ LAZY_FUNCTIONS = [
     (lambda x, y: np.var(x, axis=(0, 1)), "var"), (lambda x, y: np.prod(x, axis=1), "prod"),
     (lambda x, y: np.max(x, axis=0), "max"), (lambda x, y: np.amin(x), "amin"), (lambda x, y: np.any(x > 1), "any"),
     (lambda x, y: np.all(x > -5, axis=1), "all"), (lambda x, y: np.argmax(x, axis=1), "argmax"),
-    (lambda x, y: np.concatenate([x, y]), "concatenate"), (lambda x, y: np.concatenate([x, y], axis=1), "concatenate 1"),
+    (lambda x, y: np.concatenate([x, y]), "concatenate"),
+    (lambda x, y: np.concatenate([x, y], axis=1), "concatenate 1"),
     (lambda x, y: np.stack([x, y], axis=1), "stack"), (lambda x, y: np.transpose(x), "transpose"),
     (lambda x, y: np.transpose(x, (1, 0)), "transpose axes"), (lambda x, y: np.where(x > 0, x, y), "where"),
-    (lambda x, y: np.clip(x, -1, 1), "clip"), (lambda x, y: np.round(x), "round"), (lambda x, y: np.flip(x, axis=0), "flip"),
+    (lambda x, y: np.clip(x, -1, 1), "clip"), (lambda x, y: np.round(x), "round"),
+    (lambda x, y: np.flip(x, axis=0), "flip"),
     (lambda x, y: np.expand_dims(x, 1), "expand_dims"), (lambda x, y: np.mean(x, dtype=np.float32), "mean dtype"),
 ]
 

@@ -148,7 +148,8 @@ def test_expressions_match_numpy_and_ignore_chunking(case):
         # no rounding involved: the same bits under every chunking
         np.testing.assert_array_equal(results[0], results[1], err_msg=f"{name}: chunkings disagree")
     else:
-        np.testing.assert_allclose(results[0], results[1], rtol=1e-12, atol=1e-12, err_msg=f"{name}: chunkings disagree")
+        np.testing.assert_allclose(results[0], results[1], rtol=1e-12, atol=1e-12,
+                                   err_msg=f"{name}: chunkings disagree")
 
 
 @SETTINGS

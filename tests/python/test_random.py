@@ -21,7 +21,8 @@ def five_sigma_mean(std, n=N):
 
 # ---- shapes, dtypes, ranges ----
 
-@pytest.mark.parametrize("size,shape", [(None, ()), (5, (5,)), ((3, 4), (3, 4)), ((2, 0, 3), (2, 0, 3)), ([2, 3], (2, 3))])
+@pytest.mark.parametrize("size,shape", [(None, ()), (5, (5,)), ((3, 4), (3, 4)), ((2, 0, 3), (2, 0, 3)),
+                                        ([2, 3], (2, 3))])
 def test_shapes(size, shape):
     draws = [ts.random.random(size), ts.random.uniform(1, 2, size), ts.random.normal(0, 1, size),
              ts.random.integers(0, 5, size)]
