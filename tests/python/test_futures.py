@@ -208,12 +208,6 @@ def test_dependent_of_a_failed_task_raises_its_error(client):
         dependent.result()
 
 
-RAISED_TWICE = ("a task's stored Python exception can be raised once: python/src/errors.cpp set_python_error calls "
-                "py::error_already_set::restore() on the stored error, and pybind11 refuses a second restore(), so "
-                "every later raise of the same error is RuntimeError('Internal error: pybind11::detail::"
-                "error_fetch_and_normalize::restore() called a second time ...')")
-
-
 def test_failed_task_and_its_dependents_all_raise_the_original_error(client):
     bad = client.submit(fail_with_key_error, 11)
     dependents = [client.submit(inc, bad), client.submit(add, 1, bad)]

@@ -113,7 +113,7 @@ def test_logical_ufunc_reduce(data):
 
 
 FALLBACKS = [
-    (lambda x: np.median(x), "median"), (lambda x: np.cumsum(x, axis=1), "cumsum"),
+    (lambda x: np.median(x), "median"), (lambda x: np.diff(x, axis=1), "diff"),
     (lambda x: np.linalg.norm(x), "linalg.norm"), (lambda x: np.fft.fft(x), "fft.fft"),
     (lambda x: np.percentile(x, 30), "percentile"), (lambda x: np.diff(x, axis=0), "diff"),
     (lambda x: np.cbrt(x), "cbrt (ufunc)"), (lambda x: np.add.accumulate(x, axis=1), "add.accumulate"),
