@@ -159,6 +159,8 @@ std::vector<HostArray> compute(Client& client, const std::vector<Array>& arrays)
   for (std::size_t i = 0; i < arrays.size(); ++i) out.push_back(host_array(*arrays[i].node(), blocks[i]));
   return out;
 }
+Graph task_graph(const std::vector<Array>& arrays) { return lower(arrays).graph; }
+
 std::vector<HostArray> compute(const std::vector<Array>& arrays) { return compute(default_client(), arrays); }
 
 HostArray Array::compute(Client& client) const { return std::move(tessera::compute(client, {*this}).front()); }

@@ -186,6 +186,19 @@ void bind_array_functions(py::module_& m) {
 
   // ---- evaluation ----
   m.def(
+      "task_graph",
+      [](const std::vector<Array>& arrays) {
+        const Graph graph = task_graph(arrays);
+        py::list tasks;
+        for (const TaskSpec& spec : graph.tasks()) {
+          py::list dependencies;
+          for (Key key : spec.dependencies) dependencies.append(to_string(key));
+          tasks.append(py::make_tuple(to_string(spec.key), spec.name, dependencies));
+        }
+        return tasks;
+      },
+      py::arg("arrays"), "(key, name, dependency keys) for every task compute() would run");
+  m.def(
       "compute_many",
       [](Client& client, const std::vector<Array>& arrays) {
         std::vector<HostArray> results;

@@ -61,6 +61,12 @@ invert = bitwise_invert  # noqa: F821
 dot = matmul
 
 
+def visualize(*arrays, filename: str = "tessera-graph", format: str | None = None) -> str:  # noqa: A002
+    """Draws the task graph of computing the arrays together (graphviz); returns the file."""
+    from ._visualize import visualize as _draw
+    return _draw(*arrays, filename=filename, format=format)
+
+
 def persist(*arrays, client=None):
     """Arrays computed and kept on the workers."""
     out = tuple(a.persist(client=client) if isinstance(a, Array) else a for a in arrays)

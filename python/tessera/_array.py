@@ -388,3 +388,9 @@ class Array:
     def __array_function__(self, func, types, args, kwargs):
         from ._numpy_interop import array_function
         return array_function(func, types, args, kwargs)
+
+    # ---- graph ----
+    def visualize(self, filename: str = "tessera-graph", format: str | None = None) -> str:  # noqa: A002
+        """Draws the task graph compute() would run (graphviz); returns the file written."""
+        from ._visualize import visualize
+        return visualize(self, filename=filename, format=format)

@@ -72,3 +72,19 @@ def test_progress_of_nothing():
     out = io.StringIO()
     ts.progress([], out=out)
     assert FINAL_BAR.search(out.getvalue()).groups() == ("0", "0")
+
+
+def test_visualize_writes_the_task_graph(tmp_path):
+    import shutil
+    import warnings
+
+    x = ts.asarray(np.arange(16.0).reshape(4, 4), chunks=2)
+    y = (x + x.T).sum()
+    from tessera._visualize import to_dot
+    dot = to_dot([y])
+    assert dot.startswith("digraph tessera {") and "->" in dot and "sum" in dot
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # graphviz may be missing: then only the .dot is written
+        path = y.visualize(filename=str(tmp_path / "graph"))
+    assert (tmp_path / "graph.dot").read_text() == dot
+    assert path.endswith(".png" if shutil.which("dot") else ".dot")

@@ -297,6 +297,10 @@ Array map_blocks(const Array& x, std::function<Chunk(const Chunk&)> fn, DType ou
 std::vector<HostArray> compute(const std::vector<Array>& arrays);
 std::vector<HostArray> compute(Client& client, const std::vector<Array>& arrays);
 
+/// The task graph compute() would run for the arrays (for inspection and drawing: each
+/// TaskSpec's key, readable name and dependencies).
+Graph task_graph(const std::vector<Array>& arrays);
+
 /// The client used by compute() and persist() without one: a LocalCluster with one CPU
 /// worker started on first use.
 Client& default_client();
