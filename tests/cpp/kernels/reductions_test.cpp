@@ -1,6 +1,6 @@
 // Tests of the CPU reduction kernels (kernels/cpu/reductions.cpp) against plain-loop
 // references in long double: every operation on every dtype, whole runs, runs split into
-// pieces and merged, fold_each against fold_run, empty reductions, NumPy's argmin and NaN
+// pieces and merged, fold_each against fold_run, fold_rows down columns, empty reductions, NumPy's argmin and NaN
 // rules, and the accuracy of long float sums and of the variance.
 #include <gtest/gtest.h>
 
@@ -192,6 +192,11 @@ Expected reference(std::string_view op, const T* x, std::size_t n, std::int64_t 
       if (!(dof > 0)) return nan_expected();
       e.value = m2 / dof;
       e.tol = (4 * out_eps<T>() + 512 * 0x1p-53L) * (m2 / dof);
+      if constexpr (std::is_integral_v<T> && sizeof(T) == 8) {
+        // 64-bit integers are rounded to double on input, which moves m2 by up to
+        // 2 * sum |x_i - mean| * |rounding of x_i| <= 2^-52 * sum |x_i| * sqrt(m2).
+        e.tol += 0x1p-52L * sum_abs * std::sqrt(m2) / dof;
+      }
     }
   }
   return e;
@@ -375,6 +380,44 @@ TYPED_TEST(Reductions, FoldEachMatchesFoldRunPerColumn) {
         if (exact_op(op)) {
           const std::size_t size = tessera::itemsize(k.output);
           EXPECT_EQ(0, std::memcmp(each.data() + c * size, run.data(), size)) << "column " << c;
+        }
+      }
+    }
+  }
+}
+
+TYPED_TEST(Reductions, FoldRowsMatchesTheReferencePerColumn) {
+  using T = TypeParam;
+  std::mt19937_64 rng(kSeed + 6);
+  for (std::string_view op : kOps) {
+    const ReductionKernel& k = kernel(op, tessera::dtype_of<T>);
+    for (std::size_t rows : {std::size_t{1}, std::size_t{2}, std::size_t{37}, std::size_t{300}}) {
+      // Past 256 columns var folds its columns in several groups.
+      for (std::size_t cols : {1 + rng() % 17, std::size_t{300}}) {
+        SCOPED_TRACE(::testing::Message() << "op=" << op << " dtype=" << tessera::name(k.input) << " rows=" << rows
+                                          << " cols=" << cols << " seed=" << kSeed + 6);
+        const auto x = random_data<T>(rng, rows * cols, op == "prod" ? Profile::near_one : Profile::general);
+        // Two blocks of rows, the second with indices from `half` on, merged.
+        const std::size_t half = rows / 2;
+        auto top = new_states(k, cols);
+        auto bottom = new_states(k, cols);
+        k.fold_rows(top.data(), x.data(), half, cols, 0, 1);
+        k.fold_rows(bottom.data(), x.data() + half * cols, rows - half, cols, static_cast<std::int64_t>(half), 1);
+        k.merge(top.data(), bottom.data(), cols);
+        const auto block = finalize(k, top, cols, 1.0);
+        auto each_states = new_states(k, cols);
+        for (std::size_t r = 0; r < rows; ++r) {
+          k.fold_each(each_states.data(), x.data() + r * cols, cols, static_cast<std::int64_t>(r));
+        }
+        const auto each = finalize(k, each_states, cols, 1.0);
+        for (std::size_t c = 0; c < cols; ++c) {
+          Data<T> column(rows);
+          for (std::size_t r = 0; r < rows; ++r) column[r] = x.data()[r * cols + c];
+          EXPECT_TRUE(matches(k, block, c, reference(op, column.data(), rows, 0, 1, 1.0))) << "column " << c;
+          if (exact_op(op)) {
+            const std::size_t size = tessera::itemsize(k.output);
+            EXPECT_EQ(0, std::memcmp(block.data() + c * size, each.data() + c * size, size)) << "column " << c;
+          }
         }
       }
     }
@@ -608,6 +651,12 @@ void check_var_with_offset(T offset, T spread, long double rel_tol) {
   auto each = new_states(k, 1);
   for (std::size_t i = 0; i < n; ++i) k.fold_each(each.data(), &x[i], 1, static_cast<std::int64_t>(i));
   check(each, "fold_each");
+  // Blocks of 4 rows, as the fused evaluator's tiles of a 500-column chunk come.
+  auto rows = new_states(k, 1);
+  for (std::size_t i = 0; i < n; i += 4) {
+    k.fold_rows(rows.data(), &x[i], std::min<std::size_t>(4, n - i), 1, static_cast<std::int64_t>(i), 1);
+  }
+  check(rows, "fold_rows");
 }
 
 TEST(Var, StableForALargeOffset) {
