@@ -120,10 +120,12 @@ Acc pairwise_sum(const T* x, std::size_t n, Acc zero, const F& f) {
   return pairwise_sum(x, half, zero, f) + pairwise_sum(x + half, n - half, zero, f);
 }
 
-// Folding a rows × cols block down its columns: the columns go in groups whose
-// accumulators stay in L1, and each pass runs along the rows (contiguous elements, so it
-// vectorizes); an operation then updates each column's state once.
-inline constexpr std::size_t kColumnGroup = 256;
+// Folding a rows × cols block down its columns: each pass runs along the rows
+// (contiguous elements, so it vectorizes), with one accumulator per column; an operation
+// then updates each column's state once. Blocks wider than kColumnGroup go in groups of
+// columns, whose accumulators stay in L1. The fused evaluator's column tiles are at most
+// 512 wide (fused_eval.cpp), so a tile's rows are read whole, in memory order.
+inline constexpr std::size_t kColumnGroup = 512;
 
 /// Calls `group(first column, width)` for each group of columns of a block `cols` wide.
 template <class F>
@@ -131,13 +133,19 @@ void for_column_groups(std::size_t cols, const F& group) {
   for (std::size_t c0 = 0; c0 < cols; c0 += kColumnGroup) group(c0, std::min(kColumnGroup, cols - c0));
 }
 
+/// acc[c] += f(row[c], c) for c < width. Not inlined into sum_columns, whose row loop
+/// g++ -O3 would otherwise unroll and jam (two rows per pass over acc): that read the
+/// chunk a third slower from memory, with both cores busy, than one row after another.
+template <class Acc, class T, class F>
+[[gnu::noinline]] void add_row(Acc* __restrict acc, const T* __restrict row, std::size_t width, const F& f) {
+  for (std::size_t c = 0; c < width; ++c) acc[c] = acc[c] + f(row[c], c);
+}
+
 /// acc[c] = the sum over rows r of f(x[r * cols + c], c), for c < width (rows >= 1).
 template <class Acc, class T, class F>
 void sum_columns(Acc* acc, const T* x, std::size_t rows, std::size_t cols, std::size_t width, const F& f) {
   for (std::size_t c = 0; c < width; ++c) acc[c] = f(x[c], c);
-  for (std::size_t r = 1; r < rows; ++r) {
-    for (std::size_t c = 0; c < width; ++c) acc[c] = acc[c] + f(x[r * cols + c], c);
-  }
+  for (std::size_t r = 1; r < rows; ++r) add_row(acc, x + r * cols, width, f);
 }
 
 /// -0.0 rather than 0.0 is the exact additive identity of IEEE floats (-0.0 + x == x for
