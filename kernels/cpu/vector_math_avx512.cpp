@@ -13,37 +13,33 @@
 namespace tessera::kernels::vector_math {
 namespace {
 
-struct VectorD {
-  using Scalar = double;
-  using Vector = __m512d;
-  static constexpr std::size_t lanes = 8;
-  static Vector load(const Scalar* p) { return _mm512_loadu_pd(p); }
-  static void store(Scalar* p, Vector v) { _mm512_storeu_pd(p, v); }
-  static Vector mul(Vector a, Vector b) { return _mm512_mul_pd(a, b); }
-  static bool all_equal(Vector v, Scalar s) { return _mm512_cmp_pd_mask(v, _mm512_set1_pd(s), _CMP_EQ_OQ) == 0xFF; }
-  static bool any_infinite(Vector v) {
-    return _mm512_cmp_pd_mask(_mm512_abs_pd(v), _mm512_set1_pd(__builtin_inf()), _CMP_EQ_OQ) != 0;
-  }
-};
-struct VectorF {
-  using Scalar = float;
-  using Vector = __m512;
-  static constexpr std::size_t lanes = 16;
-  static Vector load(const Scalar* p) { return _mm512_loadu_ps(p); }
-  static void store(Scalar* p, Vector v) { _mm512_storeu_ps(p, v); }
-  static Vector mul(Vector a, Vector b) { return _mm512_mul_ps(a, b); }
-  static bool all_equal(Vector v, Scalar s) { return _mm512_cmp_ps_mask(v, _mm512_set1_ps(s), _CMP_EQ_OQ) == 0xFFFF; }
-  static bool any_infinite(Vector v) {
-    return _mm512_cmp_ps_mask(_mm512_abs_ps(v), _mm512_set1_ps(__builtin_inff()), _CMP_EQ_OQ) != 0;
-  }
-};
+// The traits of a vector of `lanes` Scalars; `sfx` is the intrinsics' suffix (pd, ps) and
+// `all_lanes` the mask of a comparison true in every lane.
+#define TESSERA_VECTOR_TRAITS(Name, S, V, L, sfx, all_lanes)                                 \
+  struct Name {                                                                            \
+    using Scalar = S;                                                                      \
+    using Vector = V;                                                                      \
+    static constexpr std::size_t lanes = L;                                                \
+    static Vector load(const Scalar* p) { return _mm512_loadu_##sfx(p); }                  \
+    static void store(Scalar* p, Vector v) { _mm512_storeu_##sfx(p, v); }                  \
+    static Vector mul(Vector a, Vector b) { return _mm512_mul_##sfx(a, b); }               \
+    static bool all_equal(Vector v, Scalar s) {                                            \
+      return _mm512_cmp_##sfx##_mask(v, _mm512_set1_##sfx(s), _CMP_EQ_OQ) == all_lanes;    \
+    }                                                                                      \
+    static bool any_infinite(Vector v) {                                                   \
+      const Vector inf = _mm512_set1_##sfx(Scalar(__builtin_inf()));                        \
+      return _mm512_cmp_##sfx##_mask(_mm512_abs_##sfx(v), inf, _CMP_EQ_OQ) != 0;           \
+    }                                                                                      \
+  };
+TESSERA_VECTOR_TRAITS(VectorD, double, __m512d, 8, pd, 0xFF)
+TESSERA_VECTOR_TRAITS(VectorF, float, __m512, 16, ps, 0xFFFF)
+#undef TESSERA_VECTOR_TRAITS
+
+}  // namespace
+}  // namespace tessera::kernels::vector_math
+
 #define TESSERA_SLEEF_D(base, ulp) Sleef_##base##d8_##ulp##avx512f
 #define TESSERA_SLEEF_F(base, ulp) Sleef_##base##f16_##ulp##avx512f
 
+#define TESSERA_VECTOR_MATH_TABLE avx512_kernels
 #include "vector_math_kernels.inc"
-
-}  // namespace
-
-Table avx512_kernels() { return kTable; }
-
-}  // namespace tessera::kernels::vector_math

@@ -1,6 +1,6 @@
 // Tests of the CPU reduction kernels (kernels/cpu/reductions.cpp) against plain-loop
 // references in long double: every operation on every dtype, whole runs, runs split into
-// pieces and merged, fold_each against fold_run, fold_rows down columns, empty reductions, NumPy's argmin and NaN
+// pieces and merged, fold_each and fold_rows against fold_run, empty reductions, NumPy's argmin and NaN
 // rules, and the accuracy of long float sums and of the variance.
 #include <gtest/gtest.h>
 
@@ -352,71 +352,44 @@ TYPED_TEST(Reductions, SplittingAndMergingMatchesOneFold) {
   }
 }
 
-TYPED_TEST(Reductions, FoldEachMatchesFoldRunPerColumn) {
+TYPED_TEST(Reductions, FoldEachAndFoldRowsMatchFoldRunPerColumn) {
   using T = TypeParam;
   std::mt19937_64 rng(kSeed + 2);
   for (std::string_view op : kOps) {
     const ReductionKernel& k = kernel(op, tessera::dtype_of<T>);
     for (std::size_t rows : {std::size_t{1}, std::size_t{2}, std::size_t{37}, std::size_t{300}}) {
-      const std::size_t cols = 1 + rng() % 17;
-      SCOPED_TRACE(::testing::Message() << "op=" << op << " dtype=" << tessera::name(k.input) << " rows=" << rows
-                                        << " cols=" << cols << " seed=" << kSeed + 2);
-      const auto x = random_data<T>(rng, rows * cols, op == "prod" ? Profile::near_one : Profile::general);
-      // Rows [0, half) into one set of states, [half, rows) into another, merged: this
-      // also checks merge slot by slot.
-      const std::size_t half = rows / 2;
-      auto top = new_states(k, cols);
-      auto bottom = new_states(k, cols);
-      for (std::size_t r = 0; r < rows; ++r) {
-        k.fold_each((r < half ? top : bottom).data(), x.data() + r * cols, cols, static_cast<std::int64_t>(r));
-      }
-      k.merge(top.data(), bottom.data(), cols);
-      const auto each = finalize(k, top, cols, 1.0);
-      for (std::size_t c = 0; c < cols; ++c) {
-        Data<T> column(rows);
-        for (std::size_t r = 0; r < rows; ++r) column[r] = x.data()[r * cols + c];
-        const auto run = finalize(k, fold_whole(k, column.data(), rows, 0, 1), 1, 1.0);
-        EXPECT_TRUE(matches(k, each, c, reference(op, column.data(), rows, 0, 1, 1.0))) << "column " << c;
-        if (exact_op(op)) {
-          const std::size_t size = tessera::itemsize(k.output);
-          EXPECT_EQ(0, std::memcmp(each.data() + c * size, run.data(), size)) << "column " << c;
-        }
-      }
-    }
-  }
-}
-
-TYPED_TEST(Reductions, FoldRowsMatchesTheReferencePerColumn) {
-  using T = TypeParam;
-  std::mt19937_64 rng(kSeed + 6);
-  for (std::string_view op : kOps) {
-    const ReductionKernel& k = kernel(op, tessera::dtype_of<T>);
-    for (std::size_t rows : {std::size_t{1}, std::size_t{2}, std::size_t{37}, std::size_t{300}}) {
-      // Past 256 columns var folds its columns in several groups.
-      for (std::size_t cols : {1 + rng() % 17, std::size_t{300}}) {
-        SCOPED_TRACE(::testing::Message() << "op=" << op << " dtype=" << tessera::name(k.input) << " rows=" << rows
-                                          << " cols=" << cols << " seed=" << kSeed + 6);
-        const auto x = random_data<T>(rng, rows * cols, op == "prod" ? Profile::near_one : Profile::general);
-        // Two blocks of rows, the second with indices from `half` on, merged.
-        const std::size_t half = rows / 2;
-        auto top = new_states(k, cols);
-        auto bottom = new_states(k, cols);
-        k.fold_rows(top.data(), x.data(), half, cols, 0, 1);
-        k.fold_rows(bottom.data(), x.data() + half * cols, rows - half, cols, static_cast<std::int64_t>(half), 1);
-        k.merge(top.data(), bottom.data(), cols);
-        const auto block = finalize(k, top, cols, 1.0);
-        auto each_states = new_states(k, cols);
-        for (std::size_t r = 0; r < rows; ++r) {
-          k.fold_each(each_states.data(), x.data() + r * cols, cols, static_cast<std::int64_t>(r));
-        }
-        const auto each = finalize(k, each_states, cols, 1.0);
-        for (std::size_t c = 0; c < cols; ++c) {
-          Data<T> column(rows);
-          for (std::size_t r = 0; r < rows; ++r) column[r] = x.data()[r * cols + c];
-          EXPECT_TRUE(matches(k, block, c, reference(op, column.data(), rows, 0, 1, 1.0))) << "column " << c;
-          if (exact_op(op)) {
-            const std::size_t size = tessera::itemsize(k.output);
-            EXPECT_EQ(0, std::memcmp(block.data() + c * size, each.data() + c * size, size)) << "column " << c;
+      // Past 512 columns fold_rows goes in several groups of columns.
+      for (std::size_t cols : {1 + rng() % 17, std::size_t{700}}) {
+        for (bool by_rows : {false, true}) {
+          SCOPED_TRACE(::testing::Message() << "op=" << op << " dtype=" << tessera::name(k.input) << " rows=" << rows
+                                            << " cols=" << cols << (by_rows ? " fold_rows" : " fold_each")
+                                            << " seed=" << kSeed + 2);
+          const auto x = random_data<T>(rng, rows * cols, op == "prod" ? Profile::near_one : Profile::general);
+          // Rows [0, half) into one set of states, [half, rows) into another, merged: this
+          // also checks merge slot by slot.
+          const std::size_t half = rows / 2;
+          auto top = new_states(k, cols);
+          auto bottom = new_states(k, cols);
+          if (by_rows) {
+            k.fold_rows(top.data(), x.data(), half, cols, 0, 1);
+            k.fold_rows(bottom.data(), x.data() + half * cols, rows - half, cols, static_cast<std::int64_t>(half), 1);
+          } else {
+            for (std::size_t r = 0; r < rows; ++r) {
+              k.fold_each((r < half ? top : bottom).data(), x.data() + r * cols, cols, static_cast<std::int64_t>(r));
+            }
+          }
+          k.merge(top.data(), bottom.data(), cols);
+          const auto folded = finalize(k, top, cols, 1.0);
+          for (std::size_t c = 0; c < cols; ++c) {
+            Data<T> column(rows);
+            for (std::size_t r = 0; r < rows; ++r) column[r] = x.data()[r * cols + c];
+            EXPECT_TRUE(matches(k, folded, c, reference(op, column.data(), rows, 0, 1, 1.0))) << "column " << c;
+            if (exact_op(op)) {
+              const auto run = finalize(k, fold_whole(k, column.data(), rows, 0, 1), 1, 1.0);
+              const std::size_t size = tessera::itemsize(k.output);
+              EXPECT_EQ(0, std::memcmp(folded.data() + c * size, run.data(), size)) << "column " << c;
+            }
+            if (::testing::Test::HasFailure()) return;
           }
         }
       }
