@@ -18,6 +18,13 @@ constexpr std::int64_t kTileElements = 2048;
 // so that the cache lines a column-walk touches are reused by the following rows.
 constexpr std::int64_t kStridedTileRows = 32;
 constexpr std::int64_t kStridedTileCols = 64;
+// Tiles folded down their columns (a reduction over the next-to-last axis only): the
+// kernel merges each column of a tile into its state once (var: a Chan update costing
+// as much as 30 elements), so these tiles are tall: up to kColumnTileCols wide (whole
+// rows of narrower chunks are read in place, without a copy) and kColumnTileElements
+// in all, 32 rows or more.
+constexpr std::int64_t kColumnTileCols = 512;
+constexpr std::int64_t kColumnTileElements = 16384;
 
 // Copies `n` elements of `size` bytes, `stride` elements apart in `src`, to `dst`.
 void copy_strided(std::byte* dst, const std::byte* src, std::int64_t n, std::int64_t stride, std::size_t size) {
@@ -89,7 +96,9 @@ Normalized normalize(const FusedProgram& program, std::span<const std::int64_t> 
 
 class TileRunner {
  public:
-  TileRunner(const FusedProgram& program, std::span<const void* const> sources, std::span<const std::int64_t> shape)
+  /// `fold_columns`: the tiles are folded down their columns (see kColumnTileCols).
+  TileRunner(const FusedProgram& program, std::span<const void* const> sources, std::span<const std::int64_t> shape,
+             bool fold_columns = false)
       : program_(program), sources_(sources), n_(normalize(program, shape)) {
     ndim_ = n_.shape.size();
     rows_ = n_.shape[ndim_ - 2];
@@ -101,6 +110,9 @@ class TileRunner {
     if (strided) {
       tile_cols_ = std::min(cols_, kStridedTileCols);
       tile_rows_ = std::min(rows_, kStridedTileRows);
+    } else if (fold_columns) {
+      tile_cols_ = std::clamp<std::int64_t>(cols_, 1, kColumnTileCols);
+      tile_rows_ = std::min(rows_, kColumnTileElements / tile_cols_);
     } else if (cols_ >= kTileElements) {
       tile_cols_ = kTileElements;
       tile_rows_ = 1;
@@ -288,7 +300,10 @@ void reduce_fused(const FusedProgram& program, std::span<const void* const> sour
                      target.index_strides.size() == shape.size(),
                  "malformed reduction target");
   TESSERA_ASSERT(target.kernel->input == program.result_dtype(), "reduction kernel does not match the program");
-  TileRunner runner(program, sources, shape);
+  // The two innermost axes of the evaluated shape (padded to 2-d): rows down columns?
+  const std::size_t rank = target.reduced.size();
+  const bool fold_columns = rank >= 2 ? target.reduced[rank - 2] && !target.reduced[rank - 1] : false;
+  TileRunner runner(program, sources, shape, fold_columns);
   const Shape& full = runner.shape();
   const std::size_t nd = runner.ndim();
   const std::size_t pad = nd - shape.size();
@@ -316,6 +331,12 @@ void reduce_fused(const FusedProgram& program, std::span<const void* const> sour
       // The whole tile folds into one state in index order: one call.
       k.fold_run(states + static_cast<std::size_t>(state) * k.state_size, tile, static_cast<std::size_t>(h * w),
                  index + r0 * index_strides[R] + c0 * index_strides[C], index_strides[C]);
+      return;
+    }
+    if (reduced[R] && !reduced[C]) {
+      // Down the columns: every row of the tile folds into the same w states.
+      k.fold_rows(states + static_cast<std::size_t>(state + c0) * k.state_size, tile, static_cast<std::size_t>(h),
+                  static_cast<std::size_t>(w), index + r0 * index_strides[R], index_strides[R]);
       return;
     }
     for (std::int64_t i = 0; i < h; ++i) {

@@ -2,8 +2,9 @@
 // dtype, as the three-stage ReductionKernels of registry.hpp (fold, merge, finalize).
 //
 // Each operation is one class template over the input's C++ type T that defines its State
-// and its Out type and four static functions (identity, fold_run, fold_one, merge,
-// finalize); `Adapter` turns it into the registry's untyped function pointers and
+// and its Out type and five static functions (identity, fold_run, fold_one, merge,
+// finalize), and optionally fold_columns (a block folded down its columns, else one
+// fold_one per element); `Adapter` turns it into the registry's untyped function pointers and
 // `register_op` registers it for every dtype through type_dispatch. Every operation
 // accepts every dtype, as NumPy does (complex min/max/argmin/argmax order
 // lexicographically, as NumPy does).
@@ -17,6 +18,7 @@
 //   var         {uint64 count; M mean; M mean_lo; double m2}, M double or complex<double>,
 //               the mean being the unevaluated sum mean + mean_lo
 //   argmin/max  {T value; int64 index; uint8 has_value}
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <cstddef>
@@ -118,6 +120,34 @@ Acc pairwise_sum(const T* x, std::size_t n, Acc zero, const F& f) {
   return pairwise_sum(x, half, zero, f) + pairwise_sum(x + half, n - half, zero, f);
 }
 
+// Folding a rows × cols block down its columns: each pass runs along the rows
+// (contiguous elements, so it vectorizes), with one accumulator per column; an operation
+// then updates each column's state once. Blocks wider than kColumnGroup go in groups of
+// columns, whose accumulators stay in L1. The fused evaluator's column tiles are at most
+// 512 wide (fused_eval.cpp), so a tile's rows are read whole, in memory order.
+inline constexpr std::size_t kColumnGroup = 512;
+
+/// Calls `group(first column, width)` for each group of columns of a block `cols` wide.
+template <class F>
+void for_column_groups(std::size_t cols, const F& group) {
+  for (std::size_t c0 = 0; c0 < cols; c0 += kColumnGroup) group(c0, std::min(kColumnGroup, cols - c0));
+}
+
+/// acc[c] += f(row[c], c) for c < width. Not inlined into sum_columns, whose row loop
+/// g++ -O3 would otherwise unroll and jam (two rows per pass over acc): that read the
+/// chunk a third slower from memory, with both cores busy, than one row after another.
+template <class Acc, class T, class F>
+[[gnu::noinline]] void add_row(Acc* __restrict acc, const T* __restrict row, std::size_t width, const F& f) {
+  for (std::size_t c = 0; c < width; ++c) acc[c] = acc[c] + f(row[c], c);
+}
+
+/// acc[c] = the sum over rows r of f(x[r * cols + c], c), for c < width (rows >= 1).
+template <class Acc, class T, class F>
+void sum_columns(Acc* acc, const T* x, std::size_t rows, std::size_t cols, std::size_t width, const F& f) {
+  for (std::size_t c = 0; c < width; ++c) acc[c] = f(x[c], c);
+  for (std::size_t r = 1; r < rows; ++r) add_row(acc, x + r * cols, width, f);
+}
+
 /// -0.0 rather than 0.0 is the exact additive identity of IEEE floats (-0.0 + x == x for
 /// every x, +0.0 + -0.0 is +0.0), so a sum of negative zeros stays -0.0 as in NumPy.
 template <class A>
@@ -163,6 +193,14 @@ struct Sum {
     s = s + pairwise_sum(x, n, identity(), [](const T& v) { return to_sum_acc(v); });
   }
   static void fold_one(State& s, const T& x, std::int64_t) { s = s + to_sum_acc(x); }
+  static void fold_columns(void* states, const T* x, std::size_t rows, std::size_t cols) {
+    if (rows == 0) return;
+    State sum[kColumnGroup];
+    for_column_groups(cols, [&](std::size_t c0, std::size_t width) {
+      sum_columns(sum, x + c0, rows, cols, width, [](const T& v, std::size_t) { return to_sum_acc(v); });
+      for (std::size_t c = 0; c < width; ++c) store(states, c0 + c, load<State>(states, c0 + c) + sum[c]);
+    });
+  }
   static void merge(State& s, const State& o) { s = s + o; }
   static Out finalize(const State& s, double) { return static_cast<Out>(s); }
 };
@@ -287,6 +325,18 @@ struct Mean {
     s.sum = s.sum + widen(x);
     s.count += 1;
   }
+  static void fold_columns(void* states, const T* x, std::size_t rows, std::size_t cols) {
+    if (rows == 0) return;
+    Wide<T> sum[kColumnGroup];
+    for_column_groups(cols, [&](std::size_t c0, std::size_t width) {
+      sum_columns(sum, x + c0, rows, cols, width, [](const T& v, std::size_t) { return widen(v); });
+      for (std::size_t c = 0; c < width; ++c) {
+        State state = load<State>(states, c0 + c);
+        merge(state, State{sum[c], rows});
+        store(states, c0 + c, state);
+      }
+    });
+  }
   static void merge(State& s, const State& o) {
     s.sum = s.sum + o.sum;
     s.count += o.count;
@@ -354,8 +404,9 @@ struct Var {
     const double nbd = static_cast<double>(nb);
     const double n = na + nbd;
     const M delta = (mean_b - s.mean) + (mean_b_lo - s.mean_lo);
-    add_to_mean(s, delta * (nbd / n));
-    s.m2 = s.m2 + m2_b + norm2(delta) * (na * nbd / n);
+    const double weight_b = nbd / n;  // the one division: combine runs once per column of a tile
+    add_to_mean(s, delta * weight_b);
+    s.m2 = s.m2 + m2_b + norm2(delta) * (na * weight_b);
     s.count += nb;
   }
 
@@ -370,8 +421,35 @@ struct Var {
       const M d = widen(v) - mean;
       return Deviations<M>{d, norm2(d)};
     });
-    const double m2 = dev.sum_sq - norm2(dev.sum) / count;  // >= 0 but for rounding
-    combine(s, n, mean, dev.sum / count, m2 < 0 ? 0.0 : m2);
+    combine_two_pass(s, n, 1.0 / count, mean, dev);
+  }
+  /// Adds a group of n elements given its rounded mean and its sums of deviations from it.
+  /// `inverse` is 1 / n: the corrections are far below the rounding of the results, so
+  /// multiplying by it rather than dividing costs no accuracy.
+  static void combine_two_pass(State& s, std::size_t n, double inverse, const M& mean, const Deviations<M>& dev) {
+    const double m2 = dev.sum_sq - norm2(dev.sum) * inverse;  // >= 0 but for rounding
+    combine(s, n, mean, dev.sum * inverse, m2 < 0 ? 0.0 : m2);
+  }
+  /// fold_run down each column of a block: the column means, then the sums of
+  /// deviations from them, then one combine per column.
+  static void fold_columns(void* states, const T* x, std::size_t rows, std::size_t cols) {
+    if (rows == 0) return;
+    const double inverse = 1.0 / static_cast<double>(rows);
+    M mean[kColumnGroup];
+    Deviations<M> dev[kColumnGroup];
+    for_column_groups(cols, [&](std::size_t c0, std::size_t width) {
+      sum_columns(mean, x + c0, rows, cols, width, [](const T& v, std::size_t) { return widen(v); });
+      for (std::size_t c = 0; c < width; ++c) mean[c] *= inverse;  // its rounding is corrected through dev
+      sum_columns(dev, x + c0, rows, cols, width, [&mean](const T& v, std::size_t c) {
+        const M d = widen(v) - mean[c];
+        return Deviations<M>{d, norm2(d)};
+      });
+      for (std::size_t c = 0; c < width; ++c) {
+        State s = load<State>(states, c0 + c);
+        combine_two_pass(s, rows, inverse, mean[c], dev[c]);
+        store(states, c0 + c, s);
+      }
+    });
   }
   /// Welford's update (for complex: m2 += Re(conj(delta) * (x - new mean))).
   static void fold_one(State& s, const T& x, std::int64_t) {
@@ -475,6 +553,17 @@ struct Adapter {
       store(states, i, s);
     }
   }
+  static void fold_rows(void* states, const void* block, std::size_t rows, std::size_t cols, std::int64_t first_index,
+                        std::int64_t index_step) {
+    const T* x = static_cast<const T*>(block);
+    if constexpr (requires { Op::fold_columns(states, x, rows, cols); }) {
+      Op::fold_columns(states, x, rows, cols);
+    } else {
+      for (std::size_t r = 0; r < rows; ++r) {
+        fold_each(states, x + r * cols, cols, first_index + static_cast<std::int64_t>(r) * index_step);
+      }
+    }
+  }
   static void merge(void* states, const void* other, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
       State s = load<State>(states, i);
@@ -502,6 +591,7 @@ void register_op(KernelRegistry& registry, std::string_view name) {
       k.init = &A::init;
       k.fold_run = &A::fold_run;
       k.fold_each = &A::fold_each;
+      k.fold_rows = &A::fold_rows;
       k.merge = &A::merge;
       k.finalize = &A::finalize;
       registry.add_reduction(name, DeviceKind::cpu, k);

@@ -71,7 +71,7 @@ const ElementwiseKernel* KernelRegistry::find_cast(DType from, DType to, DeviceK
 }
 
 void KernelRegistry::add_reduction(std::string_view op, DeviceKind device, const ReductionKernel& kernel) {
-  TESSERA_ASSERT(kernel.init && kernel.fold_run && kernel.fold_each && kernel.merge && kernel.finalize &&
+  TESSERA_ASSERT(kernel.init && kernel.fold_run && kernel.fold_each && kernel.fold_rows && kernel.merge && kernel.finalize &&
                      kernel.state_size > 0,
                  "malformed reduction kernel");
   tables_->reductions[{std::string(op), device, kernel.input}] = kernel;

@@ -44,7 +44,9 @@ using tessera::kernels::KernelRegistry;
 const KernelRegistry& registry() {
   static const KernelRegistry* const r = [] {
     auto* built = new KernelRegistry;  // never destroyed, like KernelRegistry::instance()
-    tessera::kernels::register_cpu_elementwise(*built);
+    // The scalar kernels, compared exactly with libm; vector_math_test.cpp compares the
+    // vectorized float math with them.
+    tessera::kernels::register_cpu_elementwise(*built, tessera::kernels::CpuVectorMath::none);
     return built;
   }();
   return *r;

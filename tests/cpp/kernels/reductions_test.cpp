@@ -1,6 +1,6 @@
 // Tests of the CPU reduction kernels (kernels/cpu/reductions.cpp) against plain-loop
 // references in long double: every operation on every dtype, whole runs, runs split into
-// pieces and merged, fold_each against fold_run, empty reductions, NumPy's argmin and NaN
+// pieces and merged, fold_each and fold_rows against fold_run, empty reductions, NumPy's argmin and NaN
 // rules, and the accuracy of long float sums and of the variance.
 #include <gtest/gtest.h>
 
@@ -192,6 +192,11 @@ Expected reference(std::string_view op, const T* x, std::size_t n, std::int64_t 
       if (!(dof > 0)) return nan_expected();
       e.value = m2 / dof;
       e.tol = (4 * out_eps<T>() + 512 * 0x1p-53L) * (m2 / dof);
+      if constexpr (std::is_integral_v<T> && sizeof(T) == 8) {
+        // 64-bit integers are rounded to double on input, which moves m2 by up to
+        // 2 * sum |x_i - mean| * |rounding of x_i| <= 2^-52 * sum |x_i| * sqrt(m2).
+        e.tol += 0x1p-52L * sum_abs * std::sqrt(m2) / dof;
+      }
     }
   }
   return e;
@@ -347,34 +352,45 @@ TYPED_TEST(Reductions, SplittingAndMergingMatchesOneFold) {
   }
 }
 
-TYPED_TEST(Reductions, FoldEachMatchesFoldRunPerColumn) {
+TYPED_TEST(Reductions, FoldEachAndFoldRowsMatchFoldRunPerColumn) {
   using T = TypeParam;
   std::mt19937_64 rng(kSeed + 2);
   for (std::string_view op : kOps) {
     const ReductionKernel& k = kernel(op, tessera::dtype_of<T>);
     for (std::size_t rows : {std::size_t{1}, std::size_t{2}, std::size_t{37}, std::size_t{300}}) {
-      const std::size_t cols = 1 + rng() % 17;
-      SCOPED_TRACE(::testing::Message() << "op=" << op << " dtype=" << tessera::name(k.input) << " rows=" << rows
-                                        << " cols=" << cols << " seed=" << kSeed + 2);
-      const auto x = random_data<T>(rng, rows * cols, op == "prod" ? Profile::near_one : Profile::general);
-      // Rows [0, half) into one set of states, [half, rows) into another, merged: this
-      // also checks merge slot by slot.
-      const std::size_t half = rows / 2;
-      auto top = new_states(k, cols);
-      auto bottom = new_states(k, cols);
-      for (std::size_t r = 0; r < rows; ++r) {
-        k.fold_each((r < half ? top : bottom).data(), x.data() + r * cols, cols, static_cast<std::int64_t>(r));
-      }
-      k.merge(top.data(), bottom.data(), cols);
-      const auto each = finalize(k, top, cols, 1.0);
-      for (std::size_t c = 0; c < cols; ++c) {
-        Data<T> column(rows);
-        for (std::size_t r = 0; r < rows; ++r) column[r] = x.data()[r * cols + c];
-        const auto run = finalize(k, fold_whole(k, column.data(), rows, 0, 1), 1, 1.0);
-        EXPECT_TRUE(matches(k, each, c, reference(op, column.data(), rows, 0, 1, 1.0))) << "column " << c;
-        if (exact_op(op)) {
-          const std::size_t size = tessera::itemsize(k.output);
-          EXPECT_EQ(0, std::memcmp(each.data() + c * size, run.data(), size)) << "column " << c;
+      // Past 512 columns fold_rows goes in several groups of columns.
+      for (std::size_t cols : {1 + rng() % 17, std::size_t{700}}) {
+        for (bool by_rows : {false, true}) {
+          SCOPED_TRACE(::testing::Message() << "op=" << op << " dtype=" << tessera::name(k.input) << " rows=" << rows
+                                            << " cols=" << cols << (by_rows ? " fold_rows" : " fold_each")
+                                            << " seed=" << kSeed + 2);
+          const auto x = random_data<T>(rng, rows * cols, op == "prod" ? Profile::near_one : Profile::general);
+          // Rows [0, half) into one set of states, [half, rows) into another, merged: this
+          // also checks merge slot by slot.
+          const std::size_t half = rows / 2;
+          auto top = new_states(k, cols);
+          auto bottom = new_states(k, cols);
+          if (by_rows) {
+            k.fold_rows(top.data(), x.data(), half, cols, 0, 1);
+            k.fold_rows(bottom.data(), x.data() + half * cols, rows - half, cols, static_cast<std::int64_t>(half), 1);
+          } else {
+            for (std::size_t r = 0; r < rows; ++r) {
+              k.fold_each((r < half ? top : bottom).data(), x.data() + r * cols, cols, static_cast<std::int64_t>(r));
+            }
+          }
+          k.merge(top.data(), bottom.data(), cols);
+          const auto folded = finalize(k, top, cols, 1.0);
+          for (std::size_t c = 0; c < cols; ++c) {
+            Data<T> column(rows);
+            for (std::size_t r = 0; r < rows; ++r) column[r] = x.data()[r * cols + c];
+            EXPECT_TRUE(matches(k, folded, c, reference(op, column.data(), rows, 0, 1, 1.0))) << "column " << c;
+            if (exact_op(op)) {
+              const auto run = finalize(k, fold_whole(k, column.data(), rows, 0, 1), 1, 1.0);
+              const std::size_t size = tessera::itemsize(k.output);
+              EXPECT_EQ(0, std::memcmp(folded.data() + c * size, run.data(), size)) << "column " << c;
+            }
+            if (::testing::Test::HasFailure()) return;
+          }
         }
       }
     }
@@ -608,6 +624,12 @@ void check_var_with_offset(T offset, T spread, long double rel_tol) {
   auto each = new_states(k, 1);
   for (std::size_t i = 0; i < n; ++i) k.fold_each(each.data(), &x[i], 1, static_cast<std::int64_t>(i));
   check(each, "fold_each");
+  // Blocks of 4 rows, as the fused evaluator's tiles of a 500-column chunk come.
+  auto rows = new_states(k, 1);
+  for (std::size_t i = 0; i < n; i += 4) {
+    k.fold_rows(rows.data(), &x[i], std::min<std::size_t>(4, n - i), 1, static_cast<std::int64_t>(i), 1);
+  }
+  check(rows, "fold_rows");
 }
 
 TEST(Var, StableForALargeOffset) {

@@ -57,6 +57,12 @@ struct ReductionKernel {
   /// Folds `n` input elements into `n` states: element i into state i. Every element has
   /// index `index` (the reduced axis is not the run's axis).
   void (*fold_each)(void* states, const void* run, std::size_t n, std::int64_t index) = nullptr;
+  /// Folds a block of `rows` × `cols` elements (C order) into `cols` states: element
+  /// (r, c) into state c, with index `first_index + r * index_step`. The same as one
+  /// fold_each per row, but a kernel may fold a column's elements together (var runs
+  /// its two passes over each column, not one Welford update per element).
+  void (*fold_rows)(void* states, const void* block, std::size_t rows, std::size_t cols, std::int64_t first_index,
+                    std::int64_t index_step) = nullptr;
   /// Merges `n` states from `other` into `states`, slot by slot. `other` holds elements
   /// that come after those of `states` (argmin keeps the first of equal values).
   void (*merge)(void* states, const void* other, std::size_t n) = nullptr;
@@ -118,9 +124,22 @@ class KernelRegistry {
   std::unique_ptr<Tables> tables_;
 };
 
+/// The instruction sets the CPU real float math kernels (exp, log, sin, pow, ...) have
+/// vectorized versions for, in increasing order. `none` is the scalar (libm) code.
+enum class CpuVectorMath : std::uint8_t { none, avx2_fma, avx512 };
+/// The best level the running CPU and operating system support (`none` on builds without
+/// the x86 vector kernels).
+CpuVectorMath cpu_vector_math_support();
+std::string_view name(CpuVectorMath level);
+/// Registers the float32/float64 math kernels of `level` over those already there; a
+/// ValueError for a level the CPU does not support. register_cpu_elementwise calls it;
+/// tests call it to compare the levels with each other.
+void register_cpu_vector_math(KernelRegistry& registry, CpuVectorMath level);
+
 // Registration entry points, one per kernel family and backend; KernelRegistry::instance()
 // calls them once.
-void register_cpu_elementwise(KernelRegistry& registry);
+/// Every CPU elementwise kernel, with the math kernels of `vector_math`.
+void register_cpu_elementwise(KernelRegistry& registry, CpuVectorMath vector_math = cpu_vector_math_support());
 void register_cpu_casts(KernelRegistry& registry);
 void register_cpu_reductions(KernelRegistry& registry);
 void register_cpu_generators(KernelRegistry& registry);

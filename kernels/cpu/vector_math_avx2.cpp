@@ -1,0 +1,46 @@
+// The vector math kernels for AVX2 + FMA. Compiled with -mavx2 -mfma (kernels/CMakeLists.txt);
+// elementwise_vector_math.cpp calls into it only on a CPU that has both.
+#include <immintrin.h>
+#include <sleef.h>
+
+#include <math.h>  // libm's C functions only: see vector_math_kernels.inc
+
+#include <cstddef>
+#include <cstring>
+
+#include "vector_math.hpp"
+
+namespace tessera::kernels::vector_math {
+namespace {
+
+// The traits of a vector of `lanes` Scalars; `sfx` is the intrinsics' suffix (pd, ps) and
+// `all_lanes` the movemask of a comparison true in every lane.
+#define TESSERA_VECTOR_TRAITS(Name, S, V, L, sfx, all_lanes)                                             \
+  struct Name {                                                                                        \
+    using Scalar = S;                                                                                  \
+    using Vector = V;                                                                                  \
+    static constexpr std::size_t lanes = L;                                                            \
+    static Vector load(const Scalar* p) { return _mm256_loadu_##sfx(p); }                              \
+    static void store(Scalar* p, Vector v) { _mm256_storeu_##sfx(p, v); }                             \
+    static Vector mul(Vector a, Vector b) { return _mm256_mul_##sfx(a, b); }                           \
+    static bool all_equal(Vector v, Scalar s) {                                                        \
+      return _mm256_movemask_##sfx(_mm256_cmp_##sfx(v, _mm256_set1_##sfx(s), _CMP_EQ_OQ)) == all_lanes; \
+    }                                                                                                  \
+    static bool any_infinite(Vector v) {                                                               \
+      const Vector magnitude = _mm256_andnot_##sfx(_mm256_set1_##sfx(Scalar(-0.0)), v);                \
+      const Vector inf = _mm256_set1_##sfx(Scalar(__builtin_inf()));                                    \
+      return _mm256_movemask_##sfx(_mm256_cmp_##sfx(magnitude, inf, _CMP_EQ_OQ)) != 0;                  \
+    }                                                                                                  \
+  };
+TESSERA_VECTOR_TRAITS(VectorD, double, __m256d, 4, pd, 0xF)
+TESSERA_VECTOR_TRAITS(VectorF, float, __m256, 8, ps, 0xFF)
+#undef TESSERA_VECTOR_TRAITS
+
+}  // namespace
+}  // namespace tessera::kernels::vector_math
+
+#define TESSERA_SLEEF_D(base, ulp) Sleef_##base##d4_##ulp##avx2
+#define TESSERA_SLEEF_F(base, ulp) Sleef_##base##f8_##ulp##avx2
+
+#define TESSERA_VECTOR_MATH_TABLE avx2_fma_kernels
+#include "vector_math_kernels.inc"
