@@ -30,6 +30,36 @@ def workloads(lib, x, b):
     }
 
 
+# Bytes each streaming workload must read at least (x once; x[::2, ::2] touches every cache
+# line of every other row), for the bandwidth floor.
+STREAMING_BYTES = {
+    "seed_centered_sum": lambda n: 8 * n * n,
+    "sin2_cos2_mean": lambda n: 8 * n * n,
+    "x_plus_xT_sum": lambda n: 8 * n * n,
+    "strided_std": lambda n: 8 * n * n // 2,
+    "sum": lambda n: 8 * n * n,
+}
+
+
+def copy_bandwidth(threads=2, megabytes=512, repeat=5):
+    """STREAM-style copy bandwidth (bytes read + written per second) with `threads` threads
+    each copying its share with NumPy (which releases the GIL)."""
+    import threading
+    n = megabytes * (1 << 20) // 8
+    src, dst = np.ones(n), np.zeros(n)
+    parts = [(i * n // threads, (i + 1) * n // threads) for i in range(threads)]
+    best = float("inf")
+    for _ in range(repeat):
+        workers = [threading.Thread(target=np.copyto, args=(dst[a:b], src[a:b])) for a, b in parts]
+        start = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        best = min(best, time.perf_counter() - start)
+    return 2 * 8 * n / best
+
+
 def timed(fn, compute):
     start = time.perf_counter()
     r = fn()
@@ -62,13 +92,18 @@ def main():
         for name, fn in workloads(np, nx, nb).items():
             results[name]["numpy"] = timed(fn, False)
 
-    print(f"n={n} chunk={chunk}; seconds (lower is better)")
-    print(f"{'workload':22s} {'tessera':>9s} {'dask':>9s} {'numpy':>9s} {'dask/tessera':>13s} {'numpy/tessera':>14s}")
+    bandwidth = copy_bandwidth()
+    print(f"n={n} chunk={chunk}; seconds (lower is better); copy bandwidth {bandwidth / 1e9:.1f} GB/s (2 threads)")
+    print(f"{'workload':22s} {'tessera':>9s} {'dask':>9s} {'numpy':>9s} {'dask/tessera':>13s} {'numpy/tessera':>14s}"
+          f" {'floor':>8s} {'tessera/floor':>14s}")
     for name, r in results.items():
         t, d, p = r.get("tessera"), r.get("dask"), r.get("numpy")
         fmt = lambda v: f"{v:9.3f}" if v is not None else f"{'-':>9s}"
         ratio = lambda v: f"{v / t:13.2f}" if v is not None and t else f"{'-':>13s}"
-        print(f"{name:22s} {fmt(t)} {fmt(d)} {fmt(p)} {ratio(d)} {ratio(p):>14s}")
+        floor = STREAMING_BYTES[name](n) / bandwidth if name in STREAMING_BYTES else None
+        over_floor = f"{t / floor:14.2f}" if floor and t else f"{'-':>14s}"
+        floor_text = f"{floor:8.3f}" if floor else f"{'-':>8s}"
+        print(f"{name:22s} {fmt(t)} {fmt(d)} {fmt(p)} {ratio(d)} {ratio(p):>14s} {floor_text} {over_floor}")
 
 
 if __name__ == "__main__":
