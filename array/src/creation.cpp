@@ -20,6 +20,10 @@ Array generated(const Shape& shape, DType dtype, const ChunkSpec& chunks, const 
 }  // namespace
 
 Array full(const Shape& shape, Scalar value, CreationOptions options) {
+  if (value.kind == ScalarKind::integer && !integer_fits(value.integer, options.dtype)) {
+    throw OverflowError("full: the fill value " + std::to_string(value.integer) + " is out of bounds for " +
+                        to_string(options.dtype));
+  }
   kernels::GeneratorParams p;
   p.i0 = value.kind == ScalarKind::integer || value.kind == ScalarKind::boolean ? value.integer
                                                                                : static_cast<std::int64_t>(value.real);

@@ -20,6 +20,27 @@ std::optional<ScalarKind> weak_kind(const Array& a) {
   return c != nullptr ? c->weak() : std::nullopt;
 }
 
+bool is_comparison(const std::string& op) {
+  return op == "equal" || op == "not_equal" || op == "less" || op == "less_equal" || op == "greater" ||
+         op == "greater_equal";
+}
+
+// NumPy 2's rule for a Python int meeting an integer array: it must fit the array's dtype,
+// except in comparisons, which compare true values (here: in a dtype wide enough for both).
+DType check_weak_integers(const std::string& op, const std::vector<Array>& values, DType common) {
+  for (const Array& a : values) {
+    if (weak_kind(a) != ScalarKind::integer) continue;
+    std::int64_t v = 0;
+    std::memcpy(&v, dynamic_cast<const ConstantNode&>(*a.node()).value().bytes.data(), sizeof v);
+    if (integer_fits(v, common)) continue;
+    if (!is_comparison(op)) {
+      throw OverflowError(op + ": the integer " + std::to_string(v) + " is out of bounds for " + to_string(common));
+    }
+    common = common == DType::uint64 ? DType::float64 : DType::int64;
+  }
+  return common;
+}
+
 // Output chunks: along each axis, those of the first operand that spans it (not
 // broadcast); the others are read through patches in that grid.
 ChunkSizes common_chunks(const std::vector<Array>& operands, const Shape& shape) {
@@ -105,7 +126,7 @@ Array elementwise(const std::string& op, const std::vector<Array>& operands) {
   const bool is_where = op == "where";
   std::vector<Array> values(operands.begin() + (is_where ? 1 : 0), operands.end());
   if (values.empty()) throw ValueError(op + ": needs more operands");
-  DType common = promoted(values);
+  const DType common = check_weak_integers(op, values, promoted(values));
   auto lookup = [&](DType d) {
     std::vector<DType> signature(operands.size(), d);
     if (is_where) signature[0] = DType::bool_;

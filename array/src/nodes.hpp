@@ -60,6 +60,7 @@ class ConstantNode final : public Node {
   ExprPtr region(Lowering& lowering, const AffineMap& map, const Box& box) const override;
   std::string label() const override { return "scalar"; }
   std::optional<ScalarKind> weak() const noexcept { return weak_; }
+  const kernels::ConstantLeaf& value() const noexcept { return value_; }
 
  private:
   kernels::ConstantLeaf value_;

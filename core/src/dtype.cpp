@@ -2,6 +2,8 @@
 
 #include <array>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 namespace tessera {
 namespace {
@@ -65,6 +67,17 @@ DType parse_dtype(std::string_view text) {
   }
   throw TypeError("unknown dtype '" + std::string(text) +
                   "'; expected one of bool, int8-int64, uint8-uint64, float32, float64, complex64, complex128");
+}
+
+bool integer_fits(std::int64_t value, DType dtype) noexcept {
+  if (!is_integer(dtype)) return true;
+  return type_dispatch(dtype, [&]<class T>() {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      return std::in_range<T>(value);
+    } else {
+      return true;
+    }
+  });
 }
 
 bool can_cast_safely(DType from, DType to) noexcept {

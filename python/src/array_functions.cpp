@@ -31,16 +31,12 @@ random::RandomOptions random_options(std::uint64_t seed, py::handle dtype, py::h
 std::function<Chunk(const Chunk&)> block_function(py::function fn, DType out_dtype) {
   auto shared = std::make_shared<PyObjectRef>(std::move(fn));
   return [shared, out_dtype](const Chunk& block) -> Chunk {
-    WorkerGil gil;
-    try {
+    return with_worker_gil([&] {
       py::object result = shared->get()(chunk_to_numpy(block, /*copy=*/false));
       py::module_ numpy = py::module_::import("numpy");
       auto array = py::array(numpy.attr("ascontiguousarray")(result, to_numpy_dtype(out_dtype)));
       return chunk_from_numpy(array);
-    } catch (py::error_already_set& e) {
-      (void)e.what();  // format the message while this thread holds the GIL
-      throw;
-    }
+    });
   };
 }
 

@@ -35,17 +35,13 @@ class PythonCall final : public TaskRunner {
   explicit PythonCall(py::object fn) : fn_(std::move(fn)) {}
 
   Value run(std::span<const Value> inputs) const override {
-    WorkerGil gil;
-    try {
+    return with_worker_gil([&] {
       py::list values(inputs.size());
       for (std::size_t i = 0; i < inputs.size(); ++i) values[i] = value_to_python(inputs[i]);
       py::object result = fn_.get()(values);
       const std::size_t nbytes = estimate_nbytes(result);
       return Value::make(PyObjectRef(std::move(result), nbytes));
-    } catch (py::error_already_set& e) {
-      (void)e.what();  // format the message while this thread holds the GIL
-      throw;
-    }
+    });
   }
 
  private:

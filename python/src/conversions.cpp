@@ -11,6 +11,22 @@
 
 namespace tessera::python {
 
+namespace {
+
+// The integer of `object` by __index__ (ints, NumPy integers), or nullopt when it has none.
+std::optional<std::int64_t> index_value(py::handle object) {
+  PyObject* integer = PyNumber_Index(object.ptr());
+  if (integer == nullptr) {
+    PyErr_Clear();
+    return std::nullopt;
+  }
+  return py::reinterpret_steal<py::object>(integer).cast<std::int64_t>();
+}
+
+std::string type_name(py::handle object) { return py::str(py::type::of(object).attr("__name__")).cast<std::string>(); }
+
+}  // namespace
+
 py::dtype to_numpy_dtype(DType dtype) { return py::dtype(std::string(name(dtype))); }
 
 DType dtype_from_python(py::handle object) {
@@ -53,14 +69,13 @@ Scalar scalar_from_python(py::handle object) {
     int overflow = 0;
     const long long v = PyLong_AsLongLongAndOverflow(object.ptr(), &overflow);
     if (overflow != 0) {
-      throw py::value_error("the Python int " + py::str(object).cast<std::string>() + " does not fit in int64");
+      throw OverflowError("the Python int " + py::str(object).cast<std::string>() + " does not fit in int64");
     }
     return Scalar(static_cast<std::int64_t>(v));
   }
   if (PyFloat_Check(object.ptr())) return Scalar(object.cast<double>());
   if (PyComplex_Check(object.ptr())) return Scalar(object.cast<std::complex<double>>());
-  throw py::type_error("expected a Python bool, int, float or complex, got " +
-                       py::str(py::type::of(object).attr("__name__")).cast<std::string>());
+  throw py::type_error("expected a Python bool, int, float or complex, got " + type_name(object));
 }
 
 namespace {
@@ -68,26 +83,19 @@ namespace {
 // One axis' block size: an int, or -1 / None for the whole axis (returned as -1).
 std::int64_t axis_chunk_from_python(py::handle entry) {
   if (entry.is_none()) return -1;
-  PyObject* integer = PyNumber_Index(entry.ptr());
-  if (integer == nullptr) {
-    PyErr_Clear();
-    throw py::type_error("a chunk size must be an int, -1 or None, got " +
-                         py::str(py::type::of(entry).attr("__name__")).cast<std::string>());
-  }
-  auto size = py::reinterpret_steal<py::object>(integer).cast<std::int64_t>();
-  return size;
+  if (auto size = index_value(entry)) return *size;
+  throw py::type_error("a chunk size must be an int, -1 or None, got " + type_name(entry));
 }
 
 std::vector<std::int64_t> explicit_sizes_from_python(py::handle entry, std::size_t axis) {
   std::vector<std::int64_t> sizes;
   for (py::handle size : py::reinterpret_borrow<py::sequence>(entry)) {
-    PyObject* integer = PyNumber_Index(size.ptr());
-    if (integer == nullptr) {
-      PyErr_Clear();
+    auto value = index_value(size);
+    if (!value) {
       throw py::type_error("the chunks of axis " + std::to_string(axis) + " must be ints, got " +
                            py::str(entry).cast<std::string>());
     }
-    sizes.push_back(py::reinterpret_steal<py::object>(integer).cast<std::int64_t>());
+    sizes.push_back(*value);
   }
   return sizes;
 }
@@ -148,17 +156,15 @@ std::vector<IndexItem> index_from_python(const py::sequence& items) {
       auto read = [&](const char* field) -> std::optional<std::int64_t> {
         py::object v = item.attr(field);
         if (v.is_none()) return std::nullopt;
-        return py::cast<std::int64_t>(py::reinterpret_borrow<py::object>(PyNumber_Index(v.ptr())));
+        if (auto value = index_value(v)) return value;
+        throw py::type_error("slice indices must be integers or None, got " + type_name(v));
       };
       index.emplace_back(Slice{read("start"), read("stop"), read("step")});
+    } else if (auto integer = index_value(item)) {
+      index.emplace_back(*integer);
     } else {
-      PyObject* integer = PyNumber_Index(item.ptr());
-      if (integer == nullptr) {
-        PyErr_Clear();
-        throw py::index_error("only integers, slices, None, Ellipsis, integer arrays and boolean arrays are valid indices; got " +
-                              py::str(py::type::of(item).attr("__name__")).cast<std::string>());
-      }
-      index.emplace_back(py::reinterpret_steal<py::object>(integer).cast<std::int64_t>());
+      throw py::index_error("only integers, slices, None, Ellipsis, integer arrays and boolean arrays are valid indices; got " +
+                            type_name(item));
     }
   }
   return index;

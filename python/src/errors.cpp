@@ -35,6 +35,8 @@ void set_python_error(const std::exception_ptr& error) {
     PyErr_SetString(PyExc_TypeError, e.what());
   } catch (const IndexError& e) {
     PyErr_SetString(PyExc_IndexError, e.what());
+  } catch (const OverflowError& e) {
+    PyErr_SetString(PyExc_OverflowError, e.what());
   } catch (const OutOfMemory& e) {
     PyErr_SetString(PyExc_MemoryError, e.what());
   } catch (const std::bad_alloc& e) {

@@ -34,6 +34,20 @@ class WorkerGil {
   py::gil_scoped_acquire acquire_;
 };
 
+/// Runs `body` on a worker thread with the GIL held. A Python exception leaves with its
+/// message already formatted, while this thread still holds the GIL: the runtime reads
+/// what() later, from threads that do not.
+template <class F>
+auto with_worker_gil(F&& body) -> decltype(body()) {
+  WorkerGil gil;
+  try {
+    return body();
+  } catch (py::error_already_set& e) {
+    (void)e.what();
+    throw;
+  }
+}
+
 /// An owned reference to a Python object, safe to destroy on any thread.
 class PyObjectRef {
  public:

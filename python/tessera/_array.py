@@ -45,28 +45,8 @@ def _axes(axis: Any, ndim: int) -> list[int]:
     return [operator.index(axis)]
 
 
-_COMPARISONS = frozenset({"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"})
-
-
-def _out_of_range(array: "_tessera.Array", value: int) -> bool:
-    dtype = np.dtype(array.dtype)
-    if dtype.kind not in "iu":
-        return False
-    info = np.iinfo(dtype)
-    return not info.min <= value <= info.max
-
-
 def _binary(op: str, reflected: bool = False):
     def method(self, other):
-        if type(other) is int and _out_of_range(self._c, other):
-            if op not in _COMPARISONS:
-                raise OverflowError(f"Python integer {other} out of bounds for {self.dtype}")
-            # NumPy 2 compares by value: widen the array so the comparison is exact.
-            wide = "int64" if -2**63 <= other < 2**63 and self.dtype != np.uint64 else "float64"
-            widened = self._c.astype(wide)
-            other_native = _tessera.scalar_array(float(other) if wide == "float64" else other)
-            operands = [other_native, widened] if reflected else [widened, other_native]
-            return _wrap(_tessera.elementwise(op, operands))
         try:
             other_native = _native(other)
         except TypeError:

@@ -14,6 +14,7 @@ import weakref
 from typing import Any, Callable, Iterable, Iterator
 
 from . import _tessera
+from ._nested import leaves, rebuild
 
 CancelledError = _tessera.CancelledError
 
@@ -31,6 +32,11 @@ def default_client() -> "Client":
                 return client
             _current.pop()
     return Client._process_default()
+
+
+def default_native() -> "_tessera.Client":
+    """The native side of default_client(), for the functions that compute while they build."""
+    return default_client()._native
 
 
 class Future:
@@ -80,55 +86,37 @@ class Future:
         return f"<Future: {self.status}, key: {self._native.name}>"
 
 
-def _find_futures(obj: Any, found: dict) -> bool:
-    """Collects the distinct futures inside obj (lists, tuples, sets, dicts); says whether any."""
-    if isinstance(obj, Future):
-        found.setdefault(id(obj._native), (len(found), obj))
-        return True
-    kind = type(obj)
-    if kind in (list, tuple, set, frozenset):
-        any_found = False
-        for item in obj:
-            any_found = _find_futures(item, found) or any_found
-        return any_found
-    if kind is dict:
-        any_found = False
-        for item in obj.values():
-            any_found = _find_futures(item, found) or any_found
-        return any_found
-    return False
-
-
-def _substitute(obj: Any, positions: dict, values: list) -> Any:
-    if isinstance(obj, Future):
-        return values[positions[id(obj._native)][0]]
-    kind = type(obj)
-    if kind in (list, tuple, set, frozenset):
-        return kind(_substitute(item, positions, values) for item in obj)
-    if kind is dict:
-        return {k: _substitute(v, positions, values) for k, v in obj.items()}
-    return obj
+def _distinct_futures(obj: Any) -> dict:
+    """The distinct futures inside obj: {id of the native future: (position, future)}."""
+    found: dict = {}
+    for future in leaves(obj, Future):
+        found.setdefault(id(future._native), (len(found), future))
+    return found
 
 
 def _task(fn: Callable, args: tuple, kwargs: dict, client: "Client"):
     """The callable the runtime runs and its dependencies."""
-    found: dict = {}
-    has_futures = _find_futures(args, found) | _find_futures(kwargs, found)
+    found = _distinct_futures((args, kwargs))
     for _, future in found.values():
         if future._client is not client:
             raise ValueError(f"{future!r} belongs to another client")
-    if not has_futures:
+    if not found:
         if kwargs:
             return (lambda _values: fn(*args, **kwargs)), []
         return (lambda _values: fn(*args)), []
 
     # The callable keeps slots, not the futures: a future held by a finished task's callable
     # would keep its result on the workers after the user dropped it.
-    slots = [_Slot(i) for i in range(len(found))]
-    args_template, kwargs_template = _substitute(args, found, slots), _substitute(kwargs, found, slots)
+    def slot(future: Future) -> _Slot:
+        return _Slot(found[id(future._native)][0])
+
+    args_template, kwargs_template = rebuild(args, Future, slot), rebuild(kwargs, Future, slot)
 
     def call(values):
-        return fn(*_fill(args_template, values), **_fill(kwargs_template, values))
+        def fill(s: _Slot) -> Any:
+            return values[s.index]
+
+        return fn(*rebuild(args_template, _Slot, fill), **rebuild(kwargs_template, _Slot, fill))
 
     return call, [future._native for _, future in sorted(found.values(), key=lambda entry: entry[0])]
 
@@ -140,17 +128,6 @@ class _Slot:
 
     def __init__(self, index: int):
         self.index = index
-
-
-def _fill(obj: Any, values: list) -> Any:
-    if isinstance(obj, _Slot):
-        return values[obj.index]
-    kind = type(obj)
-    if kind in (list, tuple, set, frozenset):
-        return kind(_fill(item, values) for item in obj)
-    if kind is dict:
-        return {k: _fill(v, values) for k, v in obj.items()}
-    return obj
 
 
 def _name_of(fn: Callable) -> str:
@@ -232,12 +209,12 @@ class Client:
 
     def gather(self, futures: Any) -> Any:
         """The results of futures (also nested in lists, tuples and dicts), in their structure."""
-        found: dict = {}
-        if not _find_futures(futures, found):
+        found = _distinct_futures(futures)
+        if not found:
             return futures
         ordered = [future for _, future in sorted(found.values(), key=lambda entry: entry[0])]
         values = self._native.gather([f._native for f in ordered])
-        return _substitute(futures, found, values)
+        return rebuild(futures, Future, lambda future: values[found[id(future._native)][0]])
 
     def wait(self, futures: Iterable[Future]) -> None:
         self._native.wait([f._native for f in futures])

@@ -83,13 +83,10 @@ def full(shape, fill_value, *, dtype=None, device=None, chunks="auto") -> Array:
     if isinstance(fill_value, np.generic):
         fill_value = fill_value.item()
     dtype = np.dtype(dtype)
-    if type(fill_value) is int and dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        if not info.min <= fill_value <= info.max:
-            raise OverflowError(f"Python integer {fill_value} out of bounds for {dtype}")
-        if fill_value >= 2**63:  # beyond the native scalar's int64: broadcast a 0-d uint64
-            from ._manipulation import broadcast_to
-            return broadcast_to(asarray(np.asarray(fill_value, dtype=dtype)), _shape(shape)).rechunk(chunks)
+    if type(fill_value) is int and fill_value >= 2**63 and dtype == np.uint64:
+        # Beyond the native scalar's int64: broadcast a 0-d uint64 instead.
+        from ._manipulation import broadcast_to
+        return broadcast_to(asarray(np.asarray(fill_value, dtype=dtype)), _shape(shape)).rechunk(chunks)
     return _wrap(_tessera.full(_shape(shape), fill_value, dtype.name, chunks))
 
 

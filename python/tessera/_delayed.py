@@ -11,6 +11,7 @@ import operator
 from typing import Any, Callable
 
 from ._array import Array
+from ._nested import leaves, rebuild
 
 
 class Delayed:
@@ -116,64 +117,32 @@ def delayed(obj=None, *, name: str | None = None, pure: bool | None = None, nout
 
 # ---- evaluation ----
 
-def _children(obj: Any, delayed_found: list, arrays_found: list) -> None:
-    """The Delayed objects and arrays directly inside obj (not inside other Delayed)."""
-    if isinstance(obj, Delayed):
-        delayed_found.append(obj)
-    elif isinstance(obj, Array):
-        arrays_found.append(obj)
-    elif type(obj) in (list, tuple, set, frozenset):
-        for item in obj:
-            _children(item, delayed_found, arrays_found)
-    elif type(obj) is dict:
-        for item in obj.values():
-            _children(item, delayed_found, arrays_found)
-
-
-def _replace(obj: Any, values: dict) -> Any:
-    if isinstance(obj, (Delayed, Array)):
-        return values[id(obj)]
-    kind = type(obj)
-    if kind in (list, tuple, set, frozenset):
-        return kind(_replace(item, values) for item in obj)
-    if kind is dict:
-        return {k: _replace(v, values) for k, v in obj.items()}
-    return obj
-
-
 def compute_as_futures(client, items: list) -> list:
     """One future per item: Delayed objects and arrays run as tasks; other values scattered."""
     from ._array_compute import compute_arrays
-    from ._client import Future
+    from ._client import Future, _task
 
     order: list[Delayed] = []      # every Delayed reached, dependencies first
     depth: dict[int, int] = {}
     arrays: dict[int, Array] = {}
-    direct: dict[int, tuple[list, list]] = {}
+    children: dict[int, list] = {}  # the Delayed directly among a node's arguments
 
-    def visit(node: Delayed) -> int:
-        if id(node) in depth:
-            return depth[id(node)]
+    def visit(node: Delayed) -> None:
         stack = [(node, False)]
         while stack:
             current, expanded = stack.pop()
             if id(current) in depth:
                 continue
-            if id(current) not in direct:
-                found_delayed: list = []
-                found_arrays: list = []
-                _children((current._args, current._kwargs), found_delayed, found_arrays)
-                direct[id(current)] = (found_delayed, found_arrays)
-            children, found_arrays = direct[id(current)]
+            if id(current) not in children:
+                inside = list(leaves((current._args, current._kwargs), (Delayed, Array)))
+                children[id(current)] = [d for d in inside if isinstance(d, Delayed)]
+                arrays.update((id(a), a) for a in inside if isinstance(a, Array))
             if not expanded:
                 stack.append((current, True))
-                stack.extend((child, False) for child in children if id(child) not in depth)
+                stack.extend((child, False) for child in children[id(current)] if id(child) not in depth)
                 continue
-            for a in found_arrays:
-                arrays[id(a)] = a
-            depth[id(current)] = 1 + max((depth[id(c)] for c in children), default=0)
+            depth[id(current)] = 1 + max((depth[id(c)] for c in children[id(current)]), default=0)
             order.append(current)
-        return depth[id(node)]
 
     for item in items:
         if isinstance(item, Delayed):
@@ -181,7 +150,7 @@ def compute_as_futures(client, items: list) -> list:
         elif isinstance(item, Array):
             arrays[id(item)] = item
 
-    futures: dict[int, Future] = {}
+    futures: dict = {}  # id of a Delayed or an array: its Future
     if arrays:
         values = compute_arrays(list(arrays.values()), client)
         scattered = client.scatter(values)
@@ -192,12 +161,9 @@ def compute_as_futures(client, items: list) -> list:
         by_level.setdefault(depth[id(node)], []).append(node)
     for level in sorted(by_level):
         nodes = by_level[level]
-        tasks = []
-        for node in nodes:
-            children, found_arrays = direct[id(node)]
-            dependencies = {id(d): futures[id(d)] for d in children}
-            dependencies.update((id(a), futures[id(a)]) for a in found_arrays)
-            tasks.append(_delayed_task(node, dependencies))
+        # A node is the client task of its call with futures in place of what it depends on.
+        tasks = [_task(node._fn, *rebuild((node._args, node._kwargs), (Delayed, Array), lambda d: futures[id(d)]),
+                       client) for node in nodes]
         names = {node._name for node in nodes}
         name = nodes[0]._name if len(names) == 1 else "delayed"
         natives = client._native.submit(tasks, name)
@@ -211,17 +177,6 @@ def compute_as_futures(client, items: list) -> list:
         else:
             out.append(client.scatter(item))
     return out
-
-
-def _delayed_task(node: Delayed, dependencies: dict):
-    keys = list(dependencies.keys())
-    fn, args, kwargs = node._fn, node._args, node._kwargs
-
-    def call(values):
-        resolved = dict(zip(keys, values))
-        return fn(*_replace(args, resolved), **_replace(kwargs, resolved))
-
-    return call, [dependencies[k]._native for k in keys]
 
 
 def compute(*args, client=None, **kwargs) -> tuple:

@@ -8,11 +8,7 @@ import numpy as np
 
 from . import _tessera
 from ._array import Array, _native, _wrap
-
-
-def _client():
-    from ._client import default_client
-    return default_client()._native
+from ._client import default_native
 
 
 def _is_array_index(item) -> bool:
@@ -61,14 +57,14 @@ def getitem(x: Array, key) -> Array:
         if axis != 0 or position != 0 or len(key) > 1:
             if all(isinstance(item, slice) and item == slice(None) for item in key[:position]):
                 moved = _move_to_front(x, axis, index.ndim)
-                selected = _wrap(_tessera.boolean_index(_client(), moved._c, index._c))
+                selected = _wrap(_tessera.boolean_index(default_native(), moved._c, index._c))
                 if axis:  # NumPy puts the selection where the mask's axes were
                     order = list(range(1, axis + 1)) + [0] + list(range(axis + 1, selected.ndim))
                     selected = _wrap(_tessera.permute_dims(selected._c, order))
                 rest = key[position + 1:]
                 return getitem(selected, (slice(None),) * (axis + 1) + rest) if rest else selected
             raise IndexError("a boolean array index must come first or after full slices only")
-        return _wrap(_tessera.boolean_index(_client(), x._c, index._c))
+        return _wrap(_tessera.boolean_index(default_native(), x._c, index._c))
     if index.dtype.kind not in "iu":
         raise IndexError(f"arrays used as indices must be of integer or boolean type, not {index.dtype}")
     flat = index if index.ndim == 1 else _reshape(index, (-1,))

@@ -7,11 +7,7 @@ from typing import NamedTuple
 
 from . import _tessera
 from ._array import Array, _native, _wrap
-
-
-def _client():
-    from ._client import default_client
-    return default_client()._native
+from ._client import default_native
 
 
 def sort(x, /, *, axis=-1, descending=False, stable=True) -> Array:
@@ -41,27 +37,27 @@ class UniqueInverseResult(NamedTuple):
 
 
 def unique_all(x, /) -> UniqueAllResult:
-    return UniqueAllResult(*map(_wrap, _tessera.unique_all(_client(), _native(x))))
+    return UniqueAllResult(*map(_wrap, _tessera.unique_all(default_native(), _native(x))))
 
 
 def unique_counts(x, /) -> UniqueCountsResult:
-    return UniqueCountsResult(*map(_wrap, _tessera.unique_counts(_client(), _native(x))))
+    return UniqueCountsResult(*map(_wrap, _tessera.unique_counts(default_native(), _native(x))))
 
 
 def unique_inverse(x, /) -> UniqueInverseResult:
-    return UniqueInverseResult(*map(_wrap, _tessera.unique_inverse(_client(), _native(x))))
+    return UniqueInverseResult(*map(_wrap, _tessera.unique_inverse(default_native(), _native(x))))
 
 
 def unique_values(x, /) -> Array:
-    return _wrap(_tessera.unique_values(_client(), _native(x)))
+    return _wrap(_tessera.unique_values(default_native(), _native(x)))
 
 
 def nonzero(x, /) -> tuple[Array, ...]:
-    return tuple(map(_wrap, _tessera.nonzero(_client(), _native(x))))
+    return tuple(map(_wrap, _tessera.nonzero(default_native(), _native(x))))
 
 
 def argwhere(x, /) -> Array:
-    return _wrap(_tessera.argwhere(_client(), _native(x)))
+    return _wrap(_tessera.argwhere(default_native(), _native(x)))
 
 
 def searchsorted(x1, x2, /, *, side="left", sorter=None) -> Array:

@@ -76,29 +76,30 @@ def seed(value: int) -> None:
     _global = Generator(value)
 
 
+class _Seeded(Generator):
+    """Every draw from the stream of one given seed: `ts.random.uniform(..., seed=3)` is the
+    same array anywhere."""
+
+    def _next_seed(self) -> int:
+        return self._seed
+
+
+def _source(seed: int | None) -> Generator:
+    return _global if seed is None else _Seeded(seed)
+
+
 def random(size=None, dtype="float64", *, chunks="auto", seed: int | None = None) -> Array:
     """Uniform values in [0, 1); with `seed`, exactly the array that seed gives anywhere."""
-    if seed is not None:
-        return _wrap(_tessera.random_uniform(_size(size), 0.0, 1.0, seed, np.dtype(dtype).name, chunks))
-    return _global.random(size, dtype, chunks=chunks)
+    return _source(seed).random(size, dtype, chunks=chunks)
 
 
 def uniform(low=0.0, high=1.0, size=None, dtype="float64", *, chunks="auto", seed: int | None = None) -> Array:
-    if seed is not None:
-        return _wrap(_tessera.random_uniform(_size(size), float(low), float(high), seed, np.dtype(dtype).name, chunks))
-    return _global.uniform(low, high, size, dtype, chunks=chunks)
+    return _source(seed).uniform(low, high, size, dtype, chunks=chunks)
 
 
 def normal(loc=0.0, scale=1.0, size=None, dtype="float64", *, chunks="auto", seed: int | None = None) -> Array:
-    if seed is not None:
-        return _wrap(_tessera.random_normal(_size(size), float(loc), float(scale), seed, np.dtype(dtype).name, chunks))
-    return _global.normal(loc, scale, size, dtype, chunks=chunks)
+    return _source(seed).normal(loc, scale, size, dtype, chunks=chunks)
 
 
 def integers(low, high=None, size=None, dtype="int64", *, chunks="auto", seed: int | None = None) -> Array:
-    if high is None:
-        low, high = 0, low
-    if seed is not None:
-        return _wrap(_tessera.random_integers(_size(size), operator.index(low), operator.index(high), seed,
-                                              np.dtype(dtype).name, chunks))
-    return _global.integers(low, high, size, dtype, chunks=chunks)
+    return _source(seed).integers(low, high, size, dtype, chunks=chunks)

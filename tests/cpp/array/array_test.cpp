@@ -292,3 +292,21 @@ TEST(Array, BadInputGivesClearErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Array, PythonStyleIntsMustFitTheArraysDtypeExceptInComparisons) {
+  const Array small = tessera::from_vector(std::vector<std::uint8_t>{0, 7, 255}, {3}, std::int64_t{2});
+  EXPECT_THROW((void)(small + 300), tessera::OverflowError);
+  EXPECT_THROW((void)(small * -1), tessera::OverflowError);
+  EXPECT_THROW((void)tessera::full({2}, -1, {.dtype = tessera::DType::uint8}), tessera::OverflowError);
+  // Comparisons compare true values: every uint8 is greater than -1 and less than 300.
+  const Array above = small > -1;
+  const Array below = small < 300;
+  EXPECT_EQ(above.dtype(), tessera::DType::bool_);
+  EXPECT_EQ(above.compute(test_client()).to_vector<bool>(), (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(below.compute(test_client()).to_vector<bool>(), (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(computed(small + 200), (std::vector<double>{200, 207, 199}));  // in range: uint8 arithmetic wraps
+}
+
+}  // namespace

@@ -100,6 +100,10 @@ inline bool is_complex(DType d) noexcept { return kind(d) == DTypeKind::complex_
 /// Integers, reals and complexes: the types arithmetic accepts.
 inline bool is_numeric(DType d) noexcept { return d != DType::bool_; }
 
+/// Whether the integer `value` is representable in the integer dtype `dtype` (true for
+/// other dtypes, which take any integer, rounded).
+bool integer_fits(std::int64_t value, DType dtype) noexcept;
+
 /// True when every value of `from` is exactly representable in `to` (NumPy's "safe").
 bool can_cast_safely(DType from, DType to) noexcept;
 

@@ -35,6 +35,13 @@ class IndexError : public Error {
   using Error::Error;
 };
 
+/// A value does not fit the dtype it must take (Python: OverflowError), e.g. the int
+/// 300 meeting an int8 array.
+class OverflowError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// Memory could not be obtained on a device or host (Python: MemoryError).
 class OutOfMemory : public Error {
  public:
