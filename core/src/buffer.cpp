@@ -4,6 +4,10 @@
 #include <new>
 #include <string>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "tessera/core/error.hpp"
 
 namespace tessera {
@@ -13,13 +17,30 @@ namespace {
 // two chunks from sharing a line between threads.
 constexpr std::size_t kAlignment = 64;
 
+// Chunks of several MiB are placed on 2 MiB boundaries and offered transparent huge pages
+// (as NumPy does for large arrays): a transposed read steps to another row, so another
+// 4 KiB page, at every element, and with 2 MiB pages those steps stop missing the TLB.
+// It also takes one page fault per 2 MiB instead of 512.
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+constexpr std::size_t kHugePageThreshold = std::size_t{4} << 20;
+
+void* allocate_aligned(std::size_t nbytes) {
+  const std::size_t alignment = nbytes >= kHugePageThreshold ? kHugePage : kAlignment;
+  const std::size_t rounded = (nbytes + alignment - 1) / alignment * alignment;
+  void* p = std::aligned_alloc(alignment, rounded);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  // Advice only: where the kernel has huge pages off, this fails and changes nothing.
+  if (p != nullptr && alignment == kHugePage) (void)madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
 }  // namespace
 
 Buffer Buffer::allocate_host(std::size_t nbytes) {
   Buffer b;
   if (nbytes == 0) return b;
-  const std::size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
-  void* p = std::aligned_alloc(kAlignment, rounded);
+  void* p = allocate_aligned(nbytes);
   if (p == nullptr) throw OutOfMemory("could not allocate " + std::to_string(nbytes) + " bytes of host memory");
   b.owner_ = std::shared_ptr<const void>(p, [](const void* q) { std::free(const_cast<void*>(q)); });
   b.data_ = static_cast<std::byte*>(p);

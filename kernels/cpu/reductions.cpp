@@ -123,9 +123,11 @@ Acc pairwise_sum(const T* x, std::size_t n, Acc zero, const F& f) {
 // Folding a rows × cols block down its columns: each pass runs along the rows
 // (contiguous elements, so it vectorizes), with one accumulator per column; an operation
 // then updates each column's state once. Blocks wider than kColumnGroup go in groups of
-// columns, whose accumulators stay in L1. The fused evaluator's column tiles are at most
-// 512 wide (fused_eval.cpp), so a tile's rows are read whole, in memory order.
-inline constexpr std::size_t kColumnGroup = 512;
+// columns, whose accumulators stay in L1 (2048 doubles: 16 KiB). The fused evaluator's
+// column tiles are at most as wide (fused_eval.cpp), so a tile's rows are read whole, in
+// memory order: narrower groups would read a chunk in strips of short runs, which the
+// hardware prefetchers follow badly.
+inline constexpr std::size_t kColumnGroup = 2048;
 
 /// Calls `group(first column, width)` for each group of columns of a block `cols` wide.
 template <class F>

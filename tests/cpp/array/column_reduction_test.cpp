@@ -1,7 +1,7 @@
 // Reductions down the columns (over the next-to-last axis only) end to end, against plain
-// loops: the fused evaluator folds these in tall tiles of whole rows up to 512 wide (and
+// loops: the fused evaluator folds these in tall tiles of whole rows up to 2048 wide (and
 // copies narrower pieces of wider rows), through each kernel's fold_rows. Chunks wider and
-// narrower than 512 columns, one-row and one-column chunks, uneven chunks, a leading axis,
+// narrower than 2048 columns, one-row and one-column chunks, uneven chunks, a leading axis,
 // fused expressions and several dtypes.
 #include <gtest/gtest.h>
 
@@ -69,14 +69,14 @@ void expect_column_reductions(const Array& x, const std::vector<double>& values,
 }
 
 TEST(ColumnReductions, Float64AcrossChunkingsWiderAndNarrowerThanATile) {
-  const std::int64_t rows = 70, cols = 1100;
+  const std::int64_t rows = 70, cols = 2300;
   // Far from zero, so that a naive one-pass variance would lose digits.
   std::vector<double> v = random_values(static_cast<std::size_t>(rows * cols), 11);
   for (double& e : v) e = 1e6 + e;
   for (const tessera::ChunkSpec& chunks :
-       {tessera::ChunkSpec(std::int64_t{-1}), tessera::ChunkSpec(std::vector<std::int64_t>{33, 600}),
-        tessera::ChunkSpec(std::vector<std::int64_t>{1, 1100}), tessera::ChunkSpec(std::vector<std::int64_t>{70, 1}),
-        tessera::ChunkSpec(std::vector<std::int64_t>{16, 512})}) {
+       {tessera::ChunkSpec(std::int64_t{-1}), tessera::ChunkSpec(std::vector<std::int64_t>{33, 1200}),
+        tessera::ChunkSpec(std::vector<std::int64_t>{1, 2300}), tessera::ChunkSpec(std::vector<std::int64_t>{70, 1}),
+        tessera::ChunkSpec(std::vector<std::int64_t>{16, 2048})}) {
     expect_column_reductions(tessera::from_vector(v, {rows, cols}, chunks), v, 1, rows, cols, 1e-10);
   }
 }

@@ -44,6 +44,9 @@ struct ElementwiseKernel {
 /// A state is `state_size` opaque bytes whose layout only the kernel knows (a sum keeps a
 /// double, argmin a value and an index, var a count, mean and M2). The element indices
 /// passed to the fold functions are what argmin/argmax report; the others ignore them.
+/// A result must not depend on the order the elements are folded in, beyond rounding
+/// (argmin keeps the smallest index of equal values by comparing indices): evaluators
+/// walk the elements in whatever order reads memory best.
 struct ReductionKernel {
   DType input = DType::float64;
   DType output = DType::float64;
