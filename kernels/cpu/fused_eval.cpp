@@ -92,15 +92,23 @@ struct Normalized {
   std::vector<GenerateLeaf> generators;
 };
 
+void check_patch_ranks(const FusedProgram& program, std::size_t rank) {
+  for (const LoadLeaf& leaf : program.loads) {
+    for (const Patch& p : leaf.patches) {
+      TESSERA_ASSERT(p.lo.size() == rank && p.hi.size() == rank && p.strides.size() == rank,
+                     "patch rank does not match the output chunk");
+    }
+  }
+}
+
 Normalized normalize(const FusedProgram& program, std::span<const std::int64_t> shape) {
+  check_patch_ranks(program, shape.size());
   Normalized n;
   const std::size_t ndim = std::max<std::size_t>(shape.size(), 2);
   n.shape = padded(shape, ndim, 1);
   n.loads = program.loads;
   for (auto& leaf : n.loads) {
     for (auto& p : leaf.patches) {
-      TESSERA_ASSERT(p.lo.size() == shape.size() && p.hi.size() == shape.size() && p.strides.size() == shape.size(),
-                     "patch rank does not match the output chunk");
       p.lo = padded(p.lo, ndim, 0);
       p.hi = padded(p.hi, ndim, 1);
       p.strides = padded(p.strides, ndim, 0);
@@ -288,55 +296,7 @@ class TileRunner {
   std::vector<const std::byte*> pointers_;
 };
 
-}  // namespace
-
-std::string FusedProgram::describe() const {
-  std::ostringstream s;
-  for (const Instruction& ins : code) {
-    s << "r" << ins.out << ":" << name(registers.at(static_cast<std::size_t>(ins.out))) << " = ";
-    switch (ins.kind) {
-      case Instruction::Kind::load: s << "load " << loads.at(static_cast<std::size_t>(ins.leaf)).patches.size() << " patch(es)"; break;
-      case Instruction::Kind::generate: s << "generate"; break;
-      case Instruction::Kind::constant: s << "constant"; break;
-      case Instruction::Kind::apply:
-        s << "apply(";
-        for (int i = 0; i < ins.arity; ++i) s << (i ? ", r" : "r") << ins.args[static_cast<std::size_t>(i)];
-        s << ")";
-        break;
-    }
-    s << "\n";
-  }
-  s << "result r" << result;
-  return s.str();
-}
-
-void evaluate_fused(const FusedProgram& program, std::span<const void* const> sources, std::span<const std::int64_t> shape,
-                    void* out) {
-  TileRunner runner(program, sources, shape);
-  const std::size_t size = itemsize(program.result_dtype());
-  const Shape& full = runner.shape();
-  const std::size_t nd = runner.ndim();
-  const Strides strides = c_strides(full);
-  auto* dst = static_cast<std::byte*>(out);
-  runner.run([&](const Shape& lead, std::int64_t r0, std::int64_t h, std::int64_t c0, std::int64_t w,
-                 const std::byte* tile) {
-    std::int64_t base = 0;
-    for (std::size_t d = 0; d + 2 < nd; ++d) base += lead[d] * strides[d];
-    const std::int64_t cols = full[nd - 1];
-    if (w == cols) {
-      std::memcpy(dst + static_cast<std::size_t>(base + r0 * cols) * size, tile, static_cast<std::size_t>(h * w) * size);
-      return;
-    }
-    for (std::int64_t i = 0; i < h; ++i) {
-      std::memcpy(dst + static_cast<std::size_t>(base + (r0 + i) * cols + c0) * size,
-                  tile + static_cast<std::size_t>(i * w) * size, static_cast<std::size_t>(w) * size);
-    }
-  });
-}
-
 // --- walking a reduction in memory order ------------------------------------------------
-
-namespace {
 
 template <class Vector>
 Vector permuted(const Vector& v, std::span<const std::size_t> axes) {
@@ -405,43 +365,6 @@ std::vector<std::size_t> memory_order(const FusedProgram& program, const std::ve
 }
 
 void reduce_in_order(const FusedProgram& program, std::span<const void* const> sources,
-                     std::span<const std::int64_t> shape, const ReductionTarget& target);
-
-}  // namespace
-
-void reduce_fused(const FusedProgram& program, std::span<const void* const> sources, std::span<const std::int64_t> shape,
-                  const ReductionTarget& target) {
-  TESSERA_ASSERT(target.kernel != nullptr && target.reduced.size() == shape.size() &&
-                     target.index_strides.size() == shape.size(),
-                 "malformed reduction target");
-  TESSERA_ASSERT(target.kernel->input == program.result_dtype(), "reduction kernel does not match the program");
-  for (const LoadLeaf& leaf : program.loads) {
-    for (const Patch& p : leaf.patches) {
-      TESSERA_ASSERT(p.lo.size() == shape.size() && p.hi.size() == shape.size() && p.strides.size() == shape.size(),
-                     "patch rank does not match the output chunk");
-    }
-  }
-  const std::vector<std::size_t> axes = memory_order(program, target.reduced);
-  if (std::is_sorted(axes.begin(), axes.end())) return reduce_in_order(program, sources, shape, target);
-  // The same elements, states and indices, with the axes renamed.
-  FusedProgram walked = program;
-  for (LoadLeaf& leaf : walked.loads) {
-    for (Patch& p : leaf.patches) {
-      p.lo = permuted(p.lo, axes);
-      p.hi = permuted(p.hi, axes);
-      p.strides = permuted(p.strides, axes);
-    }
-  }
-  for (GenerateLeaf& g : walked.generators) g.index_strides = permuted(g.index_strides, axes);
-  ReductionTarget in_order = target;
-  in_order.reduced = permuted(target.reduced, axes);
-  in_order.index_strides = permuted(target.index_strides, axes);
-  reduce_in_order(walked, sources, permuted(Shape(shape.begin(), shape.end()), axes), in_order);
-}
-
-namespace {
-
-void reduce_in_order(const FusedProgram& program, std::span<const void* const> sources,
                      std::span<const std::int64_t> shape, const ReductionTarget& target) {
   // The two innermost axes of the evaluated shape (padded to 2-d): rows down columns?
   const std::size_t rank = target.reduced.size();
@@ -499,5 +422,75 @@ void reduce_in_order(const FusedProgram& program, std::span<const void* const> s
 }
 
 }  // namespace
+
+std::string FusedProgram::describe() const {
+  std::ostringstream s;
+  for (const Instruction& ins : code) {
+    s << "r" << ins.out << ":" << name(registers.at(static_cast<std::size_t>(ins.out))) << " = ";
+    switch (ins.kind) {
+      case Instruction::Kind::load: s << "load " << loads.at(static_cast<std::size_t>(ins.leaf)).patches.size() << " patch(es)"; break;
+      case Instruction::Kind::generate: s << "generate"; break;
+      case Instruction::Kind::constant: s << "constant"; break;
+      case Instruction::Kind::apply:
+        s << "apply(";
+        for (int i = 0; i < ins.arity; ++i) s << (i ? ", r" : "r") << ins.args[static_cast<std::size_t>(i)];
+        s << ")";
+        break;
+    }
+    s << "\n";
+  }
+  s << "result r" << result;
+  return s.str();
+}
+
+void evaluate_fused(const FusedProgram& program, std::span<const void* const> sources, std::span<const std::int64_t> shape,
+                    void* out) {
+  TileRunner runner(program, sources, shape);
+  const std::size_t size = itemsize(program.result_dtype());
+  const Shape& full = runner.shape();
+  const std::size_t nd = runner.ndim();
+  const Strides strides = c_strides(full);
+  auto* dst = static_cast<std::byte*>(out);
+  runner.run([&](const Shape& lead, std::int64_t r0, std::int64_t h, std::int64_t c0, std::int64_t w,
+                 const std::byte* tile) {
+    std::int64_t base = 0;
+    for (std::size_t d = 0; d + 2 < nd; ++d) base += lead[d] * strides[d];
+    const std::int64_t cols = full[nd - 1];
+    if (w == cols) {
+      std::memcpy(dst + static_cast<std::size_t>(base + r0 * cols) * size, tile, static_cast<std::size_t>(h * w) * size);
+      return;
+    }
+    for (std::int64_t i = 0; i < h; ++i) {
+      std::memcpy(dst + static_cast<std::size_t>(base + (r0 + i) * cols + c0) * size,
+                  tile + static_cast<std::size_t>(i * w) * size, static_cast<std::size_t>(w) * size);
+    }
+  });
+}
+
+void reduce_fused(const FusedProgram& program, std::span<const void* const> sources, std::span<const std::int64_t> shape,
+                  const ReductionTarget& target) {
+  TESSERA_ASSERT(target.kernel != nullptr && target.reduced.size() == shape.size() &&
+                     target.index_strides.size() == shape.size(),
+                 "malformed reduction target");
+  TESSERA_ASSERT(target.kernel->input == program.result_dtype(), "reduction kernel does not match the program");
+  check_patch_ranks(program, shape.size());
+  const std::vector<std::size_t> axes = memory_order(program, target.reduced);
+  if (std::is_sorted(axes.begin(), axes.end())) return reduce_in_order(program, sources, shape, target);
+  // The same elements, states and indices, with the axes renamed.
+  FusedProgram walked = program;
+  for (LoadLeaf& leaf : walked.loads) {
+    for (Patch& p : leaf.patches) {
+      p.lo = permuted(p.lo, axes);
+      p.hi = permuted(p.hi, axes);
+      p.strides = permuted(p.strides, axes);
+    }
+  }
+  for (GenerateLeaf& g : walked.generators) g.index_strides = permuted(g.index_strides, axes);
+  ReductionTarget in_order = target;
+  in_order.reduced = permuted(target.reduced, axes);
+  in_order.index_strides = permuted(target.index_strides, axes);
+  reduce_in_order(walked, sources, permuted(Shape(shape.begin(), shape.end()), axes), in_order);
+}
+
 
 }  // namespace tessera::kernels

@@ -12,12 +12,10 @@ using tessera::Array;
 using tessera::ChunkSizes;
 using tessera::DType;
 using tessera::Slice;
+using tessera::testing::computed;
 using tessera::testing::expect_near_all;
 using tessera::testing::random_values;
 using tessera::testing::test_client;
-using tessera::testing::to_doubles;
-
-std::vector<double> computed(const Array& a) { return to_doubles(a.compute(test_client())); }
 
 // A row-major reference matrix and its tessera twin.
 struct Matrix {

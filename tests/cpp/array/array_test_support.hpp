@@ -36,6 +36,9 @@ inline std::vector<double> to_doubles(const HostArray& h) {
   return out;
 }
 
+/// An array's computed elements, as doubles in C order.
+inline std::vector<double> computed(const Array& a) { return to_doubles(a.compute(test_client())); }
+
 inline void expect_near_all(const std::vector<double>& actual, const std::vector<double>& expected, double tol) {
   ASSERT_EQ(actual.size(), expected.size());
   for (std::size_t i = 0; i < actual.size(); ++i) {

@@ -16,12 +16,9 @@ namespace {
 
 using tessera::Array;
 using tessera::DType;
+using tessera::testing::computed;
 using tessera::testing::expect_near_all;
 using tessera::testing::random_values;
-using tessera::testing::test_client;
-using tessera::testing::to_doubles;
-
-std::vector<double> computed(const Array& a) { return to_doubles(a.compute(test_client())); }
 
 /// Per-column sum, mean, variance (correction 0), max and argmax of a row-major
 /// rows × cols matrix (repeated `lead` times along a leading axis), in long double.

@@ -93,9 +93,6 @@ inline std::vector<ChunkSpec> manip_chunkings(const Shape& shape) {
 
 inline std::vector<DType> manip_dtypes() { return {DType::float64, DType::int32, DType::uint8, DType::float32}; }
 
-/// The array computed on the test cluster, as doubles.
-inline std::vector<double> computed(const Array& a) { return to_doubles(a.compute(test_client())); }
-
 /// Names the case in failure messages.
 inline std::string describe(const Array& a) { return a.repr(); }
 

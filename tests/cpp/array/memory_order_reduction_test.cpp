@@ -18,12 +18,9 @@ namespace {
 
 using tessera::Array;
 using tessera::Shape;
+using tessera::testing::computed;
 using tessera::testing::expect_near_all;
 using tessera::testing::for_each_index;
-using tessera::testing::test_client;
-using tessera::testing::to_doubles;
-
-std::vector<double> computed(const Array& a) { return to_doubles(a.compute(test_client())); }
 
 // Values with many ties: small integers, so that sums are exact and argmin has choices.
 std::vector<double> tied_values(std::size_t n) {
