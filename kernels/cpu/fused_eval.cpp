@@ -265,7 +265,15 @@ class TileRunner {
           copy_strided(corner + static_cast<std::size_t>(c - ca) * size, at(ra, c), rb - ra, p.strides[R], size, w);
         }
       } else {
+        // Strided rows (x[::2, ::2]): each tile starts a new run of the source that the
+        // prefetcher has not seen, so the lines of the next tile's rows are asked for now.
+        const std::int64_t span_bytes = (cb - ca - 1) * std::llabs(p.strides[C]) * static_cast<std::int64_t>(size);
+        const bool prefetch = p.strides[C] > 1 && p.strides[R] != 0;
         for (std::int64_t r = ra; r < rb; ++r) {
+          if (prefetch && r + h < p.hi[R]) {
+            const std::byte* next = at(r + h, ca);
+            for (std::int64_t b = 0; b <= span_bytes; b += 64) __builtin_prefetch(next + b, 0, 2);
+          }
           copy_strided(corner + static_cast<std::size_t>((r - ra) * w) * size, at(r, ca), cb - ca, p.strides[C], size);
         }
       }
