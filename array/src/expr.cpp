@@ -234,6 +234,7 @@ class Compiler {
       }
       case Expr::Kind::apply: {
         ins.kind = kernels::Instruction::Kind::apply;
+        ins.op = e->op;
         ins.fn = e->fn;
         ins.arity = static_cast<int>(e->args.size());
         for (std::size_t i = 0; i < e->args.size(); ++i) ins.args[i] = (*this)(e->args[i]);

@@ -37,6 +37,7 @@ std::vector<Key> PersistedNode::materialize(Lowering&) const {
 GenerateNode::GenerateNode(Shape shape, DType dtype, ChunkSizes chunks, std::string op, kernels::GeneratorParams params)
     : Node(std::move(shape), dtype, std::move(chunks)), op_(std::move(op)) {
   leaf_.dtype = dtype;
+  leaf_.op = op_;
   leaf_.fn = kernels::KernelRegistry::instance().find_generator(op_, dtype, DeviceKind::cpu);
   if (leaf_.fn == nullptr) throw TypeError(op_ + " does not support dtype " + to_string(dtype));
   leaf_.params = params;

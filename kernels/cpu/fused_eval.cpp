@@ -437,10 +437,10 @@ std::string FusedProgram::describe() const {
     s << "r" << ins.out << ":" << name(registers.at(static_cast<std::size_t>(ins.out))) << " = ";
     switch (ins.kind) {
       case Instruction::Kind::load: s << "load " << loads.at(static_cast<std::size_t>(ins.leaf)).patches.size() << " patch(es)"; break;
-      case Instruction::Kind::generate: s << "generate"; break;
+      case Instruction::Kind::generate: s << "generate " << generators.at(static_cast<std::size_t>(ins.leaf)).op; break;
       case Instruction::Kind::constant: s << "constant"; break;
       case Instruction::Kind::apply:
-        s << "apply(";
+        s << ins.op << "(";
         for (int i = 0; i < ins.arity; ++i) s << (i ? ", r" : "r") << ins.args[static_cast<std::size_t>(i)];
         s << ")";
         break;

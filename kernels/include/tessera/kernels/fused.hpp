@@ -44,6 +44,9 @@ struct LoadLeaf {
 /// the generator's value at `index_offset + Σ c[d]·index_strides[d]`.
 struct GenerateLeaf {
   DType dtype = DType::float64;
+  /// The generator's registry name ("uniform", "arange", ...): what a backend that
+  /// generates its own code (CUDA) looks up.
+  std::string op = {};
   GeneratorFn fn = nullptr;
   GeneratorParams params;
   std::int64_t index_offset = 0;
@@ -63,7 +66,10 @@ struct Instruction {
   int out = 0;
   /// For load / generate / constant: the index of the leaf in its table.
   int leaf = 0;
-  /// For apply: the kernel and the registers it reads.
+  /// For apply: the operation's registry name ("add", "astype", "where", ...), which with
+  /// the registers' dtypes is what a backend generating its own code (CUDA) needs; the
+  /// CPU kernel of that operation; and the registers it reads.
+  std::string op = {};
   ElementwiseFn fn = nullptr;
   std::array<int, kMaxElementwiseArity> args{};
   int arity = 0;

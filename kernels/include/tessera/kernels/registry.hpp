@@ -19,6 +19,7 @@
 
 #include "tessera/core/buffer.hpp"
 #include "tessera/core/dtype.hpp"
+#include "tessera/kernels/ops/generators.hpp"
 
 namespace tessera::kernels {
 
@@ -74,15 +75,8 @@ struct ReductionKernel {
   void (*finalize)(const void* states, void* out, std::size_t n, double correction) = nullptr;
 };
 
-/// Parameters of a generator; each generator documents which fields it reads.
-struct GeneratorParams {
-  std::uint64_t seed = 0;
-  double a = 0;              // full: the value's real part; uniform: low; normal: mean; arange/linspace: start
-  double b = 0;              // full: imaginary part; uniform: high; normal: std; arange/linspace: step
-  double c = 0;              // linspace: stop, written exactly at index `i1`
-  std::int64_t i0 = 0;       // full (integers, bool): the exact value; integers: low; eye: columns
-  std::int64_t i1 = 0;       // integers: high (exclusive); eye: k, the diagonal offset; linspace: last index
-};
+/// Parameters of a generator (defined with the generators, kernels/ops/generators.hpp).
+using GeneratorParams = ops::GeneratorParams;
 
 /// Writes `n` elements: element j is the generator's value at global flat index
 /// `first_index + j * index_step`. Values depend only on the parameters and the global

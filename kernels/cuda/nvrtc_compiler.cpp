@@ -1,0 +1,224 @@
+#include "tessera/kernels/cuda/nvrtc_compiler.hpp"
+
+#include <nvrtc.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "tessera/core/error.hpp"
+#include "tessera/core/key.hpp"
+#include "tessera/core/logging.hpp"
+
+#ifndef TESSERA_CUDA_INCLUDE_DIRS
+#error "TESSERA_CUDA_INCLUDE_DIRS must name the CUDA toolkit's include directories (kernels/CMakeLists.txt)"
+#endif
+
+namespace tessera::kernels::cuda {
+namespace {
+
+void check(nvrtcResult result, const char* call) {
+  if (result != NVRTC_SUCCESS) throw Error(std::string(call) + " failed: " + nvrtcGetErrorString(result));
+}
+
+/// Owns an nvrtcProgram.
+class Program {
+ public:
+  Program(std::string_view source, std::span<const EmbeddedHeader> headers) {
+    std::vector<const char*> names, texts;
+    for (const EmbeddedHeader& h : headers) {
+      names.push_back(h.name);
+      texts.push_back(h.text);
+    }
+    const std::string text(source);
+    check(nvrtcCreateProgram(&program_, text.c_str(), "tessera_generated.cu", static_cast<int>(headers.size()),
+                             texts.data(), names.data()),
+          "nvrtcCreateProgram");
+  }
+  ~Program() { nvrtcDestroyProgram(&program_); }
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
+  std::string log() const {
+    std::size_t size = 0;
+    if (nvrtcGetProgramLogSize(program_, &size) != NVRTC_SUCCESS || size == 0) return {};
+    std::string log(size, '\0');
+    nvrtcGetProgramLog(program_, log.data());
+    while (!log.empty() && (log.back() == '\0' || log.back() == '\n')) log.pop_back();
+    return log;
+  }
+
+  Cubin cubin() const {
+    std::size_t size = 0;
+    check(nvrtcGetCUBINSize(program_, &size), "nvrtcGetCUBINSize");
+    Cubin code(size);
+    check(nvrtcGetCUBIN(program_, code.data()), "nvrtcGetCUBIN");
+    return code;
+  }
+
+  nvrtcProgram get() const { return program_; }
+
+ private:
+  nvrtcProgram program_ = nullptr;
+};
+
+/// The toolkit's include directories (libcu++'s cuda/std headers live under cccl/):
+/// $CUDA_HOME/include when set, else those this library was built with.
+std::vector<std::string> include_options() {
+  std::vector<std::string> dirs;
+  if (const char* home = std::getenv("CUDA_HOME"); home != nullptr && *home != '\0') {
+    dirs = {std::string(home) + "/include", std::string(home) + "/include/cccl"};
+  } else {
+    std::string list = TESSERA_CUDA_INCLUDE_DIRS;
+    for (std::size_t start = 0; start <= list.size();) {
+      const std::size_t end = std::min(list.find('|', start), list.size());
+      if (end > start) {
+        dirs.push_back(list.substr(start, end - start));
+        dirs.push_back(list.substr(start, end - start) + "/cccl");
+      }
+      start = end + 1;
+    }
+  }
+  std::vector<std::string> options;
+  for (const std::string& d : dirs) options.push_back("-I" + d);
+  return options;
+}
+
+std::vector<std::string> compile_options(int architecture) {
+  std::vector<std::string> options = {
+      "--gpu-architecture=sm_" + std::to_string(architecture),
+      "-std=c++20",
+      "-default-device",  // the ops headers' plain functions become device functions
+      "-DNDEBUG",
+  };
+  for (std::string& i : include_options()) options.push_back(std::move(i));
+  return options;
+}
+
+Cubin compile_with_nvrtc(std::string_view source, const std::vector<std::string>& options) {
+  Program program(source, embedded_headers());
+  std::vector<const char*> argv;
+  for (const std::string& o : options) argv.push_back(o.c_str());
+  const nvrtcResult result = nvrtcCompileProgram(program.get(), static_cast<int>(argv.size()), argv.data());
+  if (result != NVRTC_SUCCESS) {
+    throw Error(std::string("NVRTC could not compile a generated kernel (") + nvrtcGetErrorString(result) + "):\n" +
+                program.log());
+  }
+  return program.cubin();
+}
+
+std::optional<Cubin> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  Cubin code((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) return std::nullopt;
+  if (code.empty()) return std::nullopt;
+  return code;
+}
+
+/// Writes through a temporary file and a rename, so that concurrent processes never read
+/// half a cubin. A cache that cannot be written is only logged: compiling again is correct.
+void write_file(const std::filesystem::path& path, const Cubin& code) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  const std::filesystem::path tmp = path.string() + ".tmp" + std::to_string(Key::unique().id);
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(code.data(), static_cast<std::streamsize>(code.size()));
+    if (!out) {
+      TESSERA_LOG(info) << "kernel cache: cannot write " << tmp.string();
+      std::filesystem::remove(tmp, ec);
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    TESSERA_LOG(info) << "kernel cache: cannot rename " << tmp.string() << ": " << ec.message();
+    std::filesystem::remove(tmp, ec);
+  }
+}
+
+struct Cache {
+  std::mutex mutex;
+  std::unordered_map<std::uint64_t, std::shared_ptr<const Cubin>> memory;
+  std::atomic<std::size_t> compiled{0}, memory_hits{0}, disk_hits{0};
+};
+
+Cache& cache() {
+  static Cache c;
+  return c;
+}
+
+}  // namespace
+
+int nvrtc_version() {
+  int major = 0, minor = 0;
+  check(nvrtcVersion(&major, &minor), "nvrtcVersion");
+  return major * 1000 + minor * 10;
+}
+
+std::filesystem::path default_kernel_cache_directory() {
+  if (const char* dir = std::getenv("TESSERA_KERNEL_CACHE"); dir != nullptr && *dir != '\0') return dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    return std::filesystem::path(xdg) / "tessera" / "kernels";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return std::filesystem::path(home) / ".cache" / "tessera" / "kernels";
+  }
+  return {};
+}
+
+std::shared_ptr<const Cubin> compile_cuda(std::string_view source, const NvrtcOptions& options) {
+  const std::vector<std::string> flags = compile_options(options.architecture);
+  // The key covers everything the cubin depends on: the source, the options (the
+  // architecture among them), the compiler's version and the embedded headers.
+  std::string identity(source);
+  identity += "\n// nvrtc " + std::to_string(nvrtc_version());
+  for (const std::string& f : flags) identity += "\n// " + f;
+  for (const EmbeddedHeader& h : embedded_headers()) identity += std::string("\n// ") + h.name + "\n" + h.text;
+  const std::uint64_t key = Key::from_name(identity).id;
+
+  Cache& c = cache();
+  {
+    std::lock_guard lock(c.mutex);
+    if (auto it = c.memory.find(key); it != c.memory.end()) {
+      ++c.memory_hits;
+      return it->second;
+    }
+  }
+  std::filesystem::path file;
+  if (!options.cache_directory.empty()) {
+    char name[32];
+    std::snprintf(name, sizeof name, "%016llx.cubin", static_cast<unsigned long long>(key));
+    file = options.cache_directory / name;
+  }
+  std::shared_ptr<const Cubin> code;
+  if (!file.empty()) {
+    if (auto from_disk = read_file(file)) {
+      ++c.disk_hits;
+      code = std::make_shared<const Cubin>(std::move(*from_disk));
+    }
+  }
+  if (!code) {
+    // Compiled outside the lock: NVRTC takes about a second, and other kernels may be
+    // wanted meanwhile. Two threads asking for one new kernel both compile it, once.
+    code = std::make_shared<const Cubin>(compile_with_nvrtc(source, flags));
+    ++c.compiled;
+    if (!file.empty()) write_file(file, *code);
+  }
+  std::lock_guard lock(c.mutex);
+  return c.memory.emplace(key, std::move(code)).first->second;
+}
+
+CompileStats compile_stats() {
+  const Cache& c = cache();
+  return CompileStats{c.compiled.load(), c.memory_hits.load(), c.disk_hits.load()};
+}
+
+}  // namespace tessera::kernels::cuda

@@ -1,0 +1,61 @@
+// Fused programs as CUDA kernels: the CUDA C++ source of one kernel that evaluates a
+// whole FusedProgram (fused.hpp) over an output chunk, one thread per element, with the
+// scalar operations of kernels/ops/ that the CPU kernels use, so that both backends
+// compute the same values. NVRTC compiles it at run time (nvrtc_compiler.hpp): a kernel
+// per expression, instead of instantiating every operation × dtype ahead of time.
+//
+// The source depends only on the program's structure (register dtypes, operations, the
+// number of patches of each leaf, generators, the number of axes), so one compiled
+// kernel serves every chunk and every task of that shape of expression. Everything else
+// (the chunk's shape, patch boxes and strides, constants, generator parameters, the
+// device pointers) travels in the kernel's by-value argument, an array of 64-bit words
+// that fused_kernel_arguments fills (passed by value, or through device memory when
+// there are too many).
+//
+// Plain C++: generating the source needs no GPU and no CUDA library, so it is tested
+// everywhere.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tessera/kernels/fused.hpp"
+
+namespace tessera::kernels::cuda {
+
+struct FusedKernelSource {
+  /// The kernel's entry point (extern "C"), unique per source text.
+  std::string name;
+  /// CUDA C++ for NVRTC; includes the tessera/kernels/ops headers.
+  std::string source;
+  /// Words (int64) in the kernel's argument.
+  std::size_t argument_words = 0;
+  /// Whether the words are the kernel's by-value parameter (a struct of them), or, when
+  /// they exceed kMaxParameterBytes, in device memory the kernel's one pointer
+  /// parameter points to.
+  bool argument_in_parameter = true;
+};
+
+/// The largest by-value kernel argument the generated kernels use (CUDA allows 32764
+/// bytes of parameters from Volta on).
+inline constexpr std::size_t kMaxParameterBytes = 32000;
+
+/// The threads per block the generated kernels are written for (__launch_bounds__).
+inline constexpr int kFusedBlockThreads = 256;
+
+/// The kernel evaluating `program` over output chunks of `ndim` axes, writing the
+/// result's elements in C order. Throws tessera::ValueError for a program this backend
+/// has no code for (an operation unknown to kernels/ops, an empty program).
+FusedKernelSource fused_kernel_source(const FusedProgram& program, int ndim);
+
+/// The by-value argument of one launch of fused_kernel_source(program, shape.size()):
+/// the chunk's shape, `out` (device memory for the result) and `sources[i]` (device
+/// memory of source chunk i) with the program's patches, constants and generator
+/// parameters.
+std::vector<std::int64_t> fused_kernel_arguments(const FusedProgram& program, std::span<const void* const> sources,
+                                                 std::span<const std::int64_t> shape, void* out);
+
+}  // namespace tessera::kernels::cuda

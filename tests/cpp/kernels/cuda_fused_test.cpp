@@ -1,0 +1,322 @@
+// The CUDA backend's fused kernels: generated sources for every operation and dtype the
+// CPU backend has compile with NVRTC (no GPU needed, so this runs in CI); the kernel
+// argument carries the chunk's geometry as laid out; the kernel cache works; and, where
+// a GPU is present, the generated kernels compute what the CPU evaluator computes.
+#include <cuda_runtime_api.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <tessera/kernels/cuda/fused_launch.hpp>
+#include <tessera/kernels/cuda/fused_source.hpp>
+#include <tessera/kernels/cuda/nvrtc_compiler.hpp>
+#include <tessera/kernels/cuda/smoke.hpp>
+#include <tessera/kernels/fused.hpp>
+#include <tessera/kernels/ops/cast.hpp>
+#include <tessera/kernels/registry.hpp>
+
+#include "tessera/core/error.hpp"
+
+namespace {
+
+namespace cuda = tessera::kernels::cuda;
+namespace k = tessera::kernels;
+using tessera::DType;
+
+/// A leaf reading one whole C-contiguous source chunk of `shape`.
+k::LoadLeaf whole_chunk(DType dtype, int source, const tessera::Shape& shape) {
+  k::Patch p;
+  p.source = source;
+  p.lo = tessera::Shape(shape.size(), 0);
+  p.hi = shape;
+  p.strides = tessera::c_strides(shape);
+  return k::LoadLeaf{dtype, {p}};
+}
+
+/// Appends `load source i` for each input dtype and `op(...)` to `program`; returns the
+/// register of the result.
+int append_apply(k::FusedProgram& program, const std::string& op, const k::ElementwiseKernel& kernel,
+                 const tessera::Shape& shape) {
+  k::Instruction apply;
+  apply.kind = k::Instruction::Kind::apply;
+  apply.op = op;
+  apply.arity = static_cast<int>(kernel.arity);
+  for (std::size_t i = 0; i < kernel.arity; ++i) {
+    k::Instruction load;
+    load.kind = k::Instruction::Kind::load;
+    load.out = static_cast<int>(program.registers.size());
+    load.leaf = static_cast<int>(program.loads.size());
+    program.loads.push_back(whole_chunk(kernel.inputs[i], static_cast<int>(i), shape));
+    program.registers.push_back(kernel.inputs[i]);
+    program.code.push_back(load);
+    apply.args[i] = load.out;
+  }
+  apply.out = static_cast<int>(program.registers.size());
+  apply.fn = kernel.fn;
+  program.registers.push_back(kernel.output);
+  program.code.push_back(apply);
+  return apply.out;
+}
+
+int append_generator(k::FusedProgram& program, const std::string& op, DType dtype, const k::GeneratorParams& params,
+                     const tessera::Shape& shape) {
+  k::GenerateLeaf g;
+  g.dtype = dtype;
+  g.op = op;
+  g.fn = k::KernelRegistry::instance().find_generator(op, dtype, tessera::DeviceKind::cpu);
+  g.params = params;
+  g.index_strides = tessera::c_strides(shape);
+  k::Instruction ins;
+  ins.kind = k::Instruction::Kind::generate;
+  ins.out = static_cast<int>(program.registers.size());
+  ins.leaf = static_cast<int>(program.generators.size());
+  program.generators.push_back(g);
+  program.registers.push_back(dtype);
+  program.code.push_back(ins);
+  return ins.out;
+}
+
+/// One program applying every CPU elementwise kernel, cast and generator: its source
+/// instantiates every operation × dtype of the ops headers for the device.
+k::FusedProgram every_operation() {
+  const tessera::Shape shape{3, 4};
+  k::FusedProgram program;
+  const auto& registry = k::KernelRegistry::instance();
+  for (const auto& [op, kernel] : registry.elementwise_kernels(tessera::DeviceKind::cpu)) {
+    program.result = append_apply(program, op, kernel, shape);
+  }
+  for (std::size_t from = 0; from < tessera::kDTypeCount; ++from) {
+    for (std::size_t to = 0; to < tessera::kDTypeCount; ++to) {
+      k::ElementwiseKernel cast = *registry.find_cast(static_cast<DType>(from), static_cast<DType>(to),
+                                                      tessera::DeviceKind::cpu);
+      program.result = append_apply(program, "astype", cast, shape);
+    }
+  }
+  k::GeneratorParams params;
+  params.i0 = 0;
+  params.i1 = 10;
+  for (const char* op : {"full", "arange", "linspace", "eye", "uniform", "normal", "integers"}) {
+    for (std::size_t d = 0; d < tessera::kDTypeCount; ++d) {
+      if (registry.find_generator(op, static_cast<DType>(d), tessera::DeviceKind::cpu) == nullptr) continue;
+      program.result = append_generator(program, op, static_cast<DType>(d), params, shape);
+    }
+  }
+  return program;
+}
+
+/// A fresh directory for a kernel cache, removed at the end of the test.
+struct TempDirectory {
+  std::filesystem::path path;
+  TempDirectory() {
+    path = std::filesystem::temp_directory_path() /
+           ("tessera-kernel-cache-" + std::to_string(std::random_device{}()));
+    std::filesystem::remove_all(path);
+  }
+  ~TempDirectory() { std::filesystem::remove_all(path); }
+};
+
+TEST(CudaFusedSource, EveryOperationAndDtypeCompilesWithNvrtc) {
+  const k::FusedProgram program = every_operation();
+  const cuda::FusedKernelSource source = cuda::fused_kernel_source(program, 2);
+  ASSERT_NE(source.source.find(source.name), std::string::npos);
+  // Too many leaves for a by-value argument: this kernel reads its words from memory.
+  EXPECT_FALSE(source.argument_in_parameter);
+  // Compiling (not running) needs no GPU: this is what CI checks of the generated code.
+  const auto cubin = cuda::compile_cuda(source.source, cuda::NvrtcOptions{90, {}});
+  EXPECT_GT(cubin->size(), 0u);
+}
+
+TEST(CudaFusedSource, SourceDependsOnStructureNotOnValues) {
+  const tessera::Shape shape{5, 7};
+  const auto* add = k::KernelRegistry::instance().find_elementwise(
+      "add", std::vector<DType>{DType::float64, DType::float64}, tessera::DeviceKind::cpu);
+  ASSERT_NE(add, nullptr);
+  k::FusedProgram a;
+  a.result = append_apply(a, "add", *add, shape);
+  k::FusedProgram b = a;
+  b.loads[1].patches[0].offset = 3;  // another chunk, another view: the same kernel
+  b.loads[1].patches[0].strides = {1, 5};
+  EXPECT_EQ(cuda::fused_kernel_source(a, 2).source, cuda::fused_kernel_source(b, 2).source);
+  k::FusedProgram c = a;
+  c.registers[c.result] = DType::float64;
+  c.code.back().op = "subtract";
+  EXPECT_NE(cuda::fused_kernel_source(a, 2).name, cuda::fused_kernel_source(c, 2).name);
+  EXPECT_NE(cuda::fused_kernel_source(a, 2).name, cuda::fused_kernel_source(a, 3).name);
+}
+
+TEST(CudaFusedSource, ArgumentsCarryTheGeometry) {
+  const tessera::Shape shape{5, 7};
+  const auto* mul = k::KernelRegistry::instance().find_elementwise(
+      "multiply", std::vector<DType>{DType::float32, DType::float32}, tessera::DeviceKind::cpu);
+  k::FusedProgram program;
+  program.result = append_apply(program, "multiply", *mul, shape);
+  // The second operand: two patches (a chunk assembled from two sources), transposed.
+  k::Patch top = program.loads[1].patches[0];
+  top.hi = {2, 7};
+  top.strides = {1, 5};
+  k::Patch bottom = top;
+  bottom.source = 0;
+  bottom.lo = {2, 0};
+  bottom.hi = {5, 7};
+  bottom.offset = -2;
+  program.loads[1].patches = {top, bottom};
+  float x = 0, y = 0, out = 0;
+  const void* sources[] = {&x, &y};
+  const std::vector<std::int64_t> shape_words{5, 7};
+  const std::vector<std::int64_t> w = cuda::fused_kernel_arguments(program, sources, shape_words, &out);
+  const cuda::FusedKernelSource source = cuda::fused_kernel_source(program, 2);
+  ASSERT_EQ(w.size(), source.argument_words);
+  EXPECT_TRUE(source.argument_in_parameter);
+  EXPECT_GT(cuda::compile_cuda(source.source, cuda::NvrtcOptions{90, {}})->size(), 0u);
+  // count, shape, out, then each patch: lo, hi, strides, offset, source pointer.
+  EXPECT_EQ(w[0], 35);
+  EXPECT_EQ(w[1], 5);
+  EXPECT_EQ(w[2], 7);
+  EXPECT_EQ(w[3], static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(&out)));
+  const std::vector<std::int64_t> first{0, 0, 5, 7, 7, 1, 0, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(&x))};
+  EXPECT_EQ(std::vector<std::int64_t>(w.begin() + 4, w.begin() + 12), first);
+  const std::vector<std::int64_t> second{0, 0, 2, 7, 1, 5, 0, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(&y))};
+  EXPECT_EQ(std::vector<std::int64_t>(w.begin() + 12, w.begin() + 20), second);
+  const std::vector<std::int64_t> third{2, 0, 5, 7, 1, 5, -2, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(&x))};
+  EXPECT_EQ(std::vector<std::int64_t>(w.begin() + 20, w.begin() + 28), third);
+  // The kernel tests the first patch's box and takes the second otherwise.
+  EXPECT_NE(source.source.find("if (c0 >= A(12) && c0 < A(14) && c1 >= A(13) && c1 < A(15))"),
+            std::string::npos)
+      << source.source;
+}
+
+TEST(CudaFusedSource, BadProgramsAreRefusedByName) {
+  k::FusedProgram program;
+  EXPECT_THROW(cuda::fused_kernel_source(program, 1), tessera::ValueError);
+  const auto* neg = k::KernelRegistry::instance().find_elementwise("negative", std::vector<DType>{DType::int32},
+                                                                   tessera::DeviceKind::cpu);
+  program.result = append_apply(program, "negative", *neg, {4});
+  program.code.back().op = "no_such_op";
+  try {
+    cuda::fused_kernel_source(program, 1);
+    FAIL() << "an unknown operation was accepted";
+  } catch (const tessera::ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("no_such_op"), std::string::npos) << e.what();
+  }
+  program.code.back().op = "negative";
+  int x = 0, out = 0;
+  const void* one_source[] = {&x};
+  const std::vector<std::int64_t> two_axes{2, 2};
+  EXPECT_THROW(cuda::fused_kernel_arguments(program, one_source, two_axes, &out), tessera::ValueError);
+  const std::vector<std::int64_t> one_axis{4};
+  EXPECT_THROW(cuda::fused_kernel_arguments(program, {}, one_axis, &out), tessera::ValueError);
+}
+
+TEST(NvrtcCompiler, CachesInMemoryAndOnDisk) {
+  TempDirectory dir;
+  // A source unique to this run, so that no earlier run's disk cache answers.
+  const std::string source = "extern \"C\" __global__ void tessera_cache_probe_" +
+                             std::to_string(std::random_device{}()) + "(int* x) { *x = 1; }\n";
+  const cuda::CompileStats before = cuda::compile_stats();
+  const auto first = cuda::compile_cuda(source, cuda::NvrtcOptions{90, dir.path});
+  const auto again = cuda::compile_cuda(source, cuda::NvrtcOptions{90, dir.path});
+  const cuda::CompileStats after = cuda::compile_stats();
+  EXPECT_EQ(first.get(), again.get());
+  EXPECT_EQ(after.compiled, before.compiled + 1);
+  EXPECT_EQ(after.memory_hits, before.memory_hits + 1);
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path)) {
+    EXPECT_EQ(entry.path().extension(), ".cubin");
+    EXPECT_EQ(std::filesystem::file_size(entry.path()), first->size());
+    ++files;
+  }
+  EXPECT_EQ(files, 1u);
+  // Another architecture is another kernel.
+  const auto sm80 = cuda::compile_cuda(source, cuda::NvrtcOptions{80, dir.path});
+  EXPECT_NE(sm80.get(), first.get());
+}
+
+TEST(NvrtcCompiler, ACompileErrorCarriesTheLog) {
+  try {
+    cuda::compile_cuda("extern \"C\" __global__ void broken() { undeclared_name = 1; }\n", cuda::NvrtcOptions{90, {}});
+    FAIL() << "a broken source compiled";
+  } catch (const tessera::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("undeclared_name"), std::string::npos) << e.what();
+  }
+}
+
+// ---- on a GPU --------------------------------------------------------------------------
+
+/// Device memory holding a copy of host bytes.
+struct DeviceBytes {
+  void* ptr = nullptr;
+  explicit DeviceBytes(std::size_t n, const void* host = nullptr) {
+    EXPECT_EQ(cudaMalloc(&ptr, n == 0 ? 1 : n), cudaSuccess);
+    if (host != nullptr && n > 0) {
+      EXPECT_EQ(cudaMemcpy(ptr, host, n, cudaMemcpyHostToDevice), cudaSuccess);
+    }
+  }
+  ~DeviceBytes() { cudaFree(ptr); }
+  DeviceBytes(const DeviceBytes&) = delete;
+  DeviceBytes& operator=(const DeviceBytes&) = delete;
+};
+
+TEST(CudaFusedOnGpu, EveryOperationMatchesTheCpuEvaluator) {
+  if (cuda::device_count() == 0) GTEST_SKIP() << "no usable GPU: " << cuda::device_unavailable_reason();
+  const tessera::Shape shape{3, 4};
+  const std::size_t n = 12;
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> small(-3, 5);
+  const auto& registry = k::KernelRegistry::instance();
+  for (const auto& [op, kernel] : registry.elementwise_kernels(tessera::DeviceKind::cpu)) {
+    k::FusedProgram program;
+    program.result = append_apply(program, op, kernel, shape);
+    std::vector<std::vector<std::byte>> host;
+    std::vector<std::unique_ptr<DeviceBytes>> device;
+    std::vector<const void*> host_ptrs, device_ptrs;
+    for (std::size_t i = 0; i < kernel.arity; ++i) {
+      // Small integers in every dtype: valid input for every operation (pow's exponents
+      // aside, which stay non-negative for integers).
+      std::vector<std::byte> bytes(n * tessera::itemsize(kernel.inputs[i]));
+      tessera::type_dispatch(kernel.inputs[i], [&]<class T>() {
+        for (std::size_t e = 0; e < n; ++e) {
+          const int v = (op == "pow" && i == 1) ? std::abs(small(rng)) : small(rng);
+          const T value = tessera::kernels::ops::convert<T>(static_cast<double>(v) / (std::is_integral_v<T> ? 1 : 2));
+          std::memcpy(bytes.data() + e * sizeof(T), &value, sizeof(T));
+        }
+      });
+      device.push_back(std::make_unique<DeviceBytes>(bytes.size(), bytes.data()));
+      host.push_back(std::move(bytes));
+      host_ptrs.push_back(host.back().data());
+      device_ptrs.push_back(device.back()->ptr);
+    }
+    const std::size_t out_bytes = n * tessera::itemsize(kernel.output);
+    std::vector<std::byte> expected(out_bytes), got(out_bytes);
+    const std::vector<std::int64_t> extent(shape.begin(), shape.end());
+    k::evaluate_fused(program, host_ptrs, extent, expected.data());
+    DeviceBytes out(out_bytes);
+    cuda::evaluate_fused_on_device(program, device_ptrs, extent, out.ptr, nullptr);
+    ASSERT_EQ(cudaMemcpy(got.data(), out.ptr, out_bytes, cudaMemcpyDeviceToHost), cudaSuccess);
+    if (tessera::is_floating(kernel.output)) {
+      tessera::type_dispatch(kernel.output, [&]<class T>() {
+        for (std::size_t e = 0; e < n; ++e) {
+          T a, b;
+          std::memcpy(&a, expected.data() + e * sizeof(T), sizeof(T));
+          std::memcpy(&b, got.data() + e * sizeof(T), sizeof(T));
+          const double scale = std::max(1.0, std::abs(std::complex<double>(a)));
+          EXPECT_TRUE(std::abs(std::complex<double>(a) - std::complex<double>(b)) <= 1e-5 * scale ||
+                      (std::isnan(std::abs(std::complex<double>(a))) && std::isnan(std::abs(std::complex<double>(b)))))
+              << op << " " << tessera::name(kernel.inputs[0]) << " element " << e;
+        }
+      });
+    } else {
+      EXPECT_EQ(expected, got) << op << " " << tessera::name(kernel.inputs[0]);
+    }
+  }
+}
+
+}  // namespace
