@@ -12,6 +12,7 @@
 
 #include "local_cluster_impl.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/gpus.hpp"
 #include "tessera/core/logging.hpp"
 
 namespace tessera {
@@ -108,6 +109,9 @@ LocalClusterImpl::LocalClusterImpl(const LocalClusterOptions& options) {
   for (auto& worker : workers) worker->start();
   TESSERA_LOG(info) << "local cluster: " << workers.size() << " CPU worker(s) × " << threads_per_worker
                     << " thread(s), memory limit " << memory_limit << " bytes per worker";
+  // Logs, once per process, the GPUs found or why there are none. GPU workers are not
+  // started yet (issue 5): every task runs on the CPU workers.
+  (void)gpu_availability();
 }
 
 bool LocalClusterImpl::on_worker_thread() const noexcept {

@@ -11,6 +11,7 @@
 #include "conversions.hpp"
 #include "py_object.hpp"
 #include "tessera/core/client.hpp"
+#include "tessera/core/gpus.hpp"
 #include "tessera/core/local_cluster.hpp"
 
 namespace tessera::python {
@@ -98,6 +99,23 @@ class CompletionIterator {
 }  // namespace
 
 void bind_client(py::module_& m) {
+  m.def(
+      "gpu_availability",
+      [] {
+        const GpuAvailability& a = gpu_availability();
+        py::list gpus;
+        for (const GpuInfo& g : a.gpus) {
+          py::dict d;
+          d["index"] = g.index;
+          d["name"] = g.name;
+          d["memory_bytes"] = g.memory_bytes;
+          d["compute_capability"] = g.compute_capability;
+          d["multiprocessors"] = g.multiprocessors;
+          gpus.append(d);
+        }
+        return py::make_tuple(gpus, a.reason);
+      },
+      "The visible GPUs (dicts) and why there are none (empty when there are).");
   py::class_<PyFuture>(m, "Future", "The native future; tessera.Future wraps it.")
       .def_property_readonly("key", [](const PyFuture& f) { return to_string(f.key()); })
       .def_property_readonly("name", &PyFuture::name)

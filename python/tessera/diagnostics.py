@@ -1,5 +1,5 @@
 """Progress of long computations: `with ts.diagnostics.ProgressBar(): x.compute()`, and
-`ts.progress(futures)`."""
+`ts.progress(futures)`; what hardware tessera found: `ts.diagnostics.gpus()`."""
 from __future__ import annotations
 
 import sys
@@ -75,3 +75,17 @@ def progress(futures: Iterable, out: TextIO | None = None) -> None:
         out.flush()
     out.write("\n")
     out.flush()
+
+
+def gpus() -> dict:
+    """The GPUs tessera can use here, and why there are none.
+
+    Returns ``{"gpus": [...], "reason": str}``: one dict per visible GPU (``index``,
+    ``name``, ``memory_bytes``, ``compute_capability`` as major * 10 + minor,
+    ``multiprocessors``), and, when the list is empty, the reason (no driver, no device,
+    or a build without CUDA). Never raises: without a GPU, tessera runs on the CPU.
+    """
+    from . import _tessera
+
+    found, reason = _tessera.gpu_availability()
+    return {"gpus": list(found), "reason": reason}

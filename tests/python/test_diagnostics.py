@@ -89,3 +89,12 @@ def test_visualize_writes_the_task_graph(tmp_path):
     written = (tmp_path / "graph.dot").read_text()  # a new lowering: same shape, fresh keys
     assert written.count("->") == dot.count("->") and written.count("label=") == dot.count("label=")
     assert path.endswith(".png" if shutil.which("dot") else ".dot")
+
+
+def test_gpus_lists_devices_or_says_why_there_are_none():
+    info = ts.diagnostics.gpus()
+    assert set(info) == {"gpus", "reason"}
+    assert (info["gpus"] == []) == (info["reason"] != "")
+    for gpu in info["gpus"]:
+        assert gpu["memory_bytes"] > 0 and gpu["compute_capability"] >= 50 and gpu["name"]
+    assert ts.diagnostics.gpus() == info  # found once per process
