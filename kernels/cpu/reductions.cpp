@@ -9,15 +9,10 @@
 // accepts every dtype, as NumPy does (complex min/max/argmin/argmax order
 // lexicographically, as NumPy does).
 //
-// State layouts (the caller allocates them with no alignment promise, hence memcpy):
-//   sum, prod   the accumulator: uint64 for bool and integers (wrapping, no UB), double
-//               for real floats, complex<double> for complex
-//   min, max    {T value; uint8 has_value}
-//   any, all    uint8 flag
-//   mean        {double or complex<double> sum; uint64 count}
-//   var         {uint64 count; M mean; M mean_lo; double m2}, M double or complex<double>,
-//               the mean being the unevaluated sum mean + mean_lo
-//   argmin/max  {T value; int64 index; uint8 has_value}
+// The states, identities, per-element folds and merges are the portable ones of
+// kernels/ops/reductions.hpp (shared with the CUDA backend, so states from either device
+// merge); this file adds the loops that make the CPU fast (pairwise runs, column blocks)
+// and finalize.
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -30,53 +25,17 @@
 #include <type_traits>
 
 #include "tessera/core/error.hpp"
+#include "tessera/kernels/ops/reductions.hpp"
 #include "tessera/kernels/registry.hpp"
 
 namespace tessera::kernels {
 namespace {
 
-template <class T> inline constexpr bool kIsComplex = false;
-template <class U> inline constexpr bool kIsComplex<std::complex<U>> = true;
-
-/// Integers and bool: their sums and products wrap in uint64.
-template <class T> inline constexpr bool kIsIntegral = std::is_integral_v<T>;
-
-/// What floating inputs accumulate in: double, or complex<double> for complex inputs.
-template <class T> using Wide = std::conditional_t<kIsComplex<T>, std::complex<double>, double>;
-
-template <class T>
-Wide<T> widen(const T& x) {
-  if constexpr (kIsComplex<T>) {
-    return {static_cast<double>(x.real()), static_cast<double>(x.imag())};
-  } else {
-    return static_cast<double>(x);
-  }
-}
-
-template <class T>
-bool is_nan(const T& x) {
-  if constexpr (kIsComplex<T>) {
-    return std::isnan(x.real()) || std::isnan(x.imag());
-  } else if constexpr (std::is_floating_point_v<T>) {
-    return std::isnan(x);
-  } else {
-    return false;
-  }
-}
-
-/// NumPy's order: the usual one for reals, lexicographic (real part first) for complex.
-template <class T>
-bool less(const T& a, const T& b) {
-  if constexpr (kIsComplex<T>) {
-    return a.real() < b.real() || (a.real() == b.real() && a.imag() < b.imag());
-  } else {
-    return a < b;
-  }
-}
-
-/// |d|^2.
-inline double norm2(double d) { return d * d; }
-inline double norm2(const std::complex<double>& d) { return d.real() * d.real() + d.imag() * d.imag(); }
+using ops::reduce::additive_identity;
+using ops::reduce::Deviations;
+using ops::reduce::norm2;
+using ops::reduce::to_sum_acc;
+using ops::reduce::widen;
 
 template <class S>
 S load(const void* base, std::size_t i) {
@@ -150,51 +109,16 @@ void sum_columns(Acc* acc, const T* x, std::size_t rows, std::size_t cols, std::
   for (std::size_t r = 1; r < rows; ++r) add_row(acc, x + r * cols, width, f);
 }
 
-/// -0.0 rather than 0.0 is the exact additive identity of IEEE floats (-0.0 + x == x for
-/// every x, +0.0 + -0.0 is +0.0), so a sum of negative zeros stays -0.0 as in NumPy.
-template <class A>
-A additive_identity() {
-  if constexpr (std::is_same_v<A, std::complex<double>>) {
-    return {-0.0, -0.0};
-  } else if constexpr (std::is_floating_point_v<A>) {
-    return -0.0;
-  } else {
-    return A{0};
-  }
-}
-
 // --- sum and prod ---------------------------------------------------------------------
 
-/// NumPy's result dtype of add.reduce and multiply.reduce: bool and signed integers give
-/// int64, unsigned integers uint64, floating types keep theirs.
 template <class T>
-using SumOut = std::conditional_t<
-    std::is_same_v<T, bool> || (kIsIntegral<T> && std::is_signed_v<T>), std::int64_t,
-    std::conditional_t<kIsIntegral<T>, std::uint64_t, T>>;
-
-/// Integers accumulate in uint64 (the conversion of a negative value is its two's
-/// complement, so wrapping sums and products come out right for signed types too).
-template <class T>
-using SumAcc = std::conditional_t<kIsIntegral<T>, std::uint64_t, Wide<T>>;
-
-template <class T>
-SumAcc<T> to_sum_acc(const T& x) {
-  if constexpr (kIsIntegral<T>) {
-    return static_cast<std::uint64_t>(x);
-  } else {
-    return widen(x);
-  }
-}
-
-template <class T>
-struct Sum {
-  using State = SumAcc<T>;
-  using Out = SumOut<T>;
-  static State identity() { return additive_identity<State>(); }
+struct Sum : ops::reduce::Sum<T> {
+  using Base = ops::reduce::Sum<T>;
+  using typename Base::Out;
+  using typename Base::State;
   static void fold_run(State& s, const T* x, std::size_t n, std::int64_t, std::int64_t) {
-    s = s + pairwise_sum(x, n, identity(), [](const T& v) { return to_sum_acc(v); });
+    s = s + pairwise_sum(x, n, Base::identity(), [](const T& v) { return to_sum_acc(v); });
   }
-  static void fold_one(State& s, const T& x, std::int64_t) { s = s + to_sum_acc(x); }
   static void fold_columns(void* states, const T* x, std::size_t rows, std::size_t cols) {
     if (rows == 0) return;
     State sum[kColumnGroup];
@@ -203,63 +127,36 @@ struct Sum {
       for (std::size_t c = 0; c < width; ++c) store(states, c0 + c, load<State>(states, c0 + c) + sum[c]);
     });
   }
-  static void merge(State& s, const State& o) { s = s + o; }
   static Out finalize(const State& s, double) { return static_cast<Out>(s); }
 };
 
 template <class T>
-struct Prod {
-  using State = SumAcc<T>;
-  using Out = SumOut<T>;
-  static State identity() { return State{1}; }
-  /// The textbook complex product, as NumPy computes it (std::complex's operator* adds
-  /// C99 Annex G infinity recovery through a library call).
-  static State mul(const State& a, const State& b) {
-    if constexpr (kIsComplex<State>) {
-      return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
-    } else {
-      return a * b;
-    }
-  }
+struct Prod : ops::reduce::Prod<T> {
+  using Base = ops::reduce::Prod<T>;
+  using typename Base::Out;
+  using typename Base::State;
   static void fold_run(State& s, const T* x, std::size_t n, std::int64_t, std::int64_t) {
     State p = s;
-    for (std::size_t i = 0; i < n; ++i) p = mul(p, to_sum_acc(x[i]));
+    for (std::size_t i = 0; i < n; ++i) p = Base::mul(p, to_sum_acc(x[i]));
     s = p;
   }
-  static void fold_one(State& s, const T& x, std::int64_t) { s = mul(s, to_sum_acc(x)); }
-  static void merge(State& s, const State& o) { s = mul(s, o); }
   static Out finalize(const State& s, double) { return static_cast<Out>(s); }
 };
 
 // --- min and max ----------------------------------------------------------------------
 
 template <class T, bool kMax>
-struct Extremum {
-  struct State {
-    T value;
-    std::uint8_t has_value;
-  };
-  using Out = T;
-  static State identity() { return State{T{}, 0}; }
-  /// Whether `x` replaces the current extremum `cur`: a NaN wins and then stays.
-  static bool replaces(const T& cur, const T& x) {
-    if (is_nan(cur)) return false;
-    if (is_nan(x)) return true;
-    return kMax ? less(cur, x) : less(x, cur);
-  }
+struct Extremum : ops::reduce::Extremum<T, kMax> {
+  using Base = ops::reduce::Extremum<T, kMax>;
+  using typename Base::Out;
+  using typename Base::State;
   static void fold_run(State& s, const T* x, std::size_t n, std::int64_t, std::int64_t) {
     if (n == 0) return;
     T best = s.has_value ? s.value : x[0];
     for (std::size_t i = 0; i < n; ++i) {
-      if (replaces(best, x[i])) best = x[i];
+      if (Base::replaces(best, x[i])) best = x[i];
     }
     s = State{best, 1};
-  }
-  static void fold_one(State& s, const T& x, std::int64_t) {
-    if (!s.has_value || replaces(s.value, x)) s = State{x, 1};
-  }
-  static void merge(State& s, const State& o) {
-    if (o.has_value) fold_one(s, o.value, 0);
   }
   static Out finalize(const State& s, double) {
     if (!s.has_value) {
@@ -276,26 +173,20 @@ template <class T> using Max = Extremum<T, true>;
 // --- any and all ----------------------------------------------------------------------
 
 template <class T, bool kAll>
-struct Logical {
-  using State = std::uint8_t;
-  using Out = bool;
-  /// Truthiness as in NumPy: nonzero, NaN included; a complex is true if either part is.
-  static bool truthy(const T& x) { return x != T{}; }
-  static State identity() { return kAll ? 1 : 0; }
+struct Logical : ops::reduce::Logical<T, kAll> {
+  using Base = ops::reduce::Logical<T, kAll>;
+  using typename Base::Out;
+  using typename Base::State;
   static void fold_run(State& s, const T* x, std::size_t n, std::int64_t, std::int64_t) {
     // The answer is settled by the first element that differs from the identity.
     if (static_cast<bool>(s) != kAll) return;
     for (std::size_t i = 0; i < n; ++i) {
-      if (truthy(x[i]) != kAll) {
+      if (Base::truthy(x[i]) != kAll) {
         s = kAll ? 0 : 1;
         return;
       }
     }
   }
-  static void fold_one(State& s, const T& x, std::int64_t) {
-    if (truthy(x) != kAll) s = kAll ? 0 : 1;
-  }
-  static void merge(State& s, const State& o) { s = kAll ? (s & o) : (s | o); }
   static Out finalize(const State& s, double) { return s != 0; }
 };
 
@@ -304,114 +195,40 @@ template <class T> using All = Logical<T, true>;
 
 // --- mean and var ---------------------------------------------------------------------
 
-/// NumPy's result dtype of mean: float64 for bool and integers, floating types keep theirs.
-template <class T> using MeanOut = std::conditional_t<kIsIntegral<T>, double, T>;
-template <class T> struct RealOf { using type = T; };
-template <class U> struct RealOf<std::complex<U>> { using type = U; };
-/// The result dtype of var: the real dtype of MeanOut (complex64 gives float32).
-template <class T> using VarOut = typename RealOf<MeanOut<T>>::type;
-
 template <class T>
-struct Mean {
-  struct State {
-    Wide<T> sum;
-    std::uint64_t count;
-  };
-  using Out = MeanOut<T>;
-  static State identity() { return State{additive_identity<Wide<T>>(), 0}; }
+struct Mean : ops::reduce::Mean<T> {
+  using Base = ops::reduce::Mean<T>;
+  using typename Base::Out;
+  using typename Base::State;
+  using Wide = ops::reduce::Wide<T>;
   static void fold_run(State& s, const T* x, std::size_t n, std::int64_t, std::int64_t) {
-    s.sum = s.sum + pairwise_sum(x, n, additive_identity<Wide<T>>(), [](const T& v) { return widen(v); });
+    s.sum = s.sum + pairwise_sum(x, n, additive_identity<Wide>(), [](const T& v) { return widen(v); });
     s.count += n;
-  }
-  static void fold_one(State& s, const T& x, std::int64_t) {
-    s.sum = s.sum + widen(x);
-    s.count += 1;
   }
   static void fold_columns(void* states, const T* x, std::size_t rows, std::size_t cols) {
     if (rows == 0) return;
-    Wide<T> sum[kColumnGroup];
+    Wide sum[kColumnGroup];
     for_column_groups(cols, [&](std::size_t c0, std::size_t width) {
       sum_columns(sum, x + c0, rows, cols, width, [](const T& v, std::size_t) { return widen(v); });
       for (std::size_t c = 0; c < width; ++c) {
         State state = load<State>(states, c0 + c);
-        merge(state, State{sum[c], rows});
+        Base::merge(state, State{sum[c], rows});
         store(states, c0 + c, state);
       }
     });
   }
-  static void merge(State& s, const State& o) {
-    s.sum = s.sum + o.sum;
-    s.count += o.count;
-  }
   static Out finalize(const State& s, double) {
-    const Wide<T> mean = s.sum / static_cast<double>(s.count);  // 0/0: NaN for an empty mean
+    const Wide mean = s.sum / static_cast<double>(s.count);  // 0/0: NaN for an empty mean
     return static_cast<Out>(mean);
   }
 };
 
-/// Sums of deviations from a provisional mean and of their squared magnitudes.
-template <class M>
-struct Deviations {
-  M sum;
-  double sum_sq;
-  friend Deviations operator+(const Deviations& a, const Deviations& b) {
-    return {a.sum + b.sum, a.sum_sq + b.sum_sq};
-  }
-};
-
-/// Knuth's TwoSum: s + e == a + b exactly, with s the rounded sum (componentwise for complex).
-inline void two_sum(double a, double b, double& s, double& e) {
-  s = a + b;
-  const double bb = s - a;
-  e = (a - (s - bb)) + (b - bb);
-}
-inline void two_sum(const std::complex<double>& a, const std::complex<double>& b, std::complex<double>& s,
-                    std::complex<double>& e) {
-  double sr, si, er, ei;
-  two_sum(a.real(), b.real(), sr, er);
-  two_sum(a.imag(), b.imag(), si, ei);
-  s = {sr, si};
-  e = {er, ei};
-}
-
 template <class T>
-struct Var {
-  using M = Wide<T>;
-  /// The mean is kept as the unevaluated sum mean + mean_lo. Rounding the mean to one
-  /// double at every Welford step would add an error of eps * |mean| per element, which
-  /// for data far from zero (timestamps, say) costs most of the variance's digits.
-  struct State {
-    std::uint64_t count;
-    M mean;
-    M mean_lo;
-    double m2;  // sum of |x - mean|^2
-  };
-  using Out = VarOut<T>;
-  static State identity() { return State{0, M{}, M{}, 0.0}; }
-
-  /// (mean, mean_lo) += inc, compensated.
-  static void add_to_mean(State& s, const M& inc) { two_sum(s.mean, inc + s.mean_lo, s.mean, s.mean_lo); }
-  /// x - the state's mean.
-  static M deviation(const State& s, const M& x) { return (x - s.mean) - s.mean_lo; }
-
-  /// Chan, Golub and LeVeque's parallel update: adds a group of `nb` elements with mean
-  /// `mean_b + mean_b_lo` and sum of squared deviations `m2_b`.
-  static void combine(State& s, std::uint64_t nb, const M& mean_b, const M& mean_b_lo, double m2_b) {
-    if (nb == 0) return;
-    if (s.count == 0) {
-      s = State{nb, mean_b, mean_b_lo, m2_b};
-      return;
-    }
-    const double na = static_cast<double>(s.count);
-    const double nbd = static_cast<double>(nb);
-    const double n = na + nbd;
-    const M delta = (mean_b - s.mean) + (mean_b_lo - s.mean_lo);
-    const double weight_b = nbd / n;  // the one division: combine runs once per column of a tile
-    add_to_mean(s, delta * weight_b);
-    s.m2 = s.m2 + m2_b + norm2(delta) * (na * weight_b);
-    s.count += nb;
-  }
-
+struct Var : ops::reduce::Var<T> {
+  using Base = ops::reduce::Var<T>;
+  using typename Base::M;
+  using typename Base::Out;
+  using typename Base::State;
   /// The run is in cache, so two passes cost little: its mean, then the corrected
   /// two-pass sums of deviations (the sum of deviations, zero in exact arithmetic, is the
   /// rounding error of the mean and removes the first-order error of m2).
@@ -423,14 +240,7 @@ struct Var {
       const M d = widen(v) - mean;
       return Deviations<M>{d, norm2(d)};
     });
-    combine_two_pass(s, n, 1.0 / count, mean, dev);
-  }
-  /// Adds a group of n elements given its rounded mean and its sums of deviations from it.
-  /// `inverse` is 1 / n: the corrections are far below the rounding of the results, so
-  /// multiplying by it rather than dividing costs no accuracy.
-  static void combine_two_pass(State& s, std::size_t n, double inverse, const M& mean, const Deviations<M>& dev) {
-    const double m2 = dev.sum_sq - norm2(dev.sum) * inverse;  // >= 0 but for rounding
-    combine(s, n, mean, dev.sum * inverse, m2 < 0 ? 0.0 : m2);
+    Base::combine_two_pass(s, n, 1.0 / count, mean, dev);
   }
   /// fold_run down each column of a block: the column means, then the sums of
   /// deviations from them, then one combine per column.
@@ -447,26 +257,12 @@ struct Var {
         return Deviations<M>{d, norm2(d)};
       });
       for (std::size_t c = 0; c < width; ++c) {
-        State s = load<State>(states, c0 + c);
-        combine_two_pass(s, rows, inverse, mean[c], dev[c]);
-        store(states, c0 + c, s);
+        State st = load<State>(states, c0 + c);
+        Base::combine_two_pass(st, rows, inverse, mean[c], dev[c]);
+        store(states, c0 + c, st);
       }
     });
   }
-  /// Welford's update (for complex: m2 += Re(conj(delta) * (x - new mean))).
-  static void fold_one(State& s, const T& x, std::int64_t) {
-    const M v = widen(x);
-    s.count += 1;
-    const M delta = deviation(s, v);
-    add_to_mean(s, delta / static_cast<double>(s.count));
-    const M after = deviation(s, v);
-    if constexpr (kIsComplex<T>) {
-      s.m2 += delta.real() * after.real() + delta.imag() * after.imag();
-    } else {
-      s.m2 += delta * after;
-    }
-  }
-  static void merge(State& s, const State& o) { combine(s, o.count, o.mean, o.mean_lo, o.m2); }
   /// As the array API standard says, N - correction <= 0 gives NaN.
   static Out finalize(const State& s, double correction) {
     const double dof = static_cast<double>(s.count) - correction;
@@ -478,23 +274,10 @@ struct Var {
 // --- argmin and argmax ----------------------------------------------------------------
 
 template <class T, bool kMax>
-struct ArgExtremum {
-  struct State {
-    T value;
-    std::int64_t index;
-    std::uint8_t has_value;
-  };
-  using Out = std::int64_t;
-  static State identity() { return State{T{}, 0, 0}; }
-  /// Whether element (x, i) replaces the current best (cur, ci). NumPy's rules: the first
-  /// NaN wins; among equal values the smallest index wins. Comparing indices (rather than
-  /// relying on the order of calls) makes the result independent of fold and merge order.
-  static bool better(const T& x, std::int64_t i, const T& cur, std::int64_t ci) {
-    const bool cur_nan = is_nan(cur);
-    if (cur_nan || is_nan(x)) return is_nan(x) && (!cur_nan || i < ci);
-    if (kMax ? less(cur, x) : less(x, cur)) return true;
-    return x == cur && i < ci;
-  }
+struct ArgExtremum : ops::reduce::ArgExtremum<T, kMax> {
+  using Base = ops::reduce::ArgExtremum<T, kMax>;
+  using typename Base::Out;
+  using typename Base::State;
   static void fold_run(State& s, const T* x, std::size_t n, std::int64_t first, std::int64_t step) {
     if (n == 0) return;
     State best = s;
@@ -505,18 +288,12 @@ struct ArgExtremum {
     }
     for (; i < n; ++i) {
       const std::int64_t index = first + static_cast<std::int64_t>(i) * step;
-      if (better(x[i], index, best.value, best.index)) {
+      if (Base::better(x[i], index, best.value, best.index)) {
         best.value = x[i];
         best.index = index;
       }
     }
     s = best;
-  }
-  static void fold_one(State& s, const T& x, std::int64_t index) {
-    if (!s.has_value || better(x, index, s.value, s.index)) s = State{x, index, 1};
-  }
-  static void merge(State& s, const State& o) {
-    if (o.has_value) fold_one(s, o.value, o.index);
   }
   static Out finalize(const State& s, double) {
     if (!s.has_value) {

@@ -37,6 +37,7 @@ extern "C" __device__ int tessera_error_code;
 namespace tessera::kernels::ops::port {
 
 using TESSERA_PORT_STD::common_type_t;
+using TESSERA_PORT_STD::conditional_t;
 using TESSERA_PORT_STD::complex;
 using TESSERA_PORT_STD::int16_t;
 using TESSERA_PORT_STD::int32_t;
