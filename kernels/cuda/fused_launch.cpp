@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "tessera/core/error.hpp"
 #include "tessera/kernels/cuda/fused_source.hpp"
@@ -51,23 +52,14 @@ int current_architecture(int& multiprocessors) {
   return major * 10 + minor;
 }
 
-}  // namespace
 
-void evaluate_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
-                              std::span<const std::int64_t> shape, void* out, cudaStream_t stream) {
-  std::vector<std::int64_t> arguments = fused_kernel_arguments(program, sources, shape, out);
-  const std::int64_t count = arguments[0];
-  if (count == 0) return;
-  int multiprocessors = 1;
-  const int architecture = current_architecture(multiprocessors);
-  const FusedKernelSource source = fused_kernel_source(program, static_cast<int>(shape.size()));
+/// Compiles (or finds) and loads `source`, then launches it over `blocks` blocks with
+/// `arguments`; waits for the stream and raises what the kernel reported.
+void launch(const FusedKernelSource& source, std::vector<std::int64_t>& arguments, unsigned blocks, int architecture,
+            cudaStream_t stream, void* device_result, void* host_result, std::size_t result_bytes) {
   const std::shared_ptr<const Cubin> cubin =
       compile_cuda(source.source, NvrtcOptions{architecture, default_kernel_cache_directory()});
   const LoadedKernel k = load(cubin, source.name);
-
-  // A grid-stride loop: enough blocks to fill every multiprocessor a few times over.
-  const std::int64_t wanted = (count + kFusedBlockThreads - 1) / kFusedBlockThreads;
-  const auto blocks = static_cast<unsigned>(std::min<std::int64_t>(wanted, std::int64_t{multiprocessors} * 16));
   check(cudaMemsetAsync(k.error_code, 0, sizeof(int), stream), "cudaMemsetAsync");
   const std::size_t argument_bytes = arguments.size() * sizeof(std::int64_t);
   void* device_arguments = nullptr;
@@ -83,10 +75,80 @@ void evaluate_fused_on_device(const FusedProgram& program, std::span<const void*
                        source.argument_in_parameter ? by_value : by_pointer, 0, stream);
   if (device_arguments != nullptr) check(cudaFreeAsync(device_arguments, stream), "cudaFreeAsync");
   check(launched, "cudaLaunchKernel");
+  if (host_result != nullptr) {
+    check(cudaMemcpyAsync(host_result, device_result, result_bytes, cudaMemcpyDeviceToHost, stream),
+          "cudaMemcpyAsync");
+  }
   int error_code = 0;
   check(cudaMemcpyAsync(&error_code, k.error_code, sizeof(int), cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync");
   check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
   if (error_code != 0) throw ValueError(ops::port::message(static_cast<ops::port::ErrorCode>(error_code)));
+}
+
+/// Enough blocks of a grid-stride loop to fill every multiprocessor a few times over.
+unsigned grid_for(std::int64_t jobs, int multiprocessors) {
+  return static_cast<unsigned>(std::max<std::int64_t>(1, std::min<std::int64_t>(jobs, std::int64_t{multiprocessors} * 16)));
+}
+
+/// Frees device memory from cudaMallocAsync when it goes out of scope.
+struct AsyncAllocation {
+  void* ptr = nullptr;
+  cudaStream_t stream = nullptr;
+  AsyncAllocation(std::size_t bytes, cudaStream_t s) : stream(s) {
+    check(cudaMallocAsync(&ptr, bytes, stream), "cudaMallocAsync");
+  }
+  ~AsyncAllocation() { cudaFreeAsync(ptr, stream); }
+  AsyncAllocation(const AsyncAllocation&) = delete;
+  AsyncAllocation& operator=(const AsyncAllocation&) = delete;
+};
+
+}  // namespace
+
+void evaluate_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
+                              std::span<const std::int64_t> shape, void* out, cudaStream_t stream) {
+  std::vector<std::int64_t> arguments = fused_kernel_arguments(program, sources, shape, out);
+  const std::int64_t count = arguments[0];
+  if (count == 0) return;
+  int multiprocessors = 1;
+  const int architecture = current_architecture(multiprocessors);
+  const FusedKernelSource source = fused_kernel_source(program, static_cast<int>(shape.size()));
+  const std::int64_t blocks = (count + kFusedBlockThreads - 1) / kFusedBlockThreads;
+  launch(source, arguments, grid_for(blocks, multiprocessors), architecture, stream, nullptr, nullptr, 0);
+}
+
+void reduce_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
+                            std::span<const std::int64_t> shape, std::string_view op, const ReductionTarget& target,
+                            cudaStream_t stream) {
+  if (target.kernel == nullptr) throw ValueError("fused CUDA reduction: the target has no kernel");
+  const ReductionKernel& kernel = *target.kernel;
+  std::int64_t states = 1, folded = 1;
+  for (std::size_t d = 0; d < shape.size() && d < target.reduced.size(); ++d) {
+    (target.reduced[d] ? folded : states) *= shape[d];
+  }
+  if (states == 0 || folded == 0) return;  // nothing to fold: the target keeps its states
+  int multiprocessors = 1;
+  const int architecture = current_architecture(multiprocessors);
+  // Split each state's elements over several blocks when there are too few states to
+  // fill the GPU, but give each block at least a few thousand elements.
+  const std::int64_t wanted_blocks = std::int64_t{multiprocessors} * 4;
+  const std::int64_t splits = std::max<std::int64_t>(
+      1, std::min((wanted_blocks + states - 1) / states, (folded + 4095) / 4096));
+  const std::size_t partial_bytes = static_cast<std::size_t>(states * splits) * kernel.state_size;
+  AsyncAllocation partials(partial_bytes, stream);
+  std::vector<std::int64_t> arguments =
+      fused_reduction_arguments(program, sources, shape, target, splits, partials.ptr);
+  const FusedKernelSource source = fused_reduction_source(program, target.reduced, op, kernel);
+  std::vector<std::byte> host(partial_bytes);
+  launch(source, arguments, grid_for(states * splits, multiprocessors), architecture, stream, partials.ptr,
+         host.data(), partial_bytes);
+  auto* out = static_cast<std::byte*>(target.states);
+  // Partial p of state o holds the elements of split p, in order, as merge expects.
+  for (std::int64_t o = 0; o < states; ++o) {
+    for (std::int64_t p = 0; p < splits; ++p) {
+      kernel.merge(out + static_cast<std::size_t>(o) * kernel.state_size,
+                   host.data() + static_cast<std::size_t>(o * splits + p) * kernel.state_size, 1);
+    }
+  }
 }
 
 }  // namespace tessera::kernels::cuda

@@ -249,6 +249,104 @@ TEST(NvrtcCompiler, ACompileErrorCarriesTheLog) {
   }
 }
 
+constexpr const char* kReductions[] = {"sum", "prod", "min", "max", "any", "all", "mean", "var", "argmin", "argmax"};
+
+/// The C++ struct name of a reduction in kernels/ops/reductions.hpp.
+std::string reduction_struct_name(const std::string& op) {
+  if (op == "argmin") return "ArgMin";
+  if (op == "argmax") return "ArgMax";
+  std::string s = op;
+  s[0] = static_cast<char>(s[0] - 'a' + 'A');
+  return s;
+}
+
+/// The device type name of a non-complex dtype, as the generated sources spell it.
+std::string device_type(DType d) {
+  switch (d) {
+    case DType::bool_: return "bool";
+    case DType::float32: return "float";
+    case DType::float64: return "double";
+    default: return "port::" + std::string(tessera::name(d)) + "_t";
+  }
+}
+
+TEST(CudaFusedReduction, EveryReductionStateHasTheHostLayoutOnTheDevice) {
+  // One NVRTC compile instantiating every reduction of every non-complex dtype, with
+  // each device state's size asserted equal to the CPU kernel's: partial states cross
+  // between the devices as bytes.
+  std::string source = "#include \"tessera/kernels/ops/reductions.hpp\"\n"
+                       "extern \"C\" { __device__ int tessera_error_code = 0; }\n"
+                       "using namespace tessera::kernels::ops;\n";
+  int n = 0;
+  for (const char* op : kReductions) {
+    for (std::size_t d = 0; d < tessera::kDTypeCount; ++d) {
+      const auto dtype = static_cast<DType>(d);
+      if (tessera::is_complex(dtype)) continue;
+      const k::ReductionKernel* kernel = k::KernelRegistry::instance().find_reduction(op, dtype, tessera::DeviceKind::cpu);
+      ASSERT_NE(kernel, nullptr) << op;
+      const std::string t = device_type(dtype);
+      const std::string r = "reduce::" + reduction_struct_name(op) + "<" + t + ">";
+      source += "static_assert(sizeof(" + r + "::State) == " + std::to_string(kernel->state_size) + ", \"" + op +
+                " " + t + "\");\n";
+      source += "extern \"C\" __global__ void probe" + std::to_string(n++) + "(const " + t + "* x, " + r +
+                "::State* out) {\n  " + r + "::State s = " + r + "::identity();\n  " + r +
+                "::fold_one(s, x[threadIdx.x], threadIdx.x);\n  " + r + "::merge(out[0], s);\n}\n";
+    }
+  }
+  EXPECT_GT(cuda::compile_cuda(source, cuda::NvrtcOptions{90, {}})->size(), 0u);
+}
+
+/// `x0 * 2 + x1` (x float64 from source 0, and a generated uniform) reduced by `op`.
+k::FusedProgram reducible(DType dtype, const tessera::Shape& shape) {
+  k::FusedProgram program;
+  const auto& registry = k::KernelRegistry::instance();
+  const auto* mul = registry.find_elementwise("multiply", std::vector<DType>{dtype, dtype}, tessera::DeviceKind::cpu);
+  program.result = append_apply(program, "multiply", *mul, shape);
+  return program;
+}
+
+TEST(CudaFusedReduction, GeneratedReductionKernelsCompile) {
+  const tessera::Shape shape{6, 5, 4};
+  for (const char* op : {"sum", "argmin", "var"}) {
+    for (const std::vector<bool>& reduced : {std::vector<bool>{true, true, true}, std::vector<bool>{false, true, false}}) {
+      const k::ReductionKernel* kernel =
+          k::KernelRegistry::instance().find_reduction(op, DType::float32, tessera::DeviceKind::cpu);
+      const cuda::FusedKernelSource source =
+          cuda::fused_reduction_source(reducible(DType::float32, shape), reduced, op, *kernel);
+      EXPECT_NE(source.source.find("reduce::"), std::string::npos);
+      EXPECT_GT(cuda::compile_cuda(source.source, cuda::NvrtcOptions{90, {}})->size(), 0u) << op;
+    }
+  }
+}
+
+TEST(CudaFusedReduction, ArgumentsCarryTheTarget) {
+  const tessera::Shape shape{6, 5};
+  const k::FusedProgram program = reducible(DType::float64, shape);
+  k::ReductionTarget target;
+  target.kernel = k::KernelRegistry::instance().find_reduction("argmax", DType::float64, tessera::DeviceKind::cpu);
+  target.reduced = {true, false};
+  target.index_offset = 100;
+  target.index_strides = {5, 1};
+  double x = 0, y = 0;
+  int partials = 0;
+  const void* sources[] = {&x, &y};
+  const std::vector<std::int64_t> extent{6, 5};
+  const std::vector<std::int64_t> w = cuda::fused_reduction_arguments(program, sources, extent, target, 3, &partials);
+  const cuda::FusedKernelSource source = cuda::fused_reduction_source(program, target.reduced, "argmax", *target.kernel);
+  ASSERT_EQ(w.size(), source.argument_words);
+  // The reduction's words close the argument: 5 states of 6 elements each, 3 splits,
+  // the partials, the index offset and strides.
+  const std::vector<std::int64_t> tail{5, 6, 3, static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(&partials)),
+                                       100, 5, 1};
+  EXPECT_EQ(std::vector<std::int64_t>(w.end() - 7, w.end()), tail);
+  EXPECT_THROW(cuda::fused_reduction_arguments(program, sources, extent, target, 0, &partials), tessera::ValueError);
+  EXPECT_THROW(cuda::fused_reduction_source(program, target.reduced, "median", *target.kernel), tessera::ValueError);
+  const k::ReductionKernel* complex_sum =
+      k::KernelRegistry::instance().find_reduction("sum", DType::complex128, tessera::DeviceKind::cpu);
+  EXPECT_THROW(cuda::fused_reduction_source(reducible(DType::complex128, shape), target.reduced, "sum", *complex_sum),
+               tessera::ValueError);
+}
+
 // ---- on a GPU --------------------------------------------------------------------------
 
 /// Device memory holding a copy of host bytes.
@@ -315,6 +413,65 @@ TEST(CudaFusedOnGpu, EveryOperationMatchesTheCpuEvaluator) {
       });
     } else {
       EXPECT_EQ(expected, got) << op << " " << tessera::name(kernel.inputs[0]);
+    }
+  }
+}
+
+TEST(CudaFusedOnGpu, ReductionsMatchTheCpuEvaluator) {
+  if (cuda::device_count() == 0) GTEST_SKIP() << "no usable GPU: " << cuda::device_unavailable_reason();
+  const tessera::Shape shape{37, 300};
+  const std::vector<std::int64_t> extent(shape.begin(), shape.end());
+  const std::size_t n = 37 * 300;
+  for (DType dtype : {DType::float64, DType::float32, DType::int32, DType::uint8}) {
+    const k::FusedProgram program = reducible(dtype, shape);
+    std::vector<std::vector<std::byte>> host(2, std::vector<std::byte>(n * tessera::itemsize(dtype)));
+    std::mt19937 rng(11);
+    std::uniform_int_distribution<int> values(0, 9);
+    tessera::type_dispatch(dtype, [&]<class T>() {
+      for (auto& bytes : host) {
+        for (std::size_t e = 0; e < n; ++e) {
+          const T v = tessera::kernels::ops::convert<T>(values(rng));
+          std::memcpy(bytes.data() + e * sizeof(T), &v, sizeof(T));
+        }
+      }
+    });
+    DeviceBytes a(host[0].size(), host[0].data()), b(host[1].size(), host[1].data());
+    const void* host_ptrs[] = {host[0].data(), host[1].data()};
+    const void* device_ptrs[] = {a.ptr, b.ptr};
+    for (const char* op : kReductions) {
+      for (const std::vector<bool>& reduced : {std::vector<bool>{true, true}, std::vector<bool>{true, false},
+                                               std::vector<bool>{false, true}}) {
+        k::ReductionTarget target;
+        target.kernel = k::KernelRegistry::instance().find_reduction(op, dtype, tessera::DeviceKind::cpu);
+        target.reduced = reduced;
+        target.index_strides = {300, 1};
+        const std::size_t states = (reduced[0] ? 1 : 37) * (reduced[1] ? 1 : 300);
+        std::vector<std::byte> cpu_states(states * target.kernel->state_size), gpu_states(cpu_states.size());
+        target.kernel->init(cpu_states.data(), states);
+        target.kernel->init(gpu_states.data(), states);
+        target.states = cpu_states.data();
+        k::reduce_fused(program, host_ptrs, extent, target);
+        target.states = gpu_states.data();
+        cuda::reduce_fused_on_device(program, device_ptrs, extent, op, target, nullptr);
+        const std::size_t out_bytes = states * tessera::itemsize(target.kernel->output);
+        std::vector<std::byte> expected(out_bytes), got(out_bytes);
+        target.kernel->finalize(cpu_states.data(), expected.data(), states, 1.0);
+        target.kernel->finalize(gpu_states.data(), got.data(), states, 1.0);
+        if (tessera::is_floating(target.kernel->output)) {
+          tessera::type_dispatch(target.kernel->output, [&]<class T>() {
+            if constexpr (std::is_floating_point_v<T>) {
+              for (std::size_t e = 0; e < states; ++e) {
+                T x, y;
+                std::memcpy(&x, expected.data() + e * sizeof(T), sizeof(T));
+                std::memcpy(&y, got.data() + e * sizeof(T), sizeof(T));
+                EXPECT_NEAR(x, y, 1e-4 * std::max<double>(1.0, std::abs(x))) << op << " " << tessera::name(dtype);
+              }
+            }
+          });
+        } else {
+          EXPECT_EQ(expected, got) << op << " " << tessera::name(dtype);
+        }
+      }
     }
   }
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "tessera/kernels/fused.hpp"
 
@@ -21,5 +22,15 @@ namespace tessera::kernels::cuda {
 /// or tolerate a failure reported by both.
 void evaluate_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
                               std::span<const std::int64_t> shape, void* out, cudaStream_t stream);
+
+/// Folds `program`'s values over an output chunk of `shape` (sources in device memory)
+/// into `target`'s states, which are in host memory, as reduce_fused does on the CPU: the
+/// device folds each state's elements into partial states of the CPU kernel's layout, and
+/// the host merges them into the target with `target.kernel->merge`. `op` is the
+/// reduction's registry name. Throws as evaluate_fused_on_device does, and
+/// tessera::ValueError for a reduction without device code (complex inputs).
+void reduce_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
+                            std::span<const std::int64_t> shape, std::string_view op, const ReductionTarget& target,
+                            cudaStream_t stream);
 
 }  // namespace tessera::kernels::cuda

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tessera/kernels/fused.hpp"
@@ -57,5 +58,23 @@ FusedKernelSource fused_kernel_source(const FusedProgram& program, int ndim);
 /// parameters.
 std::vector<std::int64_t> fused_kernel_arguments(const FusedProgram& program, std::span<const void* const> sources,
                                                  std::span<const std::int64_t> shape, void* out);
+
+/// The kernel folding `program`'s values into reduction states, as reduce_fused does on
+/// the CPU: axis d of the chunk is reduced where `reduced[d]`; `op` is the registry name
+/// of the reduction ("sum", "argmin", ...) and `kernel` its CPU kernel, whose state layout
+/// the device's states share (kernels/ops/reductions.hpp). Each block folds a share
+/// ("split") of one state's elements into a partial state; the host merges the partials
+/// of each state with the CPU kernel's merge. Throws tessera::ValueError where there is no
+/// device code (complex inputs, whose states differ in layout between the libraries).
+FusedKernelSource fused_reduction_source(const FusedProgram& program, const std::vector<bool>& reduced,
+                                         std::string_view op, const ReductionKernel& kernel);
+
+/// The argument of one launch of fused_reduction_source: the program's words, then the
+/// number of states and of elements each folds, `splits` blocks per state, `partials`
+/// (device memory for states × splits partial states, in that order) and the target's
+/// reduction index offset and strides.
+std::vector<std::int64_t> fused_reduction_arguments(const FusedProgram& program, std::span<const void* const> sources,
+                                                    std::span<const std::int64_t> shape, const ReductionTarget& target,
+                                                    std::int64_t splits, void* partials);
 
 }  // namespace tessera::kernels::cuda
