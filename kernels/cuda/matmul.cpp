@@ -1,0 +1,119 @@
+#include "tessera/kernels/cuda/matmul.hpp"
+
+#include <cublas_v2.h>
+#include <cuComplex.h>
+
+#include <limits>
+#include <map>
+#include <string>
+
+#include "tessera/core/error.hpp"
+
+namespace tessera::kernels::cuda {
+namespace {
+
+void check(cublasStatus_t status, const char* call) {
+  if (status != CUBLAS_STATUS_SUCCESS) {
+    throw Error(std::string(call) + " failed: " + cublasGetStatusString(status));
+  }
+}
+
+/// One cuBLAS handle per thread and device: handles are costly to create, and cuBLAS
+/// asks that threads do not share one.
+cublasHandle_t handle_for_current_device() {
+  struct Handles {
+    std::map<int, cublasHandle_t> by_device;
+    ~Handles() {
+      for (auto& [device, h] : by_device) cublasDestroy(h);
+    }
+  };
+  thread_local Handles handles;
+  int device = 0;
+  if (cudaGetDevice(&device) != cudaSuccess) throw Error("cudaGetDevice failed: no usable GPU");
+  auto it = handles.by_device.find(device);
+  if (it == handles.by_device.end()) {
+    cublasHandle_t h = nullptr;
+    check(cublasCreate(&h), "cublasCreate");
+    it = handles.by_device.emplace(device, h).first;
+  }
+  return it->second;
+}
+
+int checked_int(std::int64_t v, const char* what) {
+  if (v < 0 || v > std::numeric_limits<int>::max()) {
+    throw ValueError(std::string("matmul on the GPU: ") + what + " = " + std::to_string(v) +
+                     " is outside cuBLAS's 32-bit sizes");
+  }
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+bool has_device_matmul(DType dtype) noexcept {
+  return dtype == DType::float32 || dtype == DType::float64 || dtype == DType::complex64 ||
+         dtype == DType::complex128;
+}
+
+void matmul_block_on_device(DType dtype, const void* a, bool transpose_a, const void* b, bool transpose_b, void* c,
+                            std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate, cudaStream_t stream,
+                            DeviceMatmulOptions options) {
+  if (!has_device_matmul(dtype)) {
+    throw TypeError("matmul on the GPU: no cuBLAS GEMM for dtype " + std::string(name(dtype)));
+  }
+  if (m == 0 || n == 0) return;
+  const int mi = checked_int(m, "m"), ni = checked_int(n, "n"), ki = checked_int(k, "k");
+  cublasHandle_t h = handle_for_current_device();
+  check(cublasSetStream(h, stream), "cublasSetStream");
+  check(cublasSetMathMode(h, options.allow_tf32 && dtype == DType::float32 ? CUBLAS_TF32_TENSOR_OP_MATH
+                                                                             : CUBLAS_DEFAULT_MATH),
+        "cublasSetMathMode");
+  // cuBLAS is column-major, and a row-major X is the column-major Xᵀ: C = A·B is computed
+  // as Cᵀ = Bᵀ·Aᵀ, with no copies. A row-major r×c block has leading dimension c.
+  const cublasOperation_t op_b = transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const cublasOperation_t op_a = transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const int ldb = transpose_b ? ki : ni;
+  const int lda = transpose_a ? mi : ki;
+  const int ldc = ni;
+  if (k == 0) {
+    // An empty contraction: C = 0 (or stays C). GEMM with k = 0 scales C by beta.
+    if (!accumulate) {
+      if (cudaMemsetAsync(c, 0, static_cast<std::size_t>(m * n) * itemsize(dtype), stream) != cudaSuccess) {
+        throw Error("cudaMemsetAsync failed");
+      }
+    }
+    return;
+  }
+  switch (dtype) {
+    case DType::float32: {
+      const float alpha = 1, beta = accumulate ? 1 : 0;
+      check(cublasSgemm(h, op_b, op_a, ni, mi, ki, &alpha, static_cast<const float*>(b), ldb,
+                        static_cast<const float*>(a), lda, &beta, static_cast<float*>(c), ldc),
+            "cublasSgemm");
+      break;
+    }
+    case DType::float64: {
+      const double alpha = 1, beta = accumulate ? 1 : 0;
+      check(cublasDgemm(h, op_b, op_a, ni, mi, ki, &alpha, static_cast<const double*>(b), ldb,
+                        static_cast<const double*>(a), lda, &beta, static_cast<double*>(c), ldc),
+            "cublasDgemm");
+      break;
+    }
+    case DType::complex64: {
+      const cuComplex alpha{1, 0}, beta{accumulate ? 1.f : 0.f, 0};
+      check(cublasCgemm(h, op_b, op_a, ni, mi, ki, &alpha, static_cast<const cuComplex*>(b), ldb,
+                        static_cast<const cuComplex*>(a), lda, &beta, static_cast<cuComplex*>(c), ldc),
+            "cublasCgemm");
+      break;
+    }
+    case DType::complex128: {
+      const cuDoubleComplex alpha{1, 0}, beta{accumulate ? 1.0 : 0.0, 0};
+      check(cublasZgemm(h, op_b, op_a, ni, mi, ki, &alpha, static_cast<const cuDoubleComplex*>(b), ldb,
+                        static_cast<const cuDoubleComplex*>(a), lda, &beta, static_cast<cuDoubleComplex*>(c), ldc),
+            "cublasZgemm");
+      break;
+    }
+    default: break;  // excluded above
+  }
+}
+
+}  // namespace tessera::kernels::cuda
