@@ -178,10 +178,18 @@ std::shared_ptr<const Cubin> compile_cuda(std::string_view source, const NvrtcOp
   const std::vector<std::string> flags = compile_options(options.architecture);
   // The key covers everything the cubin depends on: the source, the options (the
   // architecture among them), the compiler's version and the embedded headers.
+  // The headers and the compiler's version are fixed for the process: hashed once, not
+  // on every launch's lookup.
+  static const std::string fixed = [] {
+    std::string headers;
+    for (const EmbeddedHeader& h : embedded_headers()) headers += std::string("\n// ") + h.name + "\n" + h.text;
+    char hash[17];
+    std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(Key::from_name(headers).id));
+    return "\n// nvrtc " + std::to_string(nvrtc_version()) + " headers " + hash;
+  }();
   std::string identity(source);
-  identity += "\n// nvrtc " + std::to_string(nvrtc_version());
+  identity += fixed;
   for (const std::string& f : flags) identity += "\n// " + f;
-  for (const EmbeddedHeader& h : embedded_headers()) identity += std::string("\n// ") + h.name + "\n" + h.text;
   const std::uint64_t key = Key::from_name(identity).id;
 
   Cache& c = cache();
