@@ -84,7 +84,7 @@ k::LoadLeaf load_all(int source, std::int64_t n) {
   return k::LoadLeaf{DType::float64, {p}};
 }
 
-/// `x * 2 + y` (fused: reads x and y once, writes once) or, with `reduce`, `x * y`.
+/// `x * 2 + y` (fused: reads x and y once, writes once), or `x * y` when `product`.
 k::FusedProgram axpy_like(std::int64_t n, bool product) {
   const auto& registry = k::KernelRegistry::instance();
   const std::vector<DType> f64x2{DType::float64, DType::float64};

@@ -24,6 +24,7 @@
 #include <tessera/kernels/ops/cast.hpp>
 #include <tessera/kernels/registry.hpp>
 
+#include "cuda_test_support.hpp"
 #include "tessera/core/error.hpp"
 
 namespace {
@@ -31,6 +32,7 @@ namespace {
 namespace cuda = tessera::kernels::cuda;
 namespace k = tessera::kernels;
 using tessera::DType;
+using tessera::test::DeviceBytes;
 
 /// A leaf reading one whole C-contiguous source chunk of `shape`.
 k::LoadLeaf whole_chunk(DType dtype, int source, const tessera::Shape& shape) {
@@ -296,7 +298,7 @@ TEST(CudaFusedReduction, EveryReductionStateHasTheHostLayoutOnTheDevice) {
   EXPECT_GT(cuda::compile_cuda(source, cuda::NvrtcOptions{90, {}})->size(), 0u);
 }
 
-/// `x0 * 2 + x1` (x float64 from source 0, and a generated uniform) reduced by `op`.
+/// `x * y` of `dtype` (sources 0 and 1), the values a reduction then folds.
 k::FusedProgram reducible(DType dtype, const tessera::Shape& shape) {
   k::FusedProgram program;
   const auto& registry = k::KernelRegistry::instance();
@@ -348,20 +350,6 @@ TEST(CudaFusedReduction, ArgumentsCarryTheTarget) {
 }
 
 // ---- on a GPU --------------------------------------------------------------------------
-
-/// Device memory holding a copy of host bytes.
-struct DeviceBytes {
-  void* ptr = nullptr;
-  explicit DeviceBytes(std::size_t n, const void* host = nullptr) {
-    EXPECT_EQ(cudaMalloc(&ptr, n == 0 ? 1 : n), cudaSuccess);
-    if (host != nullptr && n > 0) {
-      EXPECT_EQ(cudaMemcpy(ptr, host, n, cudaMemcpyHostToDevice), cudaSuccess);
-    }
-  }
-  ~DeviceBytes() { cudaFree(ptr); }
-  DeviceBytes(const DeviceBytes&) = delete;
-  DeviceBytes& operator=(const DeviceBytes&) = delete;
-};
 
 TEST(CudaFusedOnGpu, EveryOperationMatchesTheCpuEvaluator) {
   if (cuda::device_count() == 0) GTEST_SKIP() << "no usable GPU: " << cuda::device_unavailable_reason();

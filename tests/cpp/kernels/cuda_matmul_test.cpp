@@ -13,6 +13,7 @@
 #include <tessera/kernels/matmul.hpp>
 #include <tessera/kernels/ops/cast.hpp>
 
+#include "cuda_test_support.hpp"
 #include "tessera/core/error.hpp"
 
 namespace {
@@ -50,21 +51,16 @@ TEST(CudaMatmul, MatchesTheCpuBlockKernel) {
       return bytes;
     };
     const auto a = random_bytes(m * k), b = random_bytes(k * n), c0 = random_bytes(m * n);
-    void *da = nullptr, *db = nullptr, *dc = nullptr;
-    ASSERT_EQ(cudaMalloc(&da, a.size()), cudaSuccess);
-    ASSERT_EQ(cudaMalloc(&db, b.size()), cudaSuccess);
-    ASSERT_EQ(cudaMalloc(&dc, c0.size()), cudaSuccess);
-    cudaMemcpy(da, a.data(), a.size(), cudaMemcpyHostToDevice);
-    cudaMemcpy(db, b.data(), b.size(), cudaMemcpyHostToDevice);
+    tessera::test::DeviceBytes da(a.size(), a.data()), db(b.size(), b.data()), dc(c0.size());
     for (bool ta : {false, true}) {
       for (bool tb : {false, true}) {
         for (bool accumulate : {false, true}) {
           std::vector<std::byte> expected = c0, got(c0.size());
-          cudaMemcpy(dc, c0.data(), c0.size(), cudaMemcpyHostToDevice);
+          ASSERT_EQ(cudaMemcpy(dc.ptr, c0.data(), c0.size(), cudaMemcpyHostToDevice), cudaSuccess);
           // The same bytes read transposed are another matrix: both sides see the same one.
           tessera::kernels::matmul_block(dtype, a.data(), ta, b.data(), tb, expected.data(), m, n, k, accumulate);
-          cuda::matmul_block_on_device(dtype, da, ta, db, tb, dc, m, n, k, accumulate, nullptr);
-          ASSERT_EQ(cudaMemcpy(got.data(), dc, got.size(), cudaMemcpyDeviceToHost), cudaSuccess);
+          cuda::matmul_block_on_device(dtype, da.ptr, ta, db.ptr, tb, dc.ptr, m, n, k, accumulate, nullptr);
+          ASSERT_EQ(cudaMemcpy(got.data(), dc.ptr, got.size(), cudaMemcpyDeviceToHost), cudaSuccess);
           tessera::type_dispatch(dtype, [&]<class T>() {
             for (std::int64_t i = 0; i < m * n; ++i) {
               T x, y;
@@ -79,9 +75,6 @@ TEST(CudaMatmul, MatchesTheCpuBlockKernel) {
         }
       }
     }
-    cudaFree(da);
-    cudaFree(db);
-    cudaFree(dc);
   }
 }
 
