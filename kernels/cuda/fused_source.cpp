@@ -82,26 +82,6 @@ struct ArgumentLayout {
   }
 };
 
-/// The C++ type of a dtype in the generated source (after `using namespace ops`).
-std::string_view cuda_type(DType dtype) {
-  switch (dtype) {
-    case DType::bool_: return "bool";
-    case DType::uint8: return "port::uint8_t";
-    case DType::int8: return "port::int8_t";
-    case DType::uint16: return "port::uint16_t";
-    case DType::int16: return "port::int16_t";
-    case DType::uint32: return "port::uint32_t";
-    case DType::int32: return "port::int32_t";
-    case DType::uint64: return "port::uint64_t";
-    case DType::int64: return "port::int64_t";
-    case DType::float32: return "float";
-    case DType::float64: return "double";
-    case DType::complex64: return "port::complex<float>";
-    case DType::complex128: return "port::complex<double>";
-  }
-  throw ValueError("fused CUDA kernel: unknown dtype");
-}
-
 /// The ops struct of each operation name of kernels/ops/catalog.hpp.
 const std::map<std::string_view, std::string_view>& op_structs() {
   static const std::map<std::string_view, std::string_view> structs = {
@@ -220,7 +200,9 @@ class SourceWriter {
     e << "A(" << word << ")";
     return e.str();
   }
-  std::string_view type(int reg) const { return cuda_type(program_.registers.at(static_cast<std::size_t>(reg))); }
+  std::string_view type(int reg) const {
+    return device_type_name(program_.registers.at(static_cast<std::size_t>(reg)));
+  }
 
   /// c<d> for each of `axes` from the flat C-order index `flat` over those axes' extents
   /// (the last axis fastest).
@@ -242,7 +224,7 @@ class SourceWriter {
   void write_generator_state(std::size_t g) {
     const GenerateLeaf& leaf = program_.generators[g];
     const std::size_t p = layout_.generators[g] + 1 + layout_.ndim;  // the parameter words
-    s_ << "  const " << generator_struct(leaf.op) << "<" << cuda_type(leaf.dtype) << "> g" << g
+    s_ << "  const " << generator_struct(leaf.op) << "<" << device_type_name(leaf.dtype) << "> g" << g
        << "(GeneratorParams{(port::uint64_t)" << w(p) << ", __longlong_as_double(" << w(p + 1)
        << "), __longlong_as_double(" << w(p + 2) << "), __longlong_as_double(" << w(p + 3) << "), " << w(p + 4)
        << ", " << w(p + 5) << "});\n";
@@ -363,17 +345,6 @@ void check_program(const FusedProgram& program, int ndim) {
   if (ndim < 0) throw ValueError("fused CUDA kernel: negative number of axes " + std::to_string(ndim));
 }
 
-/// The reduction structs of kernels/ops/reductions.hpp by registry name.
-std::string_view reduction_struct(std::string_view op) {
-  static const std::map<std::string_view, std::string_view> structs = {
-      {"sum", "Sum"}, {"prod", "Prod"}, {"min", "Min"},   {"max", "Max"},       {"any", "Any"},
-      {"all", "All"}, {"mean", "Mean"}, {"var", "Var"}, {"argmin", "ArgMin"}, {"argmax", "ArgMax"},
-  };
-  auto it = structs.find(op);
-  if (it == structs.end()) throw ValueError("fused CUDA reduction: no device code for reduction '" + std::string(op) + "'");
-  return it->second;
-}
-
 /// Fills the words of the program's own part of the argument (shape, patches,
 /// generators, constants); `out` may be null for a reduction.
 std::vector<std::int64_t> program_words(const FusedProgram& program, std::span<const void* const> sources,
@@ -437,6 +408,35 @@ std::vector<std::int64_t> program_words(const FusedProgram& program, std::span<c
 
 }  // namespace
 
+std::string_view device_type_name(DType dtype) {
+  switch (dtype) {
+    case DType::bool_: return "bool";
+    case DType::uint8: return "port::uint8_t";
+    case DType::int8: return "port::int8_t";
+    case DType::uint16: return "port::uint16_t";
+    case DType::int16: return "port::int16_t";
+    case DType::uint32: return "port::uint32_t";
+    case DType::int32: return "port::int32_t";
+    case DType::uint64: return "port::uint64_t";
+    case DType::int64: return "port::int64_t";
+    case DType::float32: return "float";
+    case DType::float64: return "double";
+    case DType::complex64: return "port::complex<float>";
+    case DType::complex128: return "port::complex<double>";
+  }
+  throw ValueError("fused CUDA kernel: unknown dtype");
+}
+
+std::string_view device_reduction_struct(std::string_view op) {
+  static const std::map<std::string_view, std::string_view> structs = {
+      {"sum", "Sum"}, {"prod", "Prod"}, {"min", "Min"},   {"max", "Max"},       {"any", "Any"},
+      {"all", "All"}, {"mean", "Mean"}, {"var", "Var"}, {"argmin", "ArgMin"}, {"argmax", "ArgMax"},
+  };
+  auto it = structs.find(op);
+  if (it == structs.end()) throw ValueError("fused CUDA reduction: no device code for reduction '" + std::string(op) + "'");
+  return it->second;
+}
+
 FusedKernelSource fused_kernel_source(const FusedProgram& program, int ndim) {
   check_program(program, ndim);
   const ArgumentLayout layout(program, static_cast<std::size_t>(ndim), false);
@@ -466,7 +466,8 @@ FusedKernelSource fused_reduction_source(const FusedProgram& program, const std:
   const ArgumentLayout layout(program, reduced.size(), true);
   return assemble("tessera_reduce_", layout,
                   SourceWriter(program, layout)
-                      .reduction_body(reduced, reduction_struct(op), cuda_type(kernel.input), kernel.state_size));
+                      .reduction_body(reduced, device_reduction_struct(op), device_type_name(kernel.input),
+                                      kernel.state_size));
 }
 
 std::vector<std::int64_t> fused_reduction_arguments(const FusedProgram& program, std::span<const void* const> sources,

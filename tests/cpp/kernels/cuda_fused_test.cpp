@@ -253,25 +253,6 @@ TEST(NvrtcCompiler, ACompileErrorCarriesTheLog) {
 
 constexpr const char* kReductions[] = {"sum", "prod", "min", "max", "any", "all", "mean", "var", "argmin", "argmax"};
 
-/// The C++ struct name of a reduction in kernels/ops/reductions.hpp.
-std::string reduction_struct_name(const std::string& op) {
-  if (op == "argmin") return "ArgMin";
-  if (op == "argmax") return "ArgMax";
-  std::string s = op;
-  s[0] = static_cast<char>(s[0] - 'a' + 'A');
-  return s;
-}
-
-/// The device type name of a non-complex dtype, as the generated sources spell it.
-std::string device_type(DType d) {
-  switch (d) {
-    case DType::bool_: return "bool";
-    case DType::float32: return "float";
-    case DType::float64: return "double";
-    default: return "port::" + std::string(tessera::name(d)) + "_t";
-  }
-}
-
 TEST(CudaFusedReduction, EveryReductionStateHasTheHostLayoutOnTheDevice) {
   // One NVRTC compile instantiating every reduction of every non-complex dtype, with
   // each device state's size asserted equal to the CPU kernel's: partial states cross
@@ -286,8 +267,8 @@ TEST(CudaFusedReduction, EveryReductionStateHasTheHostLayoutOnTheDevice) {
       if (tessera::is_complex(dtype)) continue;
       const k::ReductionKernel* kernel = k::KernelRegistry::instance().find_reduction(op, dtype, tessera::DeviceKind::cpu);
       ASSERT_NE(kernel, nullptr) << op;
-      const std::string t = device_type(dtype);
-      const std::string r = "reduce::" + reduction_struct_name(op) + "<" + t + ">";
+      const std::string t(cuda::device_type_name(dtype));
+      const std::string r = "reduce::" + std::string(cuda::device_reduction_struct(op)) + "<" + t + ">";
       source += "static_assert(sizeof(" + r + "::State) == " + std::to_string(kernel->state_size) + ", \"" + op +
                 " " + t + "\");\n";
       source += "extern \"C\" __global__ void probe" + std::to_string(n++) + "(const " + t + "* x, " + r +

@@ -47,6 +47,14 @@ inline constexpr std::size_t kMaxParameterBytes = 32000;
 /// The threads per block the generated kernels are written for (__launch_bounds__).
 inline constexpr int kFusedBlockThreads = 256;
 
+/// The C++ type of `dtype` in generated sources ("double", "port::int32_t",
+/// "port::complex<float>", ...), which open `using namespace tessera::kernels::ops`.
+std::string_view device_type_name(DType dtype);
+
+/// The struct of kernels/ops/reductions.hpp of a reduction's registry name ("sum":
+/// "Sum", "argmin": "ArgMin"); tessera::ValueError for a name without one.
+std::string_view device_reduction_struct(std::string_view op);
+
 /// The kernel evaluating `program` over output chunks of `ndim` axes, writing the
 /// result's elements in C order. Throws tessera::ValueError for a program this backend
 /// has no code for (an operation unknown to kernels/ops, an empty program).
