@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #endif
 
+#include "tessera/core/device.hpp"
 #include "tessera/core/error.hpp"
 
 namespace tessera {
@@ -59,5 +60,17 @@ Buffer Buffer::wrap_host(void* data, std::size_t nbytes, std::shared_ptr<const v
   b.nbytes_ = nbytes;
   return b;
 }
+
+Buffer Buffer::wrap_device(void* data, std::size_t nbytes, std::shared_ptr<const void> owner,
+                           std::shared_ptr<Device> device) {
+  Buffer b;
+  b.owner_ = std::move(owner);
+  b.data_ = static_cast<std::byte*>(data);
+  b.nbytes_ = nbytes;
+  b.location_ = std::move(device);
+  return b;
+}
+
+DeviceKind Buffer::device() const noexcept { return location_ ? location_->kind() : DeviceKind::cpu; }
 
 }  // namespace tessera

@@ -1,5 +1,6 @@
 #include "client_impl.hpp"
 
+#include "tessera/core/device.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/logging.hpp"
 
@@ -102,7 +103,8 @@ std::vector<Value> ClientImpl::fetch(std::span<const Key> keys) {
     auto fetched = transport.fetch(worker, wanted);
     for (std::size_t j = 0; j < positions.size(); ++j) {
       if (!fetched[j]) throw Error("worker " + std::to_string(worker) + " no longer holds " + to_string(wanted[j]));
-      values[positions[j]] = std::move(*fetched[j]);
+      // Results reach the client in host memory: chunks on a GPU are copied out here.
+      values[positions[j]] = fetched[j]->relocated_to(*host_device());
     }
   }
   return values;

@@ -12,6 +12,7 @@
 
 #include "local_cluster_impl.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/core/cuda_device.hpp"
 #include "tessera/core/gpus.hpp"
 #include "tessera/core/logging.hpp"
 
@@ -24,6 +25,39 @@ std::size_t physical_memory_bytes() {
   const long page_size = sysconf(_SC_PAGE_SIZE);
   return pages > 0 && page_size > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size)
                                     : std::size_t{4} << 30;
+}
+
+// The devices of the GPU workers the options ask for. Logs, once per process, the GPUs
+// found or why there are none.
+std::vector<std::shared_ptr<Device>> gpu_devices(const LocalClusterOptions& options) {
+  const GpuAvailability& available = gpu_availability();
+  std::vector<std::shared_ptr<Device>> devices;
+  if (options.gpus == 0) return devices;
+  const std::size_t wanted = options.gpus < 0 ? available.gpus.size() : static_cast<std::size_t>(options.gpus);
+  if (wanted > available.gpus.size()) {
+    throw ValueError("asked for " + std::to_string(wanted) + " GPU(s), but " +
+                     std::to_string(available.gpus.size()) + " are usable" +
+                     (available.reason.empty() ? std::string() : " (" + available.reason + ")"));
+  }
+  for (std::size_t g = 0; g < wanted; ++g) {
+    const GpuInfo& gpu = available.gpus[g];
+    for (std::size_t v = 0; v < options.virtual_gpus; ++v) {
+      CudaDeviceOptions device;
+      device.ordinal = gpu.index;
+      device.lanes = options.gpu_threads;
+      device.capacity = gpu.memory_bytes / options.virtual_gpus;
+      device.virtual_index = options.virtual_gpus > 1 ? static_cast<int>(v) : -1;
+      try {
+        devices.push_back(make_cuda_device(device));
+      } catch (const Error& e) {
+        if (options.gpus > 0) throw;  // asked for explicitly: say why it cannot be had
+        TESSERA_LOG(warning) << "GPU " << gpu.index << " is visible but unusable (" << e.what()
+                             << "); its work runs on the CPU";
+        break;
+      }
+    }
+  }
+  return devices;
 }
 
 std::filesystem::path default_spill_root() {
@@ -85,6 +119,10 @@ LocalClusterImpl::LocalClusterImpl(const LocalClusterOptions& options) {
   const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
   threads_per_worker = options.threads_per_worker > 0 ? options.threads_per_worker
                                                       : std::max<std::size_t>(1, cores / options.n_workers);
+  TESSERA_EXPECTS(options.gpus >= -1, "gpus must be -1 (every visible GPU), 0 or a count, got " +
+                                          std::to_string(options.gpus));
+  TESSERA_EXPECTS(options.virtual_gpus > 0, "virtual_gpus must be at least 1");
+  TESSERA_EXPECTS(options.gpu_threads > 0, "gpu_threads must be at least 1");
   const std::size_t memory_limit =
       options.memory_limit > 0 ? options.memory_limit : physical_memory_bytes() / options.n_workers;
   owns_spill_root = options.spill_directory.empty();
@@ -96,22 +134,35 @@ LocalClusterImpl::LocalClusterImpl(const LocalClusterOptions& options) {
   scheduler = std::make_unique<runtime::Scheduler>(scheduler_options, transport);
 
   std::vector<runtime::WorkerEndpoint*> endpoints;
-  for (std::size_t i = 0; i < options.n_workers; ++i) {
+  auto add_worker = [&](std::shared_ptr<Device> device, std::size_t threads, std::size_t device_limit) {
+    const auto id = static_cast<runtime::WorkerId>(workers.size());
     runtime::WorkerOptions worker_options;
-    worker_options.threads = threads_per_worker;
+    worker_options.threads = threads;
     worker_options.memory_limit = memory_limit;
-    worker_options.spill_directory = spill_root / ("worker-" + std::to_string(i));
-    workers.push_back(std::make_unique<runtime::Worker>(static_cast<runtime::WorkerId>(i), worker_options, transport));
+    worker_options.spill_directory = spill_root / ("worker-" + std::to_string(id));
+    worker_options.device_memory_limit = device_limit;
+    const DeviceKind kind = device ? device->kind() : DeviceKind::cpu;
+    worker_options.device = std::move(device);
+    workers.push_back(std::make_unique<runtime::Worker>(id, std::move(worker_options), transport));
     endpoints.push_back(workers.back().get());
-    scheduler->add_worker(static_cast<runtime::WorkerId>(i), threads_per_worker);
+    scheduler->add_worker(id, threads, kind);
+  };
+  for (std::size_t i = 0; i < options.n_workers; ++i) add_worker(nullptr, threads_per_worker, 0);
+  for (auto& device : gpu_devices(options)) {
+    const std::size_t limit = options.device_memory_limit > 0 ? options.device_memory_limit
+                                                               : device->capacity() / 10 * 8;
+    TESSERA_LOG(info) << "local cluster: GPU worker on " << device->name() << ", " << options.gpu_threads
+                      << " stream(s), " << limit << " bytes kept on the device before spilling";
+    add_worker(std::move(device), options.gpu_threads, limit);
+  }
+  for (const auto& device : options.devices) {
+    TESSERA_EXPECTS(device != nullptr, "LocalClusterOptions::devices holds a null device");
+    add_worker(device, options.gpu_threads, options.device_memory_limit);
   }
   transport.connect(*scheduler, std::move(endpoints));
   for (auto& worker : workers) worker->start();
-  TESSERA_LOG(info) << "local cluster: " << workers.size() << " CPU worker(s) × " << threads_per_worker
+  TESSERA_LOG(info) << "local cluster: " << options.n_workers << " CPU worker(s) × " << threads_per_worker
                     << " thread(s), memory limit " << memory_limit << " bytes per worker";
-  // Logs, once per process, the GPUs found or why there are none. GPU workers are not
-  // started yet (issue 5): every task runs on the CPU workers.
-  (void)gpu_availability();
 }
 
 bool LocalClusterImpl::on_worker_thread() const noexcept {
@@ -146,6 +197,11 @@ LocalCluster::LocalCluster(LocalClusterOptions options)
     : impl_(new detail::LocalClusterImpl(options), &detail::LocalClusterImpl::destroy) {}
 
 std::size_t LocalCluster::n_workers() const { return impl_->workers.size(); }
+
+std::string LocalCluster::worker_device(std::size_t worker) const {
+  (void)worker_stats(worker);  // the range check and its message
+  return impl_->workers[worker]->device().name();
+}
 
 std::size_t LocalCluster::threads_per_worker() const { return impl_->threads_per_worker; }
 

@@ -6,13 +6,14 @@
 #include <system_error>
 #include <vector>
 
+#include "tessera/core/device.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/logging.hpp"
 
 namespace tessera {
 
-SpillStore::SpillStore(std::size_t memory_limit, std::filesystem::path directory)
-    : memory_limit_(memory_limit), directory_(std::move(directory)) {}
+SpillStore::SpillStore(std::size_t memory_limit, std::filesystem::path directory, std::size_t device_limit)
+    : memory_limit_(memory_limit), device_limit_(device_limit), directory_(std::move(directory)) {}
 
 SpillStore::~SpillStore() {
   if (directory_created_) {
@@ -21,29 +22,54 @@ SpillStore::~SpillStore() {
   }
 }
 
+void SpillStore::remove(Key key, Entry& entry) {
+  if (entry.on_disk) {
+    remove_file(key);
+    stats_.bytes_on_disk -= entry.nbytes;
+    --stats_.keys_on_disk;
+    return;
+  }
+  (entry.on_device ? device_lru_ : lru_).erase(entry.lru_position);
+  stats_.bytes_in_memory -= entry.nbytes;
+  --stats_.keys_in_memory;
+  if (entry.on_device) {
+    stats_.bytes_on_device -= entry.nbytes;
+    --stats_.keys_on_device;
+  }
+}
+
+void SpillStore::insert(Key key, Entry& entry, Value value) {
+  entry.type = value.type();
+  entry.nbytes = value.nbytes();
+  entry.on_device = value.location() != nullptr;
+  entry.value = std::move(value);
+  entry.on_disk = false;
+  std::list<Key>& lru = entry.on_device ? device_lru_ : lru_;
+  entry.lru_position = lru.insert(lru.end(), key);
+  stats_.bytes_in_memory += entry.nbytes;
+  ++stats_.keys_in_memory;
+  if (entry.on_device) {
+    stats_.bytes_on_device += entry.nbytes;
+    ++stats_.keys_on_device;
+  }
+}
+
 void SpillStore::put(Key key, Value value) {
   std::lock_guard lock(mutex_);
   auto [it, inserted] = entries_.try_emplace(key);
-  Entry& entry = it->second;
-  if (!inserted) {
-    if (entry.on_disk) {
-      remove_file(key);
-      stats_.bytes_on_disk -= entry.nbytes;
-      --stats_.keys_on_disk;
-    } else {
-      lru_.erase(entry.lru_position);
-      stats_.bytes_in_memory -= entry.nbytes;
-      --stats_.keys_in_memory;
-    }
-  }
-  entry.type = value.type();
-  entry.nbytes = value.nbytes();
-  entry.value = std::move(value);
-  entry.on_disk = false;
-  entry.lru_position = lru_.insert(lru_.end(), key);
-  stats_.bytes_in_memory += entry.nbytes;
-  ++stats_.keys_in_memory;
+  if (!inserted) remove(key, it->second);
+  insert(key, it->second, std::move(value));
   spill_while_over_limit();
+}
+
+bool SpillStore::replace(Key key, Value value) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return false;
+  remove(key, it->second);
+  insert(key, it->second, std::move(value));
+  spill_while_over_limit();
+  return true;
 }
 
 std::optional<Value> SpillStore::get(Key key) {
@@ -52,7 +78,8 @@ std::optional<Value> SpillStore::get(Key key) {
   if (it == entries_.end()) return std::nullopt;
   Entry& entry = it->second;
   if (!entry.on_disk) {
-    lru_.splice(lru_.end(), lru_, entry.lru_position);  // now the most recently used
+    std::list<Key>& lru = entry.on_device ? device_lru_ : lru_;
+    lru.splice(lru.end(), lru, entry.lru_position);  // now the most recently used
     return entry.value;
   }
 
@@ -71,11 +98,7 @@ std::optional<Value> SpillStore::get(Key key) {
   --stats_.keys_on_disk;
   ++stats_.unspilled_total;
 
-  entry.value = value;
-  entry.on_disk = false;
-  entry.lru_position = lru_.insert(lru_.end(), key);
-  stats_.bytes_in_memory += entry.nbytes;
-  ++stats_.keys_in_memory;
+  insert(key, entry, value);
   spill_while_over_limit();  // may spill this very value again if it alone exceeds the limit
   return value;
 }
@@ -89,16 +112,7 @@ void SpillStore::erase(Key key) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(key);
   if (it == entries_.end()) return;
-  Entry& entry = it->second;
-  if (entry.on_disk) {
-    remove_file(key);
-    stats_.bytes_on_disk -= entry.nbytes;
-    --stats_.keys_on_disk;
-  } else {
-    lru_.erase(entry.lru_position);
-    stats_.bytes_in_memory -= entry.nbytes;
-    --stats_.keys_in_memory;
-  }
+  remove(key, it->second);
   entries_.erase(it);
 }
 
@@ -112,10 +126,33 @@ SpillStoreStats SpillStore::stats() const {
   return stats_;
 }
 
+void SpillStore::move_to_host_while_over_device_limit() {
+  auto it = device_lru_.begin();
+  while (stats_.bytes_on_device > device_limit_ && it != device_lru_.end()) {
+    const Key key = *it;
+    Entry& entry = entries_.at(key);
+    Value on_host;
+    try {
+      on_host = entry.value.relocated_to(*host_device());
+    } catch (const std::exception& e) {
+      // Host memory may be short too: the value stays where it is, and nothing is lost.
+      TESSERA_LOG(error) << "could not move " << to_string(key) << " off the device (" << e.what()
+                         << "); keeping it there";
+      ++it;
+      continue;
+    }
+    ++it;
+    remove(key, entry);
+    insert(key, entry, std::move(on_host));
+    ++stats_.moved_to_host_total;
+  }
+}
+
 void SpillStore::spill_while_over_limit() {
+  move_to_host_while_over_device_limit();
   auto it = lru_.begin();
   std::vector<std::byte> buffer;
-  while (stats_.bytes_in_memory > memory_limit_ && it != lru_.end()) {
+  while (stats_.bytes_in_memory - stats_.bytes_on_device > memory_limit_ && it != lru_.end()) {
     const Key key = *it;
     Entry& entry = entries_.at(key);
     if (!entry.value.serializable()) {
@@ -154,11 +191,10 @@ void SpillStore::spill_while_over_limit() {
       ++it;
       continue;
     }
+    ++it;
+    remove(key, entry);
     entry.value = Value();
     entry.on_disk = true;
-    it = lru_.erase(it);
-    stats_.bytes_in_memory -= entry.nbytes;
-    --stats_.keys_in_memory;
     stats_.bytes_on_disk += entry.nbytes;
     ++stats_.keys_on_disk;
     ++stats_.spilled_total;

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "tessera/core/device.hpp"
+
 namespace tessera {
 
 std::string demangle(const std::type_info& info) {
@@ -24,6 +26,13 @@ void Value::serialize(std::vector<std::byte>& out) const {
                     " cannot be serialized; specialize tessera::ValueTraits for it");
   }
   type_->serialize(data_.get(), out);
+}
+
+Value Value::relocated_to(Device& target) const {
+  if (type_ == nullptr || type_->relocate == nullptr) return *this;
+  Device* const wanted = &target == host_device().get() ? nullptr : &target;
+  if (location() == wanted) return *this;
+  return type_->relocate(data_.get(), target);
 }
 
 void Value::throw_type_mismatch(const std::type_info& requested) const {

@@ -25,11 +25,13 @@ void Scheduler::shutdown() {
   });
 }
 
-void Scheduler::add_worker(WorkerId id, std::size_t threads) {
+void Scheduler::add_worker(WorkerId id, std::size_t threads, DeviceKind kind) {
   std::lock_guard lock(mutex_);
   TESSERA_ASSERT(id == workers_.size(), "workers must be added with consecutive ids");
   WorkerState worker;
   worker.id = id;
+  worker.kind = kind;
+  worker_kinds_ |= mask_of(kind);
   worker.threads = std::max<std::size_t>(1, threads);
   const double capacity = std::ceil(static_cast<double>(worker.threads) * options_.worker_saturation);
   worker.root_capacity = std::isfinite(capacity) ? std::max<std::size_t>(1, static_cast<std::size_t>(capacity))
@@ -221,10 +223,10 @@ void Scheduler::on_steal_response(WorkerId worker, const StealResponse& msg) {
 void Scheduler::make_ready(TaskId id) {
   TaskState& task = tasks_[id];
   if (task.dependencies.empty()) {
-    const WorkerId worker = worker_with_room_for_root();
+    const WorkerId worker = worker_with_room_for_root(task.target);
     if (worker == kNoWorker) {
       task.status = TaskStatus::queued;
-      queued_.emplace(task.priority, id);
+      queued_[static_cast<std::size_t>(task.target)].emplace(task.priority, id);
       return;
     }
     dispatch(id, worker);
@@ -481,8 +483,14 @@ void Scheduler::scatter(ClientId client, std::vector<std::pair<Key, Value>>&& da
     }
     for (std::size_t i = 0; i < data.size(); ++i) {
       auto& [key, value] = data[i];
-      // Round robin over the workers.
-      const WorkerId worker = static_cast<WorkerId>(scatter_cursor_++ % workers_.size());
+      // Round robin over the host workers (over all where there are none): scattered
+      // values are host objects, mostly for host tasks.
+      WorkerId worker = static_cast<WorkerId>(scatter_cursor_++ % workers_.size());
+      if (worker_kinds_ & mask_of(DeviceKind::cpu)) {
+        while (workers_[worker].kind != DeviceKind::cpu) {
+          worker = static_cast<WorkerId>(scatter_cursor_++ % workers_.size());
+        }
+      }
       const TaskId id = allocate_slot();
       TaskState& task = tasks_[id];
       task.key = key;

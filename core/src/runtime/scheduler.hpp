@@ -5,6 +5,7 @@
 // Transport; clients reach it through the methods below (in-process for now).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -65,8 +66,8 @@ class Scheduler final : public SchedulerEndpoint {
 
   /// Tells every client that the keys it holds are cancelled: the cluster is going away.
   void shutdown();
-  /// Registers a worker; done before work is submitted.
-  void add_worker(WorkerId id, std::size_t threads);
+  /// Registers a worker running on a device of `kind`; done before work is submitted.
+  void add_worker(WorkerId id, std::size_t threads, DeviceKind kind = DeviceKind::cpu);
 
   // ---- from workers (through the transport) ----
   void handle(WorkerId from, std::vector<WorkerToScheduler>&& batch) override;
@@ -164,7 +165,9 @@ class Scheduler final : public SchedulerEndpoint {
   // Placement, backpressure and stealing (scheduler_placement.cpp).
   void dispatch(TaskId id, WorkerId worker);
   WorkerId choose_worker(const TaskState& task) const;
-  WorkerId worker_with_room_for_root() const;
+  WorkerId worker_with_room_for_root(DeviceKind kind) const;
+  /// The kind of worker a task with this placement goes to in this cluster.
+  DeviceKind target_kind(const Placement& placement) const noexcept;
   void fill_from_queue(WorkerId worker);
   void balance();
   void steal_for(WorkerId thief);
@@ -190,8 +193,12 @@ class Scheduler final : public SchedulerEndpoint {
   std::unordered_map<TaskId, std::vector<std::pair<ClientId, std::uint64_t>>> wanted_by_;  // holds
   std::vector<std::weak_ptr<ClientSink>> clients_;  // by ClientId; reset once removed
   std::vector<Notification> notifications_;
-  std::priority_queue<std::pair<std::uint64_t, TaskId>, std::vector<std::pair<std::uint64_t, TaskId>>,
-                      std::greater<>> queued_;  // root tasks held back, lowest priority first
+  using RootQueue = std::priority_queue<std::pair<std::uint64_t, TaskId>,
+                                        std::vector<std::pair<std::uint64_t, TaskId>>, std::greater<>>;
+  // Root tasks held back, lowest priority first; one queue per device kind, since a task
+  // waits for a worker of its target kind.
+  std::array<RootQueue, 2> queued_;
+  DeviceKindMask worker_kinds_ = 0;  // kinds of device the workers run on
   std::vector<TaskId> release_worklist_;
   struct StringHash {
     using is_transparent = void;

@@ -64,6 +64,10 @@ void Scheduler::validate_batch(const std::vector<TaskSpec>& tasks, std::span<con
     if (!plan.is_new[i]) continue;
     const TaskSpec& t = tasks[i];
     if (t.runner == nullptr) throw ValueError("task " + quoted(t.name) + " has no runner");
+    if ((t.runner->placement().can_run & worker_kinds_) == 0) {
+      throw ValueError("task " + quoted(t.name) + " cannot run on any worker of this cluster: it needs a device of a "
+                       "kind the cluster has no worker on");
+    }
     for (std::size_t d = 0; d < t.dependencies.size(); ++d) {
       const Key dep = t.dependencies[d];
       const auto listed_before = t.dependencies.begin() + static_cast<std::ptrdiff_t>(d);
@@ -129,6 +133,7 @@ void Scheduler::add_batch(ClientId client, std::vector<TaskSpec>&& specs, std::s
     task.prefix = prefix_of(spec.name);
     task.name = std::move(spec.name);
     task.runner = std::move(spec.runner);
+    task.target = target_kind(task.runner->placement());
     task.status = TaskStatus::released;
     index_.emplace(task.key, id);
     ids[i] = id;

@@ -40,6 +40,7 @@ WorkerId Scheduler::choose_worker(const TaskState& task) const {
   double best_finish = std::numeric_limits<double>::infinity();
   std::size_t best_load = 0;
   for (const WorkerState& w : workers_) {
+    if (w.kind != task.target) continue;
     const double finish = w.occupancy_s / static_cast<double>(w.threads) +
                           static_cast<double>(missing_bytes(task, w.id)) / options_.transfer_bandwidth;
     const std::size_t load = w.processing.size();
@@ -52,11 +53,19 @@ WorkerId Scheduler::choose_worker(const TaskState& task) const {
   return best;
 }
 
-WorkerId Scheduler::worker_with_room_for_root() const {
+DeviceKind Scheduler::target_kind(const Placement& placement) const noexcept {
+  if (worker_kinds_ & mask_of(placement.prefers)) return placement.prefers;
+  for (DeviceKind kind : {DeviceKind::cpu, DeviceKind::cuda}) {
+    if (placement.can_run & worker_kinds_ & mask_of(kind)) return kind;
+  }
+  return DeviceKind::cpu;  // unreachable for a validated task
+}
+
+WorkerId Scheduler::worker_with_room_for_root(DeviceKind kind) const {
   WorkerId best = kNoWorker;
   double best_load = std::numeric_limits<double>::infinity();
   for (const WorkerState& w : workers_) {
-    if (w.processing.size() >= w.root_capacity) continue;
+    if (w.kind != kind || w.processing.size() >= w.root_capacity) continue;
     const double load = static_cast<double>(w.processing.size()) / static_cast<double>(w.threads);
     if (load < best_load) {
       best = w.id;
@@ -68,9 +77,10 @@ WorkerId Scheduler::worker_with_room_for_root() const {
 
 void Scheduler::fill_from_queue(WorkerId worker) {
   WorkerState& w = workers_[worker];
-  while (!queued_.empty() && w.processing.size() < w.root_capacity) {
-    const auto [priority, id] = queued_.top();
-    queued_.pop();
+  RootQueue& queue = queued_[static_cast<std::size_t>(w.kind)];
+  while (!queue.empty() && w.processing.size() < w.root_capacity) {
+    const auto [priority, id] = queue.top();
+    queue.pop();
     // Entries of tasks released (or forgotten and reused) since they were queued are stale.
     if (tasks_[id].status != TaskStatus::queued || tasks_[id].priority != priority) continue;
     dispatch(id, worker);
@@ -89,8 +99,8 @@ void Scheduler::balance() {
 }
 
 void Scheduler::steal_for(WorkerId thief) {
-  if (!options_.work_stealing || workers_.size() < 2 || !queued_.empty()) return;
   WorkerState& t = workers_[thief];
+  if (!options_.work_stealing || workers_.size() < 2 || !queued_[static_cast<std::size_t>(t.kind)].empty()) return;
   std::size_t room = t.threads > t.processing.size() + t.incoming_steals
                          ? t.threads - t.processing.size() - t.incoming_steals
                          : 0;
@@ -101,7 +111,7 @@ void Scheduler::steal_for(WorkerId thief) {
   std::size_t most_waiting = 0;
   for (const WorkerState& w : workers_) {
     const std::size_t waiting = w.processing.size() > w.threads ? w.processing.size() - w.threads : 0;
-    if (w.id != thief && waiting > most_waiting) {
+    if (w.id != thief && w.kind == t.kind && waiting > most_waiting) {
       victim = w.id;
       most_waiting = waiting;
     }

@@ -35,6 +35,7 @@ struct Scheduler::TaskState {
   WorkerId processing_on = kNoWorker;
   WorkerId steal_to = kNoWorker;           // thief, while a steal request is in flight
   TaskStatus status = TaskStatus::forgotten;
+  DeviceKind target = DeviceKind::cpu;     // the kind of worker it runs on
   bool wanted = false;                     // some client holds a future of it
   bool in_release_worklist = false;
   bool started = false;  // its worker refused a steal: it is running, never ask again
@@ -42,6 +43,7 @@ struct Scheduler::TaskState {
 
 struct Scheduler::WorkerState {
   WorkerId id = kNoWorker;
+  DeviceKind kind = DeviceKind::cpu;
   std::size_t threads = 1;
   std::size_t root_capacity = 1;  // processing tasks allowed before roots are held back
   double occupancy_s = 0;         // expected seconds of work assigned and not finished

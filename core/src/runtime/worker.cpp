@@ -22,8 +22,10 @@ thread_local const Worker* executor_of = nullptr;
 Worker::Worker(WorkerId id, WorkerOptions options, Transport& transport)
     : id_(id),
       options_(std::move(options)),
+      device_(options_.device ? options_.device : host_device()),
       transport_(transport),
-      store_(options_.memory_limit, options_.spill_directory) {
+      store_(options_.memory_limit, options_.spill_directory,
+             options_.device_memory_limit > 0 ? options_.device_memory_limit : static_cast<std::size_t>(-1)) {
   TESSERA_EXPECTS(options_.threads > 0, "a worker needs at least one thread");
 }
 
@@ -32,7 +34,7 @@ Worker::~Worker() { stop(); }
 void Worker::start() {
   std::lock_guard lock(mutex_);
   TESSERA_ASSERT(threads_.empty(), "worker started twice");
-  for (std::size_t i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { executor_loop(); });
+  for (std::size_t i = 0; i < options_.threads; ++i) threads_.emplace_back([this, i] { executor_loop(i); });
 }
 
 void Worker::stop() {
@@ -132,9 +134,10 @@ void Worker::wake_for(std::size_t new_work) {
 
 // ---- executor ------------------------------------------------------------------------
 
-void Worker::executor_loop() {
+void Worker::executor_loop(std::size_t lane) {
   current_worker = this;
   executor_of = this;
+  device_->bind_current_thread(lane);
   std::unique_lock lock(mutex_);
   bool may_spin = true;
   for (;;) {
@@ -150,7 +153,7 @@ void Worker::executor_loop() {
     }
     if (Task* task = pop_ready()) {
       lock.unlock();
-      execute(*task);
+      execute(*task, lane);
       lock.lock();
       may_spin = true;
       continue;
@@ -198,7 +201,19 @@ Worker::Task* Worker::pop_ready() {
   return nullptr;
 }
 
-void Worker::execute(Task& task) {
+Value Worker::here(Key key, const Value& value) {
+  Value moved = value.relocated_to(*device_);
+  if (moved.location() != value.location()) {
+    values_moved_.fetch_add(1, std::memory_order_relaxed);
+    bytes_moved_.fetch_add(value.nbytes(), std::memory_order_relaxed);
+    TESSERA_LOG(debug) << "worker " << id_ << " (" << device_->name() << "): moved " << to_string(key) << " ("
+                       << value.nbytes() << " bytes) from "
+                       << (value.location() ? value.location()->name() : std::string("host memory"));
+  }
+  return moved;
+}
+
+void Worker::execute(Task& task, std::size_t lane) {
   const ComputeTask& spec = task.spec;
   std::shared_ptr<const TaskFailure> failure;
   Value result;
@@ -209,7 +224,11 @@ void Worker::execute(Task& task) {
     for (Key dep : spec.dependencies) {
       std::optional<Value> value = store_.get(dep);
       if (!value) throw Error("input " + to_string(dep) + " is missing on worker " + std::to_string(id_));
-      inputs.push_back(std::move(*value));
+      // Scattered data and values spilled off the device come back here for the task,
+      // and stay here for the next one.
+      Value local = here(dep, *value);
+      if (local.location() != value->location()) store_.replace(dep, local);
+      inputs.push_back(std::move(local));
     }
     // User code may submit work to this very worker and wait for it; while it runs, this
     // thread will not loop back to pick work up, so work it queues must wake another.
@@ -220,7 +239,8 @@ void Worker::execute(Task& task) {
       NotPickingUpWork& operator=(const NotPickingUpWork&) = delete;
       const Worker* owner;
     } not_picking_up(this);
-    result = spec.runner->run(inputs);
+    result = spec.runner->run_on(inputs, ExecutionContext{*device_, lane});
+    device_->synchronize(lane);  // the result is complete (and errors surface) before anyone reads it
   } catch (...) {
     failure = failure_from_current_exception(spec.key);
   }
@@ -268,6 +288,13 @@ void Worker::run_fetch(FetchJob job) {
   KeysAcquired acquired;
   for (std::size_t i = 0; i < job.keys.size(); ++i) {
     if (values[i]) {
+      try {
+        values[i] = here(job.keys[i], *values[i]);
+      } catch (const std::exception& e) {  // out of device memory: the tasks needing it fail
+        problem = std::string("could not copy it to ") + device_->name() + ": " + e.what();
+        values[i].reset();
+        continue;
+      }
       store_.put(job.keys[i], std::move(*values[i]));
       acquired.keys.push_back(job.keys[i]);
     }
@@ -358,6 +385,8 @@ WorkerStats Worker::stats() const {
     stats.tasks_held = tasks_.size();
     stats.values_fetched = values_fetched_;
   }
+  stats.values_moved = values_moved_.load(std::memory_order_relaxed);
+  stats.bytes_moved = bytes_moved_.load(std::memory_order_relaxed);
   stats.store = store_.stats();
   return stats;
 }

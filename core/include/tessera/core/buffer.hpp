@@ -11,6 +11,8 @@ namespace tessera {
 /// Where a buffer's bytes live.
 enum class DeviceKind : std::uint8_t { cpu, cuda };
 
+class Device;
+
 class Buffer {
  public:
   /// An empty buffer (no bytes).
@@ -20,11 +22,19 @@ class Buffer {
   /// Refers to memory the caller owns, without copying: `keep_alive` is held as long as
   /// the buffer (and every copy of it) is, so it must own `data`'s lifetime.
   static Buffer wrap_host(void* data, std::size_t nbytes, std::shared_ptr<const void> keep_alive);
+  /// Refers to `nbytes` of `device`'s memory at `data`, freed when `owner` (which the
+  /// buffer and its copies hold) is released. What Device::allocate returns.
+  static Buffer wrap_device(void* data, std::size_t nbytes, std::shared_ptr<const void> owner,
+                            std::shared_ptr<Device> device);
 
   std::byte* data() noexcept { return data_; }
   const std::byte* data() const noexcept { return data_; }
   std::size_t nbytes() const noexcept { return nbytes_; }
-  DeviceKind device() const noexcept { return device_; }
+  /// The kind of device holding the bytes.
+  DeviceKind device() const noexcept;
+  /// The device holding the bytes; null for host memory (which any thread can read).
+  Device* location() const noexcept { return location_.get(); }
+  const std::shared_ptr<Device>& location_handle() const noexcept { return location_; }
 
   template <class T>
   T* as() noexcept {
@@ -39,7 +49,7 @@ class Buffer {
   std::shared_ptr<const void> owner_;
   std::byte* data_ = nullptr;
   std::size_t nbytes_ = 0;
-  DeviceKind device_ = DeviceKind::cpu;
+  std::shared_ptr<Device> location_;  // null: host memory
 };
 
 }  // namespace tessera

@@ -1,5 +1,6 @@
 // Chunk: one block of an array as a task produces and a worker stores it: a dtype, a
-// shape and a C-contiguous Buffer. Chunks are spillable (they have a ValueTraits codec).
+// shape and a C-contiguous Buffer, on the host or a device. Chunks are spillable (they
+// have a ValueTraits codec) and movable between devices (ValueTraits::relocate).
 #pragma once
 
 #include <cstring>
@@ -20,6 +21,8 @@ struct Chunk {
 
   /// A chunk with freshly allocated, uninitialized host memory.
   static Chunk allocate(DType dtype, Shape shape);
+  /// A chunk with uninitialized memory of `device`.
+  static Chunk allocate_on(Device& device, DType dtype, Shape shape);
   std::int64_t size() const noexcept { return shape_size(shape); }
   std::size_t nbytes() const noexcept { return static_cast<std::size_t>(size()) * itemsize(dtype); }
   int ndim() const noexcept { return static_cast<int>(shape.size()); }
@@ -39,6 +42,9 @@ struct ValueTraits<Chunk> {
   static std::size_t nbytes(const Chunk& c) noexcept { return sizeof(Chunk) + c.nbytes(); }
   static void serialize(const Chunk& c, std::vector<std::byte>& out);
   static Chunk deserialize(std::span<const std::byte> bytes);
+  static Device* location(const Chunk& c) noexcept { return c.buffer.location(); }
+  /// The chunk with its elements copied to `target` (copy_buffer_to).
+  static Chunk relocate(const Chunk& c, Device& target);
 };
 
 }  // namespace tessera

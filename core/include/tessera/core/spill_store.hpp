@@ -1,6 +1,8 @@
-// SpillStore: a worker's store of results with a memory limit. When the bytes held in
-// memory exceed the limit, the least recently used serializable values are written to
-// disk; reading a spilled value brings it back transparently. Thread-safe.
+// SpillStore: a worker's store of results with memory limits. Values whose data is on a
+// device (a GPU) count against the device limit; past it, the least recently used move
+// to host memory. Past the host limit, the least recently used serializable values are
+// written to disk. Reading a spilled value brings it back from disk transparently (into
+// host memory: the worker moves it to its device when a task needs it). Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -20,21 +22,28 @@ struct SpillStoreStats {
   std::size_t keys_on_disk = 0;
   std::size_t bytes_in_memory = 0;
   std::size_t bytes_on_disk = 0;
+  std::size_t keys_on_device = 0;   ///< of keys_in_memory, those with data on a device
+  std::size_t bytes_on_device = 0;  ///< of bytes_in_memory, those on a device
+  std::size_t moved_to_host_total = 0;  ///< values moved off the device over the store's life
   std::size_t spilled_total = 0;    ///< values written to disk over the store's life
   std::size_t unspilled_total = 0;  ///< values read back from disk over the store's life
 };
 
 class SpillStore {
  public:
-  /// `memory_limit` bytes may stay in memory; `directory` is created at the first spill
-  /// and removed with the store.
-  SpillStore(std::size_t memory_limit, std::filesystem::path directory);
+  /// `memory_limit` bytes may stay in host memory and `device_limit` bytes on the device;
+  /// `directory` is created at the first spill and removed with the store.
+  SpillStore(std::size_t memory_limit, std::filesystem::path directory,
+             std::size_t device_limit = static_cast<std::size_t>(-1));
   ~SpillStore();
   SpillStore(const SpillStore&) = delete;
   SpillStore& operator=(const SpillStore&) = delete;
 
   /// Stores (or replaces) a value, then spills least recently used values while over the limit.
   void put(Key key, Value value);
+  /// Replaces the value of a key the store holds (with a copy on another device); does
+  /// nothing and returns false when the key is absent (released meanwhile).
+  bool replace(Key key, Value value);
   /// The value of `key`, read back from disk if it was spilled; nullopt if absent.
   /// Throws tessera::Error when a spilled file cannot be read back.
   std::optional<Value> get(Key key);
@@ -44,6 +53,7 @@ class SpillStore {
   std::size_t size() const;
   SpillStoreStats stats() const;
   std::size_t memory_limit() const noexcept { return memory_limit_; }
+  std::size_t device_limit() const noexcept { return device_limit_; }
 
  private:
   struct Entry {
@@ -51,19 +61,26 @@ class SpillStore {
     const ValueType* type = nullptr;   // kept to rebuild a spilled value
     std::size_t nbytes = 0;
     bool on_disk = false;
-    std::list<Key>::iterator lru_position;  // valid while in memory
+    bool on_device = false;
+    std::list<Key>::iterator lru_position;  // in lru_ or device_lru_, while in memory
   };
 
+  // Called with mutex_ held.
+  void insert(Key key, Entry& entry, Value value);
+  void remove(Key key, Entry& entry);  // from memory or disk; the entry itself stays
   void spill_while_over_limit();
+  void move_to_host_while_over_device_limit();
   std::filesystem::path path_of(Key key) const;
   void remove_file(Key key) noexcept;
 
   mutable std::mutex mutex_;
   std::size_t memory_limit_;
+  std::size_t device_limit_;
   std::filesystem::path directory_;
   bool directory_created_ = false;
   std::unordered_map<Key, Entry> entries_;
-  std::list<Key> lru_;  // front: least recently used; holds only in-memory entries
+  std::list<Key> lru_;  // front: least recently used; holds only entries in host memory
+  std::list<Key> device_lru_;  // the same for entries on the device
   SpillStoreStats stats_;
   bool warned_unserializable_ = false;
 };

@@ -11,10 +11,25 @@
 #include <string_view>
 #include <vector>
 
+#include "tessera/core/device.hpp"
 #include "tessera/core/key.hpp"
 #include "tessera/core/value.hpp"
 
 namespace tessera {
+
+/// Which devices a task can run on, and which it would rather: the scheduler sends a
+/// task to a worker of the preferred kind when the cluster has one, else to any kind it
+/// can run on.
+struct Placement {
+  DeviceKindMask can_run = mask_of(DeviceKind::cpu);
+  DeviceKind prefers = DeviceKind::cpu;
+};
+
+/// Where a task runs: the worker's device and the executor lane (its stream on a GPU).
+struct ExecutionContext {
+  Device& device;
+  std::size_t lane = 0;
+};
 
 /// The code of a task: a pure function from its dependencies' values to its result.
 ///
@@ -27,6 +42,12 @@ class TaskRunner {
   /// Runs the task. `inputs[i]` is the value of the i-th dependency. May throw: the
   /// exception becomes the task's error.
   virtual Value run(std::span<const Value> inputs) const = 0;
+  /// Runs the task on `context.device`, where the worker has put every input. Runners
+  /// that can run on a GPU override this and placement(); the default runs on the host.
+  virtual Value run_on(std::span<const Value> inputs, const ExecutionContext& /*context*/) const {
+    return run(inputs);
+  }
+  virtual Placement placement() const { return {}; }
 };
 
 /// A runner returning a value fixed when the graph was built (a literal, as Dask's

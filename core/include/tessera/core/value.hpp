@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <concepts>
 #include <cstring>
 #include <memory>
 #include <span>
@@ -73,6 +74,9 @@ struct ValueTraits<std::string> {
   }
 };
 
+class Device;
+class Value;
+
 /// What the runtime knows of a value's C++ type: its identity and, if it has one, its codec.
 struct ValueType {
   const std::type_info* info;
@@ -80,28 +84,18 @@ struct ValueType {
   void (*serialize)(const void* object, std::vector<std::byte>& out);
   /// Rebuilds an object from bytes written by `serialize`.
   std::shared_ptr<const void> (*deserialize)(std::span<const std::byte> bytes);
+  /// The device holding the object's data (null: host memory); null for types whose
+  /// values always live on the host.
+  Device* (*location)(const void* object);
+  /// A copy of the object with its data on `target` (see ValueTraits::relocate).
+  Value (*relocate)(const void* object, Device& target);
 };
 
 /// Demangled name of a type, e.g. "std::vector<double, std::allocator<double> >".
 std::string demangle(const std::type_info& info);
 
 template <class T>
-const ValueType& value_type_of() noexcept {
-  using Traits = ValueTraits<T>;
-  static const ValueType type = [] {
-    ValueType t{&typeid(T), nullptr, nullptr};
-    if constexpr (Traits::serializable) {
-      t.serialize = [](const void* object, std::vector<std::byte>& out) {
-        Traits::serialize(*static_cast<const T*>(object), out);
-      };
-      t.deserialize = [](std::span<const std::byte> bytes) -> std::shared_ptr<const void> {
-        return std::make_shared<const T>(Traits::deserialize(bytes));
-      };
-    }
-    return t;
-  }();
-  return type;
-}
+const ValueType& value_type_of() noexcept;
 
 /// An immutable result. Empty (`has_value() == false`) for tasks that return nothing.
 class Value {
@@ -136,6 +130,15 @@ class Value {
   /// Appends the serialized object to `out`; throws TypeError when the type has no codec.
   void serialize(std::vector<std::byte>& out) const;
 
+  /// The device holding this value's data; null for host memory and for types that
+  /// always live on the host.
+  Device* location() const noexcept {
+    return type_ != nullptr && type_->location != nullptr ? type_->location(data_.get()) : nullptr;
+  }
+  /// This value with its data on `target` (the host device: host memory): itself when it
+  /// is there already or its type always lives on the host, else a copy.
+  Value relocated_to(Device& target) const;
+
  private:
   Value(std::shared_ptr<const void> data, const ValueType& type, std::size_t nbytes)
       : data_(std::move(data)), type_(&type), nbytes_(nbytes) {}
@@ -145,5 +148,33 @@ class Value {
   const ValueType* type_ = nullptr;
   std::size_t nbytes_ = 0;
 };
+
+template <class T>
+const ValueType& value_type_of() noexcept {
+  using Traits = ValueTraits<T>;
+  static const ValueType type = [] {
+    ValueType t{&typeid(T), nullptr, nullptr, nullptr, nullptr};
+    if constexpr (Traits::serializable) {
+      t.serialize = [](const void* object, std::vector<std::byte>& out) {
+        Traits::serialize(*static_cast<const T*>(object), out);
+      };
+      t.deserialize = [](std::span<const std::byte> bytes) -> std::shared_ptr<const void> {
+        return std::make_shared<const T>(Traits::deserialize(bytes));
+      };
+    }
+    // Types whose data may live on a device (chunks) say where and how to move it.
+    if constexpr (requires(const T& object, Device& target) {
+                    { Traits::location(object) } -> std::same_as<Device*>;
+                    Traits::relocate(object, target);
+                  }) {
+      t.location = [](const void* object) { return Traits::location(*static_cast<const T*>(object)); };
+      t.relocate = [](const void* object, Device& target) {
+        return Value::make(Traits::relocate(*static_cast<const T*>(object), target));
+      };
+    }
+    return t;
+  }();
+  return type;
+}
 
 }  // namespace tessera

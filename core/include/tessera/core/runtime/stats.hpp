@@ -19,6 +19,8 @@ struct WorkerStats {
   std::size_t tasks_executed = 0;
   std::size_t tasks_held = 0;  ///< queued, fetching or running right now
   std::size_t values_fetched = 0;  ///< inputs copied from peer workers
+  std::size_t values_moved = 0;    ///< values copied from another device to this worker's
+  std::size_t bytes_moved = 0;     ///< their bytes
   SpillStoreStats store;
 };
 

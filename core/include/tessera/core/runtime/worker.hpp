@@ -1,6 +1,7 @@
-// Worker: owns a store of results and runs tasks on its executor threads. It receives
-// ComputeTask messages from the scheduler, fetches missing inputs directly from peer
-// workers, and reports every finished or failed task back, all through the Transport.
+// Worker: owns a store of results and runs tasks on its executor threads, on one device
+// (the host, or a GPU). It receives ComputeTask messages from the scheduler, fetches
+// missing inputs directly from peer workers, moves inputs that live on another device to
+// its own, and reports every finished or failed task back, all through the Transport.
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "tessera/core/device.hpp"
 #include "tessera/core/runtime/stats.hpp"
 #include "tessera/core/runtime/transport.hpp"
 #include "tessera/core/spill_store.hpp"
@@ -24,8 +26,13 @@ namespace tessera::runtime {
 
 struct WorkerOptions {
   std::size_t threads = 1;
-  std::size_t memory_limit = 0;  ///< bytes kept in memory before spilling
+  std::size_t memory_limit = 0;  ///< bytes kept in host memory before spilling to disk
   std::filesystem::path spill_directory;
+  /// Where the worker's tasks run and its results live; null: the host.
+  std::shared_ptr<Device> device = {};
+  /// Bytes of results kept on the device before the least recently used move to host
+  /// memory; 0: no limit (results stay until the device runs out).
+  std::size_t device_memory_limit = 0;
 };
 
 class Worker final : public WorkerEndpoint {
@@ -44,6 +51,7 @@ class Worker final : public WorkerEndpoint {
   std::vector<std::optional<Value>> serve_data(std::span<const Key> keys) override;
 
   WorkerId id() const noexcept { return id_; }
+  Device& device() const noexcept { return *device_; }
   std::size_t threads() const noexcept { return options_.threads; }
   WorkerStats stats() const;
   /// True on this worker's executor threads (a task of it is calling).
@@ -75,7 +83,7 @@ class Worker final : public WorkerEndpoint {
     std::vector<Key> keys;
   };
 
-  void executor_loop();
+  void executor_loop(std::size_t lane);
   void wait_briefly(std::uint64_t epoch) const;  // spins until new work or a few microseconds pass
   // Each of these is called with mutex_ held and returns with it held.
   std::size_t accept_task(ComputeTask&& task);  // returns the number of new work items
@@ -85,12 +93,15 @@ class Worker final : public WorkerEndpoint {
   void wake_for(std::size_t new_work);
   bool retry_fetch_elsewhere(Key key, WorkerId failed_peer);  // queues a fetch from another holder
   // Called without mutex_.
-  void execute(Task& task);
+  void execute(Task& task, std::size_t lane);
+  /// The value on this worker's device, copied there if it lives elsewhere.
+  Value here(Key key, const Value& value);
   void run_fetch(FetchJob job);
   void report(WorkerToScheduler&& message);
 
   const WorkerId id_;
   const WorkerOptions options_;
+  const std::shared_ptr<Device> device_;
   Transport& transport_;
   SpillStore store_;
 
@@ -109,6 +120,8 @@ class Worker final : public WorkerEndpoint {
   std::atomic<std::uint64_t> work_epoch_{0};  // bumped whenever work arrives
   std::size_t tasks_executed_ = 0;
   std::size_t values_fetched_ = 0;
+  std::atomic<std::size_t> values_moved_{0};
+  std::atomic<std::size_t> bytes_moved_{0};
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -1,0 +1,217 @@
+#include "tessera/core/cuda_device.hpp"
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "tessera/core/error.hpp"
+
+#if defined(TESSERA_WITH_CUDA)
+#include <cuda_runtime_api.h>
+#endif
+
+namespace tessera {
+
+#if defined(TESSERA_WITH_CUDA)
+namespace {
+
+void check(cudaError_t status, const std::string& device, const char* what) {
+  if (status == cudaSuccess) return;
+  cudaGetLastError();  // clear a sticky-free error so that the next call starts clean
+  if (status == cudaErrorMemoryAllocation) {
+    throw OutOfMemory(device + ": " + what + ": out of device memory");
+  }
+  throw Error(device + ": " + what + " failed: " + cudaGetErrorString(status));
+}
+
+// Makes a device current for a scope and restores the thread's previous one: the calling
+// thread may be an executor of another GPU (dropping a buffer of this one, or copying
+// out of it), whose kernels must keep going to its own device.
+class DeviceScope {
+ public:
+  DeviceScope(int ordinal, const std::string& device) {
+    check(cudaGetDevice(&previous_), device, "reading the current device");
+    if (previous_ != ordinal) check(cudaSetDevice(ordinal), device, "selecting the device");
+    else previous_ = -1;
+  }
+  ~DeviceScope() {
+    if (previous_ >= 0) cudaSetDevice(previous_);
+  }
+  DeviceScope(const DeviceScope&) = delete;
+  DeviceScope& operator=(const DeviceScope&) = delete;
+
+ private:
+  int previous_ = -1;
+};
+
+// The executor lane the calling thread was bound to, per device object; lanes never
+// change once bound, so allocations and kernels of a thread share its stream.
+thread_local const void* bound_device = nullptr;
+thread_local std::size_t bound_lane = 0;
+
+class CudaDevice final : public Device {
+ public:
+  explicit CudaDevice(const CudaDeviceOptions& options) : options_(options) {
+    name_ = "cuda:" + std::to_string(options.ordinal);
+    if (options.virtual_index >= 0) name_ += "/" + std::to_string(options.virtual_index);
+    const DeviceScope scope(options.ordinal, name_);
+    cudaDeviceProp props{};
+    check(cudaGetDeviceProperties(&props, options.ordinal), name_, "reading its properties");
+    capacity_ = options.capacity > 0 ? options.capacity : props.totalGlobalMem;
+    // A pool of its own, so that virtual GPUs of one card do not share freed memory, and
+    // with no release threshold: freed blocks stay cached for the next chunk instead of
+    // going back to the driver at every synchronization.
+    cudaMemPoolProps pool_props{};
+    pool_props.allocType = cudaMemAllocationTypePinned;
+    pool_props.location.type = cudaMemLocationTypeDevice;
+    pool_props.location.id = options.ordinal;
+    check(cudaMemPoolCreate(&pool_, &pool_props), name_, "creating its memory pool");
+    std::uint64_t keep_all = ~std::uint64_t{0};
+    check(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep_all), name_,
+          "configuring its memory pool");
+    lanes_.resize(std::max<std::size_t>(1, options.lanes));
+    for (cudaStream_t& s : lanes_) check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), name_, "creating a stream");
+    check(cudaStreamCreateWithFlags(&copy_stream_, cudaStreamNonBlocking), name_, "creating a stream");
+  }
+
+  ~CudaDevice() override {
+    // Every buffer holds this device, so none is left; errors at process exit (a driver
+    // already unloaded) have no one to report to.
+    int previous = -1;
+    cudaGetDevice(&previous);
+    cudaSetDevice(options_.ordinal);
+    for (cudaStream_t s : lanes_) cudaStreamDestroy(s);
+    cudaStreamDestroy(copy_stream_);
+    cudaMemPoolDestroy(pool_);
+    if (previous >= 0) cudaSetDevice(previous);
+    cudaGetLastError();
+  }
+
+  DeviceKind kind() const noexcept override { return DeviceKind::cuda; }
+  std::string name() const override { return name_; }
+
+  Buffer allocate(std::size_t nbytes) override {
+    if (nbytes == 0) return Buffer::wrap_device(nullptr, 0, nullptr, shared_from_this());
+    const cudaStream_t stream = current_stream();
+    void* p = nullptr;
+    const DeviceScope scope(options_.ordinal, name_);
+    const cudaError_t status = cudaMallocFromPoolAsync(&p, nbytes, pool_, stream);
+    if (status == cudaErrorMemoryAllocation) {
+      cudaGetLastError();
+      throw OutOfMemory(name_ + ": could not allocate " + std::to_string(nbytes) + " bytes (" +
+                        std::to_string(in_use_.load()) + " in use of " + std::to_string(capacity_) + ")");
+    }
+    check(status, name_, "allocating device memory");
+    if (stream == copy_stream_) {
+      // Not on an executor lane: the block may reuse memory freed in the copy stream's
+      // order, so that order must be reached before another stream touches it.
+      check(cudaStreamSynchronize(stream), name_, "allocating device memory");
+    }
+    in_use_.fetch_add(nbytes);
+    auto self = std::static_pointer_cast<CudaDevice>(shared_from_this());
+    std::shared_ptr<const void> owner(p, [self, nbytes](const void* q) {
+      // Freed in the copy stream's order. Whoever last used the block has synchronized
+      // its stream (workers do after every task), so no work on it is pending.
+      int previous = -1;
+      cudaGetDevice(&previous);
+      cudaSetDevice(self->options_.ordinal);
+      cudaFreeAsync(const_cast<void*>(q), self->copy_stream_);
+      if (previous >= 0 && previous != self->options_.ordinal) cudaSetDevice(previous);
+      self->in_use_.fetch_sub(nbytes);
+    });
+    return Buffer::wrap_device(p, nbytes, std::move(owner), shared_from_this());
+  }
+
+  Buffer allocate_host(std::size_t nbytes) override {
+    if (nbytes == 0) return Buffer();
+    void* p = nullptr;
+    const cudaError_t status = cudaMallocHost(&p, nbytes);
+    if (status != cudaSuccess) {
+      // Page-locked memory is scarcer than memory: fall back to ordinary pages, which
+      // copy more slowly but just as correctly.
+      cudaGetLastError();
+      return Buffer::allocate_host(nbytes);
+    }
+    return Buffer::wrap_host(p, nbytes, std::shared_ptr<const void>(p, [](const void* q) {
+                               cudaFreeHost(const_cast<void*>(q));
+                             }));
+  }
+
+  void copy_to_host(const Buffer& src, void* dst, std::size_t nbytes) override {
+    copy(dst, src.data(), nbytes, cudaMemcpyDeviceToHost, "copying to the host");
+  }
+
+  void copy_from_host(const void* src, Buffer& dst, std::size_t nbytes) override {
+    copy(dst.data(), src, nbytes, cudaMemcpyHostToDevice, "copying from the host");
+  }
+
+  void copy_from_peer(const Buffer& src, Buffer& dst, std::size_t nbytes) override {
+    const auto* peer = dynamic_cast<const CudaDevice*>(src.location());
+    if (peer == nullptr) {
+      Device::copy_from_peer(src, dst, nbytes);
+      return;
+    }
+    if (nbytes == 0) return;
+    const cudaStream_t stream = current_stream();
+    const DeviceScope scope(options_.ordinal, name_);
+    // Virtual GPUs of one card copy within it; other GPUs peer to peer (the driver stages
+    // through the host where the two cannot reach each other).
+    check(peer->options_.ordinal == options_.ordinal
+              ? cudaMemcpyAsync(dst.data(), src.data(), nbytes, cudaMemcpyDeviceToDevice, stream)
+              : cudaMemcpyPeerAsync(dst.data(), options_.ordinal, src.data(), peer->options_.ordinal, nbytes, stream),
+          name_, "copying from a peer GPU");
+    check(cudaStreamSynchronize(stream), name_, "copying from a peer GPU");
+  }
+
+  void bind_current_thread(std::size_t lane) override {
+    check(cudaSetDevice(options_.ordinal), name_, "selecting the device");
+    bound_device = this;
+    bound_lane = lane % lanes_.size();
+  }
+
+  void* stream(std::size_t lane) const noexcept override { return lanes_[lane % lanes_.size()]; }
+
+  void synchronize(std::size_t lane) override {
+    check(cudaStreamSynchronize(lanes_[lane % lanes_.size()]), name_, "running a task");
+  }
+
+  std::size_t bytes_in_use() const noexcept override { return in_use_.load(); }
+  std::size_t capacity() const noexcept override { return capacity_; }
+
+ private:
+  cudaStream_t current_stream() const noexcept {
+    return bound_device == this ? lanes_[bound_lane] : copy_stream_;
+  }
+
+  void copy(void* dst, const void* src, std::size_t nbytes, cudaMemcpyKind direction, const char* what) {
+    if (nbytes == 0) return;
+    const cudaStream_t stream = current_stream();
+    const DeviceScope scope(options_.ordinal, name_);
+    check(cudaMemcpyAsync(dst, src, nbytes, direction, stream), name_, what);
+    check(cudaStreamSynchronize(stream), name_, what);
+  }
+
+  CudaDeviceOptions options_;
+  std::string name_;
+  std::size_t capacity_ = 0;
+  cudaMemPool_t pool_ = nullptr;
+  std::vector<cudaStream_t> lanes_;
+  cudaStream_t copy_stream_ = nullptr;
+  std::atomic<std::size_t> in_use_{0};
+};
+
+}  // namespace
+
+std::shared_ptr<Device> make_cuda_device(const CudaDeviceOptions& options) {
+  return std::make_shared<CudaDevice>(options);
+}
+
+#else
+
+std::shared_ptr<Device> make_cuda_device(const CudaDeviceOptions&) {
+  throw Error("tessera was built without CUDA: it cannot run on a GPU");
+}
+
+#endif
+
+}  // namespace tessera
