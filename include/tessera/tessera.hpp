@@ -10,6 +10,7 @@
 #include "tessera/array/sorting.hpp"
 #include "tessera/core/chunk.hpp"
 #include "tessera/core/client.hpp"
+#include "tessera/core/device.hpp"
 #include "tessera/core/dtype.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/future.hpp"
