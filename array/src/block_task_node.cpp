@@ -15,14 +15,20 @@ class ReorderedInputsRunner final : public TaskRunner {
  public:
   ReorderedInputsRunner(std::shared_ptr<const TaskRunner> inner, std::vector<std::size_t> slots)
       : inner_(std::move(inner)), slots_(std::move(slots)) {}
-  Value run(std::span<const Value> inputs) const override {
+  Value run(std::span<const Value> inputs) const override { return inner_->run(reorder(inputs)); }
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    return inner_->run_on(reorder(inputs), context);
+  }
+  Placement placement() const override { return inner_->placement(); }
+
+ private:
+  std::vector<Value> reorder(std::span<const Value> inputs) const {
     std::vector<Value> reads;
     reads.reserve(slots_.size());
     for (std::size_t s : slots_) reads.push_back(inputs[s]);
-    return inner_->run(reads);
+    return reads;
   }
 
- private:
   std::shared_ptr<const TaskRunner> inner_;
   std::vector<std::size_t> slots_;
 };

@@ -224,7 +224,7 @@ std::vector<Key> ReductionNode::materialize(Lowering& lowering) const {
       index_offset += box.lo[d] * index_strides[d];
     }
     level.push_back(lowering.add_task(op_ + "-partial", std::move(sources),
-                                      std::make_shared<ReducePartialRunner>(std::move(program), box.extent(), kernel_,
+                                      std::make_shared<ReducePartialRunner>(std::move(program), box.extent(), op_, kernel_,
                                                                             reduced_, index_offset, index_strides)));
   }
 

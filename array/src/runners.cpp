@@ -6,7 +6,32 @@
 #include "tessera/core/error.hpp"
 #include "tessera/kernels/matmul.hpp"
 
+#if defined(TESSERA_WITH_CUDA)
+#include "gpu_runners.hpp"
+#endif
+
 namespace tessera::array_detail {
+namespace {
+
+// Runners with device code run anywhere and would rather run on a GPU, in builds with CUDA.
+Placement gpu_preferred_if(bool has_device_code) {
+#if defined(TESSERA_WITH_CUDA)
+  if (has_device_code) {
+    return Placement{static_cast<DeviceKindMask>(mask_of(DeviceKind::cpu) | mask_of(DeviceKind::cuda)),
+                     DeviceKind::cuda};
+  }
+#else
+  (void)has_device_code;
+#endif
+  return Placement{};
+}
+
+// The context when it is a GPU's (whose runners then use device code), else null.
+const ExecutionContext* gpu_context(const ExecutionContext& context) noexcept {
+  return context.device.kind() == DeviceKind::cuda ? &context : nullptr;
+}
+
+}  // namespace
 
 std::vector<const void*> chunk_data(std::span<const Value> inputs) {
   std::vector<const void*> data;
@@ -22,6 +47,16 @@ Value FusedRunner::run(std::span<const Value> inputs) const {
   return Value::make(std::move(out));
 }
 
+Value FusedRunner::run_on(std::span<const Value> inputs, const ExecutionContext& context) const {
+#if defined(TESSERA_WITH_CUDA)
+  if (gpu_context(context) != nullptr) return gpu::evaluate_fused(program_, shape_, inputs, context);
+#endif
+  (void)context;
+  return run(inputs);
+}
+
+Placement FusedRunner::placement() const { return gpu_preferred_if(true); }
+
 namespace {
 
 Shape states_shape(const Shape& shape, const std::vector<bool>& reduced, std::size_t state_size) {
@@ -35,18 +70,35 @@ Shape states_shape(const Shape& shape, const std::vector<bool>& reduced, std::si
 
 }  // namespace
 
-ReducePartialRunner::ReducePartialRunner(kernels::FusedProgram program, Shape shape,
+ReducePartialRunner::ReducePartialRunner(kernels::FusedProgram program, Shape shape, std::string op,
                                          const kernels::ReductionKernel* kernel, std::vector<bool> reduced,
                                          std::int64_t index_offset, Strides index_strides)
     : program_(std::move(program)),
       shape_(std::move(shape)),
+      op_(std::move(op)),
       kernel_(kernel),
       reduced_(std::move(reduced)),
       index_offset_(index_offset),
       index_strides_(std::move(index_strides)) {}
 
-Value ReducePartialRunner::run(std::span<const Value> inputs) const {
-  const auto sources = chunk_data(inputs);
+Value ReducePartialRunner::run(std::span<const Value> inputs) const { return fold(inputs, nullptr); }
+
+Value ReducePartialRunner::run_on(std::span<const Value> inputs, const ExecutionContext& context) const {
+  return fold(inputs, gpu_context(context));
+}
+
+Placement ReducePartialRunner::placement() const {
+#if defined(TESSERA_WITH_CUDA)
+  return gpu_preferred_if(gpu::has_reduction(op_, kernel_->input));
+#else
+  return gpu_preferred_if(false);
+#endif
+}
+
+// The states are in host memory wherever the block is: the device folds into partial
+// states and merges them into these (kernels/cuda/fused_launch.hpp), and the combining
+// levels run on the host.
+Value ReducePartialRunner::fold(std::span<const Value> inputs, const ExecutionContext* gpu) const {
   Chunk states = Chunk::allocate(DType::uint8, states_shape(shape_, reduced_, kernel_->state_size));
   const auto n = static_cast<std::size_t>(states.size()) / kernel_->state_size;
   kernel_->init(states.buffer.data(), n);
@@ -56,7 +108,14 @@ Value ReducePartialRunner::run(std::span<const Value> inputs) const {
   target.states = states.buffer.data();
   target.index_offset = index_offset_;
   target.index_strides = index_strides_;
-  kernels::reduce_fused(program_, sources, shape_, target);
+#if defined(TESSERA_WITH_CUDA)
+  if (gpu != nullptr) {
+    gpu::reduce_fused(program_, shape_, op_, target, inputs, *gpu);
+    return Value::make(std::move(states));
+  }
+#endif
+  (void)gpu;
+  kernels::reduce_fused(program_, chunk_data(inputs), shape_, target);
   return Value::make(std::move(states));
 }
 
@@ -86,9 +145,37 @@ Value ReduceCombineRunner::run(std::span<const Value> inputs) const {
   return Value::make(std::move(out));
 }
 
-Value MatmulRunner::run(std::span<const Value> inputs) const {
-  Chunk out = Chunk::allocate(dtype_, shape_);
+Value MatmulRunner::run(std::span<const Value> inputs) const { return multiply(inputs, nullptr); }
+
+Value MatmulRunner::run_on(std::span<const Value> inputs, const ExecutionContext& context) const {
+  return multiply(inputs, gpu_context(context));
+}
+
+Placement MatmulRunner::placement() const {
+#if defined(TESSERA_WITH_CUDA)
+  return gpu_preferred_if(gpu::has_matmul(dtype_));
+#else
+  return gpu_preferred_if(false);
+#endif
+}
+
+Value MatmulRunner::multiply(std::span<const Value> inputs, const ExecutionContext* gpu) const {
+  // One loop for both devices: only the block product and the clearing differ.
+  auto product = [&](const std::byte* a, bool ta, const std::byte* b, bool tb, std::byte* c, std::int64_t k,
+                     bool accumulate) {
+#if defined(TESSERA_WITH_CUDA)
+    if (gpu != nullptr) return gpu::matmul_block(dtype_, a, ta, b, tb, c, m_, n_, k, accumulate, *gpu);
+#endif
+    kernels::matmul_block(dtype_, a, ta, b, tb, c, m_, n_, k, accumulate);
+  };
+  Chunk out = gpu != nullptr ? Chunk::allocate_on(gpu->device, dtype_, shape_) : Chunk::allocate(dtype_, shape_);
   if (k_.empty()) {
+#if defined(TESSERA_WITH_CUDA)
+    if (gpu != nullptr) {
+      gpu::fill_zero(out.buffer, out.nbytes(), *gpu);
+      return Value::make(std::move(out));
+    }
+#endif
     std::memset(out.buffer.data(), 0, out.nbytes());
     return Value::make(std::move(out));
   }
@@ -104,9 +191,8 @@ Value MatmulRunner::run(std::span<const Value> inputs) const {
     for (std::size_t p = 0; p < k_.size(); ++p) {
       const std::byte* a = inputs[static_cast<std::size_t>(a_[p].input)].get<Chunk>().buffer.data();
       const std::byte* b = inputs[static_cast<std::size_t>(b_[p].input)].get<Chunk>().buffer.data();
-      kernels::matmul_block(dtype_, a + static_cast<std::size_t>(ea * m_ * k_[p]) * item, a_[p].transposed,
-                            b + static_cast<std::size_t>(eb * k_[p] * n_) * item, b_[p].transposed, c, m_, n_, k_[p],
-                            p > 0);
+      product(a + static_cast<std::size_t>(ea * m_ * k_[p]) * item, a_[p].transposed,
+              b + static_cast<std::size_t>(eb * k_[p] * n_) * item, b_[p].transposed, c, k_[p], p > 0);
     }
     c += static_cast<std::size_t>(m_ * n_) * item;
   });

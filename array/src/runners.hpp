@@ -1,4 +1,6 @@
-// Task runners of the array layer: what a worker runs for one block.
+// Task runners of the array layer: what a worker runs for one block. Those with device
+// code (fused elementwise, reductions' first level, matmul) prefer a GPU worker in builds
+// with CUDA; the rest run on the host, and their workers copy device inputs there.
 #pragma once
 
 #include <functional>
@@ -19,6 +21,8 @@ class FusedRunner final : public TaskRunner {
  public:
   FusedRunner(kernels::FusedProgram program, Shape shape) : program_(std::move(program)), shape_(std::move(shape)) {}
   Value run(std::span<const Value> inputs) const override;
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override;
+  Placement placement() const override;
 
  private:
   kernels::FusedProgram program_;
@@ -29,13 +33,19 @@ class FusedRunner final : public TaskRunner {
 /// uint8 chunk of shape (state shape..., state_size).
 class ReducePartialRunner final : public TaskRunner {
  public:
-  ReducePartialRunner(kernels::FusedProgram program, Shape shape, const kernels::ReductionKernel* kernel,
+  /// `op` is the reduction's registry name ("sum", "argmax").
+  ReducePartialRunner(kernels::FusedProgram program, Shape shape, std::string op, const kernels::ReductionKernel* kernel,
                       std::vector<bool> reduced, std::int64_t index_offset, Strides index_strides);
   Value run(std::span<const Value> inputs) const override;
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override;
+  Placement placement() const override;
 
  private:
+  Value fold(std::span<const Value> inputs, const ExecutionContext* gpu) const;
+
   kernels::FusedProgram program_;
   Shape shape_;
+  std::string op_;
   const kernels::ReductionKernel* kernel_;
   std::vector<bool> reduced_;
   std::int64_t index_offset_;
@@ -73,8 +83,12 @@ class MatmulRunner final : public TaskRunner {
         a_batch_(std::move(a_batch)), b_batch_(std::move(b_batch)) {}
   /// Inputs: the distinct chunks the operands name (x @ x reads one chunk twice).
   Value run(std::span<const Value> inputs) const override;
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override;
+  Placement placement() const override;
 
  private:
+  Value multiply(std::span<const Value> inputs, const ExecutionContext* gpu) const;
+
   DType dtype_;
   Shape shape_;
   std::int64_t m_, n_;

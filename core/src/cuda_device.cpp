@@ -1,6 +1,7 @@
 #include "tessera/core/cuda_device.hpp"
 
 #include <atomic>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -52,8 +53,10 @@ thread_local std::size_t bound_lane = 0;
 class CudaDevice final : public Device {
  public:
   explicit CudaDevice(const CudaDeviceOptions& options) : options_(options) {
-    name_ = "cuda:" + std::to_string(options.ordinal);
-    if (options.virtual_index >= 0) name_ += "/" + std::to_string(options.virtual_index);
+    std::ostringstream name;  // not "cuda:" + std::string: GCC 12 warns falsely (-Wrestrict)
+    name << "cuda:" << options.ordinal;
+    if (options.virtual_index >= 0) name << '/' << options.virtual_index;
+    name_ = name.str();
     const DeviceScope scope(options.ordinal, name_);
     cudaDeviceProp props{};
     check(cudaGetDeviceProperties(&props, options.ordinal), name_, "reading its properties");

@@ -427,14 +427,30 @@ std::string_view device_type_name(DType dtype) {
   throw ValueError("fused CUDA kernel: unknown dtype");
 }
 
-std::string_view device_reduction_struct(std::string_view op) {
+namespace {
+
+const std::map<std::string_view, std::string_view>& reduction_structs() {
   static const std::map<std::string_view, std::string_view> structs = {
       {"sum", "Sum"}, {"prod", "Prod"}, {"min", "Min"},   {"max", "Max"},       {"any", "Any"},
       {"all", "All"}, {"mean", "Mean"}, {"var", "Var"}, {"argmin", "ArgMin"}, {"argmax", "ArgMax"},
   };
-  auto it = structs.find(op);
-  if (it == structs.end()) throw ValueError("fused CUDA reduction: no device code for reduction '" + std::string(op) + "'");
+  return structs;
+}
+
+}  // namespace
+
+std::string_view device_reduction_struct(std::string_view op) {
+  auto it = reduction_structs().find(op);
+  if (it == reduction_structs().end()) {
+    throw ValueError("fused CUDA reduction: no device code for reduction '" + std::string(op) + "'");
+  }
   return it->second;
+}
+
+bool has_device_reduction(std::string_view op, DType input) noexcept {
+  // Complex states: cuda::std::complex is aligned to its size, std::complex to its
+  // part's, so device states would not have the host's layout.
+  return reduction_structs().contains(op) && !is_complex(input);
 }
 
 FusedKernelSource fused_kernel_source(const FusedProgram& program, int ndim) {
@@ -457,9 +473,8 @@ FusedKernelSource fused_reduction_source(const FusedProgram& program, const std:
     throw ValueError("fused CUDA reduction: the program makes " + std::string(name(program.result_dtype())) +
                      ", the reduction folds " + std::string(name(kernel.input)));
   }
-  if (is_complex(kernel.input)) {
-    // cuda::std::complex is aligned to its size, std::complex to its part's: states
-    // holding one would not have the host's layout.
+  if (!has_device_reduction(op, kernel.input)) {
+    (void)device_reduction_struct(op);  // names an unknown reduction
     throw ValueError("fused CUDA reduction: " + std::string(op) + " of " + std::string(name(kernel.input)) +
                      " has no device code yet (complex states)");
   }

@@ -60,12 +60,16 @@ std::string status_name(FutureStatus status) {
 }
 
 std::shared_ptr<Client> make_client(std::size_t n_workers, std::size_t threads_per_worker, std::size_t memory_limit,
-                                    const std::string& spill_directory) {
+                                    const std::string& spill_directory, int gpus, std::size_t virtual_gpus,
+                                    std::size_t device_memory_limit) {
   LocalClusterOptions options;
   options.n_workers = n_workers;
   options.threads_per_worker = threads_per_worker;
   options.memory_limit = memory_limit;
   options.spill_directory = spill_directory;
+  options.gpus = gpus;
+  options.virtual_gpus = virtual_gpus;
+  options.device_memory_limit = device_memory_limit;
   return std::shared_ptr<Client>(new Client(LocalCluster(options)), [](Client* client) {
     // Shutting a cluster down waits for its threads, and they may need the GIL to drop
     // Python objects: whoever holds the GIL lets go of it meanwhile.
@@ -147,7 +151,8 @@ void bind_client(py::module_& m) {
 
   py::class_<Client, std::shared_ptr<Client>>(m, "Client", "The native client of an in-process LocalCluster.")
       .def(py::init(&make_client), py::arg("n_workers") = 1, py::arg("threads_per_worker") = 0,
-           py::arg("memory_limit") = 0, py::arg("spill_directory") = "")
+           py::arg("memory_limit") = 0, py::arg("spill_directory") = "", py::arg("gpus") = -1,
+           py::arg("virtual_gpus") = 1, py::arg("device_memory_limit") = 0)
       .def_static(
           "default", [] { return std::shared_ptr<Client>(&default_client(), [](Client*) {}); },
           "The process-wide client arrays use when given none (never shut down).")
@@ -215,13 +220,19 @@ void bind_client(py::module_& m) {
       .def("worker_stats", [](const Client& c, std::size_t worker) {
         const runtime::WorkerStats s = c.cluster().worker_stats(worker);
         py::dict d;
+        d["device"] = c.cluster().worker_device(worker);
         d["tasks_executed"] = s.tasks_executed;
         d["tasks_held"] = s.tasks_held;
         d["values_fetched"] = s.values_fetched;
+        d["values_moved"] = s.values_moved;
+        d["bytes_moved"] = s.bytes_moved;
         d["keys_in_memory"] = s.store.keys_in_memory;
+        d["keys_on_device"] = s.store.keys_on_device;
         d["keys_on_disk"] = s.store.keys_on_disk;
         d["bytes_in_memory"] = s.store.bytes_in_memory;
+        d["bytes_on_device"] = s.store.bytes_on_device;
         d["bytes_on_disk"] = s.store.bytes_on_disk;
+        d["moved_to_host"] = s.store.moved_to_host_total;
         return d;
       });
 }

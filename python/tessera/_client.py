@@ -137,6 +137,12 @@ def _name_of(fn: Callable) -> str:
 class Client:
     """A client of an in-process cluster: scheduler and workers on this machine.
 
+    ``n_workers`` CPU workers run beside one worker per visible GPU (``gpus=-1``; ``0``
+    for none, ``n`` for the first n). ``virtual_gpus`` splits each GPU into that many
+    workers, each with its own streams, memory pool and ``device_memory_limit`` (bytes of
+    results kept on the device before the least recently used move to host memory;
+    0: 80% of its share of the card).
+
     >>> client = ts.Client(n_workers=2)
     >>> a = client.submit(lambda x: x + 1, 10)
     >>> b = client.submit(lambda x, y: x * y, a, 2)     # a future argument is a dependency
@@ -147,9 +153,11 @@ class Client:
     _process_default_client: "Client | None" = None
 
     def __init__(self, n_workers: int = 1, threads_per_worker: int = 0, memory_limit: int = 0,
-                 spill_directory: str = "", *, set_as_default: bool = True, _native=None):
+                 spill_directory: str = "", *, gpus: int = -1, virtual_gpus: int = 1,
+                 device_memory_limit: int = 0, set_as_default: bool = True, _native=None):
         self._native = _native if _native is not None else _tessera.Client(
-            n_workers, threads_per_worker, memory_limit, spill_directory)
+            n_workers, threads_per_worker, memory_limit, spill_directory, gpus, virtual_gpus,
+            device_memory_limit)
         self._closed = False
         self._uploaded: list[str] = []
         if set_as_default:
@@ -179,7 +187,8 @@ class Client:
         return self._native.n_workers
 
     def worker_stats(self) -> list[dict]:
-        """Per worker: tasks run, values held in memory and on disk."""
+        """Per worker: its device, tasks run, values moved to it from other devices, and
+        values held on the device, in host memory and on disk."""
         return [self._native.worker_stats(i) for i in range(self._native.n_workers)]
 
     def __repr__(self) -> str:

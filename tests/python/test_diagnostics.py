@@ -7,6 +7,7 @@ import re
 import threading
 
 import numpy as np
+import pytest
 
 import tessera as ts
 
@@ -98,3 +99,29 @@ def test_gpus_lists_devices_or_says_why_there_are_none():
     for gpu in info["gpus"]:
         assert gpu["memory_bytes"] > 0 and gpu["compute_capability"] >= 50 and gpu["name"]
     assert ts.diagnostics.gpus() == info  # found once per process
+
+
+def test_workers_name_their_devices():
+    info = ts.diagnostics.gpus()
+    with ts.Client(n_workers=2, gpus=0, set_as_default=False) as cpu_only:
+        assert [s["device"] for s in cpu_only.worker_stats()] == ["cpu", "cpu"]
+    with ts.Client(n_workers=1, virtual_gpus=2, set_as_default=False) as client:
+        devices = [s["device"] for s in client.worker_stats()]
+        expected = ["cpu"] + [f"cuda:{g['index']}/{v}" for g in info["gpus"] for v in range(2)]
+        assert devices == expected
+        # Array work runs on the GPUs where there are some, else on the CPU worker; the
+        # results are the same either way.
+        x = ts.random.random((300, 300), chunks=64, seed=5)
+        expected_sum = (x.compute().T - x.compute().mean(axis=0)).sum()
+        assert np.isclose(float((x.T - x.mean(axis=0)).sum().compute(client=client)), expected_sum)
+        stats = client.worker_stats()
+        on_gpus = sum(s["tasks_executed"] for s in stats[1:])
+        assert (on_gpus > 0) == bool(info["gpus"])
+
+
+def test_asking_for_more_gpus_than_visible_says_so():
+    wanted = len(ts.diagnostics.gpus()["gpus"]) + 1
+    with pytest.raises(ValueError, match="usable"):
+        ts.Client(gpus=wanted, set_as_default=False)
+    with pytest.raises(ValueError, match="virtual_gpus"):
+        ts.Client(virtual_gpus=0, set_as_default=False)

@@ -18,7 +18,7 @@ import tessera as ts
 
 @pytest.fixture(scope="module")
 def client():
-    c = ts.Client(n_workers=2, set_as_default=False)
+    c = ts.Client(n_workers=2, gpus=0, set_as_default=False)  # CPU workers only, on any machine
     yield c
     c.close()
 

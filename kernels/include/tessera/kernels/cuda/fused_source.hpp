@@ -55,6 +55,9 @@ std::string_view device_type_name(DType dtype);
 /// "Sum", "argmin": "ArgMin"); tessera::ValueError for a name without one.
 std::string_view device_reduction_struct(std::string_view op);
 
+/// Whether fused_reduction_source has device code for reduction `op` over `input`.
+bool has_device_reduction(std::string_view op, DType input) noexcept;
+
 /// The kernel evaluating `program` over output chunks of `ndim` axes, writing the
 /// result's elements in C order. Throws tessera::ValueError for a program this backend
 /// has no code for (an operation unknown to kernels/ops, an empty program).

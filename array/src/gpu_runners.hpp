@@ -1,0 +1,35 @@
+// The GPU side of the array layer's runners (runners.hpp): the same blocks, computed by
+// the kernels of kernels/cuda on the worker's device and stream. Compiled only in builds
+// with CUDA; runners offer a GPU placement only there.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "tessera/core/chunk.hpp"
+#include "tessera/core/task.hpp"
+#include "tessera/kernels/fused.hpp"
+
+namespace tessera::array_detail::gpu {
+
+/// A new device chunk of `shape` holding `program`'s values (inputs on the device).
+Value evaluate_fused(const kernels::FusedProgram& program, const Shape& shape, std::span<const Value> inputs,
+                     const ExecutionContext& context);
+
+/// Folds `program`'s values over a block (inputs on the device) into `target`'s states,
+/// which are in host memory.
+void reduce_fused(const kernels::FusedProgram& program, const Shape& shape, std::string_view op,
+                  const kernels::ReductionTarget& target, std::span<const Value> inputs,
+                  const ExecutionContext& context);
+
+bool has_reduction(std::string_view op, DType input) noexcept;
+bool has_matmul(DType dtype) noexcept;
+
+/// matmul_block (kernels/matmul.hpp) with cuBLAS on device blocks.
+void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, bool transpose_b, void* c,
+                  std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate, const ExecutionContext& context);
+
+/// Sets a device buffer's first `nbytes` to zero.
+void fill_zero(Buffer& buffer, std::size_t nbytes, const ExecutionContext& context);
+
+}  // namespace tessera::array_detail::gpu

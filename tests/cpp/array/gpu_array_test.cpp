@@ -1,0 +1,122 @@
+// The array layer on GPU workers against the same computations on the CPU: fused
+// elementwise kernels, reductions, matmul and random numbers on (virtual) GPUs, moves
+// between them, and spilling past the device limit. Built with CUDA; skips, saying why,
+// where no GPU is usable (as in CI).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "array_test_support.hpp"
+#include "tessera/core/gpus.hpp"
+
+namespace {
+
+using tessera::Array;
+using tessera::testing::expect_near_all;
+using tessera::testing::to_doubles;
+
+struct GpuAndCpu {
+  GpuAndCpu()
+      : gpu_cluster({.n_workers = 1,
+                     .threads_per_worker = 2,
+                     .gpus = -1,
+                     .virtual_gpus = 2,
+                     // Small enough that these tests spill: 4 MiB per virtual GPU.
+                     .device_memory_limit = std::size_t{4} << 20}),
+        cpu_cluster({.n_workers = 1, .threads_per_worker = 2, .gpus = 0}),
+        gpu(gpu_cluster),
+        cpu(cpu_cluster) {}
+
+  // Computes `a` on both clusters and compares the elements.
+  void expect_same(const Array& a, double tolerance) {
+    const auto on_gpu = to_doubles(a.compute(gpu));
+    const auto on_cpu = to_doubles(a.compute(cpu));
+    expect_near_all(on_gpu, on_cpu, tolerance);
+  }
+
+  std::size_t tasks_on_gpus() const {
+    std::size_t n = 0;
+    for (std::size_t w = 1; w < gpu_cluster.n_workers(); ++w) n += gpu_cluster.worker_stats(w).tasks_executed;
+    return n;
+  }
+
+  tessera::LocalCluster gpu_cluster;
+  tessera::LocalCluster cpu_cluster;
+  tessera::Client gpu;
+  tessera::Client cpu;
+};
+
+class GpuArray : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto& available = tessera::gpu_availability();
+    if (available.gpus.empty()) GTEST_SKIP() << "no usable GPU: " << available.reason;
+    both = std::make_unique<GpuAndCpu>();
+  }
+  std::unique_ptr<GpuAndCpu> both;
+};
+
+TEST_F(GpuArray, TheClusterHasTwoVirtualWorkersPerGpu) {
+  EXPECT_EQ(both->gpu_cluster.n_workers(), 1 + 2 * tessera::gpu_availability().gpus.size());
+  EXPECT_EQ(both->gpu_cluster.worker_device(1), "cuda:0/0");
+  EXPECT_EQ(both->gpu_cluster.worker_device(2), "cuda:0/1");
+}
+
+TEST_F(GpuArray, RandomNumbersAreTheSameOnGpuAndCpu) {
+  const Array x = tessera::random::random({300, 200}, {.seed = 7, .chunks = 64});
+  both->expect_same(x, 0);
+  both->expect_same(tessera::random::normal({1000}, 0, 1, {.seed = 3, .chunks = 300}), 1e-15);
+  EXPECT_GT(both->tasks_on_gpus(), 0u) << "the chunks were made on the GPUs";
+}
+
+TEST_F(GpuArray, FusedElementwiseChainsMatchTheCpu) {
+  const Array x = tessera::random::random({513, 257}, {.seed = 1, .chunks = 100});
+  both->expect_same(x * 2 + tessera::sin(x) - x.T().T() / 3, 1e-14);
+  both->expect_same((x > 0.5).astype(tessera::DType::int32) + x.astype(tessera::DType::float32), 1e-6);
+  const Array square = x[tessera::Slice{0, 257}];
+  both->expect_same(square + square.T(), 1e-15);
+}
+
+TEST_F(GpuArray, ReductionsMatchTheCpu) {
+  const Array x = tessera::random::normal({700, 300}, 0, 1, {.seed = 2, .chunks = 128});
+  both->expect_same(x.sum(), 1e-12);
+  both->expect_same(x.mean(0), 1e-12);
+  both->expect_same(x.var(std::vector<std::int64_t>{1}), 1e-12);
+  both->expect_same(x.max(0), 0);
+  both->expect_same(x.argmin(1), 0);
+  both->expect_same(x.argmax(), 0);
+  both->expect_same((x > 3).any(std::vector<std::int64_t>{0}), 0);
+}
+
+TEST_F(GpuArray, MatmulMatchesTheCpu) {
+  const Array a = tessera::random::random({300, 200}, {.seed = 4, .chunks = 96});
+  const Array b = tessera::random::random({200, 150}, {.seed = 5, .chunks = 96});
+  both->expect_same(tessera::matmul(a, b), 1e-12);
+  both->expect_same(tessera::matmul(a.astype(tessera::DType::float32), b.astype(tessera::DType::float32)), 1e-5);
+  both->expect_same(tessera::matmul(a.T(), a), 1e-12);
+}
+
+TEST_F(GpuArray, TheSeedOnAnArrayLargerThanTheDeviceLimitsSpillsAndMatches) {
+  // 2000 × 2000 float64 is 32 MB: four times both virtual GPUs' limits together.
+  const Array x = tessera::random::random({2000, 2000}, {.seed = 9, .chunks = 250}).persist(both->gpu);
+  const Array y = (x.T() - x.mean(0)).sum(0);
+  const auto on_gpu = to_doubles(y.compute(both->gpu));
+  const Array x_cpu = tessera::random::random({2000, 2000}, {.seed = 9, .chunks = 250});
+  const auto on_cpu = to_doubles((x_cpu.T() - x_cpu.mean(0)).sum(0).compute(both->cpu));
+  expect_near_all(on_gpu, on_cpu, 1e-10);
+  std::size_t moved_to_host = 0;
+  for (std::size_t w = 1; w < both->gpu_cluster.n_workers(); ++w) {
+    moved_to_host += both->gpu_cluster.worker_stats(w).store.moved_to_host_total;
+  }
+  EXPECT_GT(moved_to_host, 0u) << "past the device limit, chunks moved to host memory";
+}
+
+TEST_F(GpuArray, OperationsWithoutDeviceCodeRunOnTheCpuWorker) {
+  const Array x = tessera::random::random({400}, {.seed = 6, .chunks = 100});
+  both->expect_same(tessera::sort(x), 0);
+  EXPECT_GT(both->gpu_cluster.worker_stats(0).values_moved, 0u) << "the CPU worker read chunks made on a GPU";
+}
+
+}  // namespace
