@@ -8,14 +8,19 @@
 // cuBLAS called directly. Every figure is the best of 5 runs after a warm-up (which also
 // compiles the generated kernels). Without a GPU it says why and exits with status 1.
 //
-// Not in the suite yet, for want of GPU workers in the runtime (issue 5): the seed's
-// `x.T - x.mean(axis=0)` on an array larger than the GPU's memory, tasks per second, and
-// scaling over (virtual) GPUs; CuPy and dask.array over CuPy side by side.
+// Then the runtime end to end, on LocalClusters of GPU workers: the seed's
+// `(x.T - x.mean(axis=0)).sum()` on a random array larger than one GPU's memory (its
+// chunks are generated where they are used, so it streams), the same on a persisted
+// array twice the workers' device memory limit (spilling to host memory and back),
+// tasks per second of small fused tasks, and the seed's scaling over 1, 2 and 4 virtual
+// GPUs of GPU 0. CuPy and dask.array over CuPy, side by side, run from
+// bench/gpu_compare.py where CuPy is installed.
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -24,6 +29,7 @@
 #include <vector>
 
 #include "tessera/core/gpus.hpp"
+#include "tessera/tessera.hpp"
 #include "tessera/kernels/cuda/fused_launch.hpp"
 #include "tessera/kernels/cuda/matmul.hpp"
 #include "tessera/kernels/fused.hpp"
@@ -193,6 +199,85 @@ void run_suite(const tessera::GpuInfo& gpu, std::int64_t n) {
   }
 }
 
+// ---- the runtime on GPU workers ------------------------------------------------------
+
+double seconds_of(const std::function<void()>& run) {
+  const auto t0 = std::chrono::steady_clock::now();
+  run();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::size_t tasks_on_devices(const tessera::LocalCluster& cluster) {
+  std::size_t n = 0;
+  for (std::size_t w = 0; w < cluster.n_workers(); ++w) {
+    if (cluster.worker_device(w) != "cpu") n += cluster.worker_stats(w).tasks_executed;
+  }
+  return n;
+}
+
+// The seed on an n × n random array in chunks of `chunk`; returns seconds (best of 3
+// after a warm-up that also compiles the kernels).
+double seed_seconds(tessera::Client& client, std::int64_t n, std::int64_t chunk, const tessera::Array* persisted = nullptr) {
+  const tessera::Array x = persisted ? *persisted : tessera::random::random({n, n}, {.seed = 1, .chunks = chunk});
+  const tessera::Array y = (x.T() - x.mean(0)).sum();
+  double best = 1e300;
+  for (int r = 0; r < 4; ++r) {
+    const double t = seconds_of([&] { (void)y.compute(client); });
+    if (r > 0) best = std::min(best, t);
+  }
+  return best;
+}
+
+void run_cluster_suite(const tessera::GpuInfo& gpu0, std::size_t gpus) {
+  std::printf("\nThe runtime on %zu GPU worker(s) (LocalCluster, one CPU worker beside them)\n", gpus);
+  std::printf("%-34s %12s %10s %16s %16s\n", "benchmark", "size", "ms", "rate", "note");
+  // Larger than one GPU's memory: the chunks of x are generated where they are used.
+  const auto n = static_cast<std::int64_t>(std::sqrt(static_cast<double>(gpu0.memory_bytes) / 8.0) * 1.05);
+  const std::int64_t chunk = 16384;
+  {
+    tessera::Client client(tessera::LocalCluster({.n_workers = 1, .gpus = -1}));
+    const double t = seed_seconds(client, n, chunk);
+    const double gb = static_cast<double>(n) * static_cast<double>(n) * 8 / 1e9;
+    row("seed (x.T - x.mean(0)).sum()", fmt("%.0f GB", gb), t, fmt("%.0f GB/s", 2 * gb / t),
+        "x generated twice");
+  }
+  {
+    // Persisted x, twice the device memory limit of the workers together.
+    const std::size_t limit = std::size_t{8} << 30;
+    const auto m = static_cast<std::int64_t>(std::sqrt(2.0 * static_cast<double>(limit * gpus) / 8.0));
+    tessera::LocalCluster cluster({.n_workers = 1, .gpus = -1, .device_memory_limit = limit});
+    tessera::Client client(cluster);
+    const tessera::Array x = tessera::random::random({m, m}, {.seed = 2, .chunks = 8192}).persist(client);
+    const double t = seed_seconds(client, m, 8192, &x);
+    std::size_t moved = 0;
+    for (std::size_t w = 0; w < cluster.n_workers(); ++w) moved += cluster.worker_stats(w).store.moved_to_host_total;
+    const double gb = static_cast<double>(m) * static_cast<double>(m) * 8 / 1e9;
+    row("seed on persisted x, 2x limit", fmt("%.0f GB", gb), t, fmt("%.0f GB/s", 2 * gb / t),
+        fmt("%.0f chunks spilled", static_cast<double>(moved)));
+  }
+  {
+    tessera::LocalCluster cluster({.n_workers = 1, .gpus = -1});
+    tessera::Client client(cluster);
+    const tessera::Array x = tessera::random::random({std::int64_t{1} << 24}, {.seed = 3, .chunks = 1024});
+    const tessera::Array y = (x * 2 + 1).sum();
+    (void)y.compute(client);  // warm-up: kernels compiled
+    const std::size_t before = tasks_on_devices(cluster);
+    const double t = seconds_of([&] { (void)y.compute(client); });
+    const auto tasks = static_cast<double>(tasks_on_devices(cluster) - before);
+    row("small fused tasks (1024 elements)", fmt("%.0f tasks", tasks), t, fmt("%.0f tasks/s", tasks / t), "-");
+  }
+  const std::int64_t scaling_n = 65536;
+  double one = 0;
+  for (std::size_t v : {1, 2, 4}) {
+    tessera::Client client(tessera::LocalCluster({.n_workers = 1, .gpus = 1, .virtual_gpus = v}));
+    const double t = seed_seconds(client, scaling_n, 8192);
+    if (v == 1) one = t;
+    const std::string name = "seed on " + std::to_string(v) + " virtual GPU(s)";
+    row(name.c_str(), fmt("%.0f GB", static_cast<double>(scaling_n * scaling_n) * 8 / 1e9), t, "-",
+        fmt("%.2fx of one", one / t));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -208,5 +293,6 @@ int main(int argc, char** argv) {
   }
   std::printf("tessera-bench: %lld float64 elements per operand, best of 5\n", static_cast<long long>(n));
   for (const tessera::GpuInfo& gpu : available.gpus) run_suite(gpu, n);
+  run_cluster_suite(available.gpus.front(), available.gpus.size());
   return 0;
 }

@@ -137,7 +137,12 @@ void Worker::wake_for(std::size_t new_work) {
 void Worker::executor_loop(std::size_t lane) {
   current_worker = this;
   executor_of = this;
-  device_->bind_current_thread(lane);
+  try {
+    device_->bind_current_thread(lane);
+  } catch (const std::exception& e) {
+    // The thread still serves its tasks: each will fail with the device's own error.
+    TESSERA_LOG(error) << "worker " << id_ << ": could not use " << device_->name() << " (" << e.what() << ")";
+  }
   std::unique_lock lock(mutex_);
   bool may_spin = true;
   for (;;) {
