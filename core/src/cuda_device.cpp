@@ -45,6 +45,18 @@ class DeviceScope {
   int previous_ = -1;
 };
 
+// Runs `release` with `ordinal` as the current device and restores the thread's own,
+// ignoring errors: for deleters, which run on any thread, also during process exit.
+template <class F>
+void with_device_noexcept(int ordinal, F&& release) noexcept {
+  int previous = -1;
+  cudaGetDevice(&previous);
+  if (previous != ordinal) cudaSetDevice(ordinal);
+  release();
+  if (previous >= 0 && previous != ordinal) cudaSetDevice(previous);
+  cudaGetLastError();
+}
+
 // The executor lane the calling thread was bound to, per device object; lanes never
 // change once bound, so allocations and kernels of a thread share its stream.
 thread_local const void* bound_device = nullptr;
@@ -69,9 +81,10 @@ class CudaDevice final : public Device {
     pool_props.location.type = cudaMemLocationTypeDevice;
     pool_props.location.id = options.ordinal;
     check(cudaMemPoolCreate(&pool_, &pool_props), name_, "creating its memory pool");
-    std::uint64_t keep_all = ~std::uint64_t{0};
-    check(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep_all), name_,
+    std::uint64_t keep = capacity_;  // cache up to its share; beyond, give back at synchronization
+    check(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep), name_,
           "configuring its memory pool");
+    pinned_budget_ = capacity_ / 4;
     lanes_.resize(std::max<std::size_t>(1, options.lanes));
     for (cudaStream_t& s : lanes_) check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), name_, "creating a stream");
     check(cudaStreamCreateWithFlags(&copy_stream_, cudaStreamNonBlocking), name_, "creating a stream");
@@ -80,14 +93,11 @@ class CudaDevice final : public Device {
   ~CudaDevice() override {
     // Every buffer holds this device, so none is left; errors at process exit (a driver
     // already unloaded) have no one to report to.
-    int previous = -1;
-    cudaGetDevice(&previous);
-    cudaSetDevice(options_.ordinal);
-    for (cudaStream_t s : lanes_) cudaStreamDestroy(s);
-    cudaStreamDestroy(copy_stream_);
-    cudaMemPoolDestroy(pool_);
-    if (previous >= 0) cudaSetDevice(previous);
-    cudaGetLastError();
+    with_device_noexcept(options_.ordinal, [this] {
+      for (cudaStream_t s : lanes_) cudaStreamDestroy(s);
+      cudaStreamDestroy(copy_stream_);
+      cudaMemPoolDestroy(pool_);
+    });
   }
 
   DeviceKind kind() const noexcept override { return DeviceKind::cuda; }
@@ -98,7 +108,13 @@ class CudaDevice final : public Device {
     const cudaStream_t stream = current_stream();
     void* p = nullptr;
     const DeviceScope scope(options_.ordinal, name_);
-    const cudaError_t status = cudaMallocFromPoolAsync(&p, nbytes, pool_, stream);
+    cudaError_t status = cudaMallocFromPoolAsync(&p, nbytes, pool_, stream);
+    if (status == cudaErrorMemoryAllocation) {
+      // Blocks cached by this pool but free may be what is missing: give them back, retry.
+      cudaGetLastError();
+      cudaMemPoolTrimTo(pool_, 0);
+      status = cudaMallocFromPoolAsync(&p, nbytes, pool_, stream);
+    }
     if (status == cudaErrorMemoryAllocation) {
       cudaGetLastError();
       throw OutOfMemory(name_ + ": could not allocate " + std::to_string(nbytes) + " bytes (" +
@@ -113,13 +129,11 @@ class CudaDevice final : public Device {
     in_use_.fetch_add(nbytes);
     auto self = std::static_pointer_cast<CudaDevice>(shared_from_this());
     std::shared_ptr<const void> owner(p, [self, nbytes](const void* q) {
-      // Freed in the copy stream's order. Whoever last used the block has synchronized
-      // its stream (workers do after every task), so no work on it is pending.
-      int previous = -1;
-      cudaGetDevice(&previous);
-      cudaSetDevice(self->options_.ordinal);
-      cudaFreeAsync(const_cast<void*>(q), self->copy_stream_);
-      if (previous >= 0 && previous != self->options_.ordinal) cudaSetDevice(previous);
+      // Freed in the order of the releasing thread's stream: its own lane, where a task
+      // that failed midway may still have work queued on the block, or else the copy
+      // stream (other lanes synchronize after every task, so none has work pending).
+      with_device_noexcept(self->options_.ordinal,
+                           [&] { cudaFreeAsync(const_cast<void*>(q), self->current_stream()); });
       self->in_use_.fetch_sub(nbytes);
     });
     return Buffer::wrap_device(p, nbytes, std::move(owner), shared_from_this());
@@ -127,16 +141,28 @@ class CudaDevice final : public Device {
 
   Buffer allocate_host(std::size_t nbytes) override {
     if (nbytes == 0) return Buffer();
-    void* p = nullptr;
-    const cudaError_t status = cudaMallocHost(&p, nbytes);
-    if (status != cudaSuccess) {
-      // Page-locked memory is scarcer than memory: fall back to ordinary pages, which
-      // copy more slowly but just as correctly.
-      cudaGetLastError();
+    // Page-locked memory is scarcer than memory, and pinning much of it slows the whole
+    // machine: up to a quarter of the device's share, then ordinary pages, which copy
+    // more slowly but just as correctly.
+    if (pinned_in_use_.fetch_add(nbytes) + nbytes > pinned_budget_) {
+      pinned_in_use_.fetch_sub(nbytes);
       return Buffer::allocate_host(nbytes);
     }
-    return Buffer::wrap_host(p, nbytes, std::shared_ptr<const void>(p, [](const void* q) {
-                               cudaFreeHost(const_cast<void*>(q));
+    void* p = nullptr;
+    cudaError_t status = cudaErrorMemoryAllocation;
+    {
+      const DeviceScope scope(options_.ordinal, name_);
+      status = cudaMallocHost(&p, nbytes);
+    }
+    if (status != cudaSuccess) {
+      cudaGetLastError();
+      pinned_in_use_.fetch_sub(nbytes);
+      return Buffer::allocate_host(nbytes);
+    }
+    auto self = std::static_pointer_cast<CudaDevice>(shared_from_this());
+    return Buffer::wrap_host(p, nbytes, std::shared_ptr<const void>(p, [self, nbytes](const void* q) {
+                               with_device_noexcept(self->options_.ordinal, [&] { cudaFreeHost(const_cast<void*>(q)); });
+                               self->pinned_in_use_.fetch_sub(nbytes);
                              }));
   }
 
@@ -201,6 +227,8 @@ class CudaDevice final : public Device {
   std::vector<cudaStream_t> lanes_;
   cudaStream_t copy_stream_ = nullptr;
   std::atomic<std::size_t> in_use_{0};
+  std::size_t pinned_budget_ = 0;
+  std::atomic<std::size_t> pinned_in_use_{0};
 };
 
 }  // namespace

@@ -16,32 +16,75 @@ namespace tessera::kernels::cuda {
 namespace {
 
 void check(cudaError_t status, const char* call) {
-  if (status != cudaSuccess) throw Error(std::string(call) + " failed: " + cudaGetErrorString(status));
+  if (status != cudaSuccess) {
+    cudaGetLastError();  // clear a non-sticky error so that the next call starts clean
+    throw Error(std::string(call) + " failed: " + cudaGetErrorString(status));
+  }
 }
 
-/// A compiled kernel loaded into the process: CUDA libraries are context-independent,
-/// so one load serves every device of the cubin's architecture.
+/// A compiled kernel loaded for one device and one thread, with its own copy of the
+/// library's globals: the error flag a launch resets, and reads after its kernel, is then
+/// used by that launch alone (a thread waits for each launch it makes), and is the flag
+/// of the device the kernel ran on (a global's address is per device).
 struct LoadedKernel {
   cudaLibrary_t library = nullptr;
   cudaKernel_t kernel = nullptr;
   int* error_code = nullptr;  // the library's tessera_error_code, in device memory
 };
 
-LoadedKernel load(const std::shared_ptr<const Cubin>& cubin, const std::string& name) {
-  static std::mutex mutex;
-  static std::map<const Cubin*, LoadedKernel> loaded;  // the cubins live in compile_cuda's cache
-  std::lock_guard lock(mutex);
-  if (auto it = loaded.find(cubin.get()); it != loaded.end()) return it->second;
-  LoadedKernel k;
-  check(cudaLibraryLoadData(&k.library, cubin->data(), nullptr, nullptr, 0, nullptr, nullptr, 0),
-        "cudaLibraryLoadData");
-  check(cudaLibraryGetKernel(&k.kernel, k.library, name.c_str()), "cudaLibraryGetKernel");
-  void* flag = nullptr;
-  std::size_t bytes = 0;
-  check(cudaLibraryGetGlobal(&flag, &bytes, k.library, "tessera_error_code"), "cudaLibraryGetGlobal");
-  k.error_code = static_cast<int*>(flag);
-  return loaded.emplace(cubin.get(), k).first->second;
+class ThreadKernels {
+ public:
+  ThreadKernels() = default;
+  ThreadKernels(const ThreadKernels&) = delete;
+  ThreadKernels& operator=(const ThreadKernels&) = delete;
+  ~ThreadKernels() {
+    for (auto& [key, k] : loaded_) cudaLibraryUnload(k.library);  // best effort, also at exit
+    cudaGetLastError();
+  }
+
+  const LoadedKernel& load(const std::shared_ptr<const Cubin>& cubin, const std::string& name) {
+    int device = 0;
+    check(cudaGetDevice(&device), "cudaGetDevice");
+    const auto key = std::make_pair(cubin.get(), device);  // the cubins live in compile_cuda's cache
+    if (auto it = loaded_.find(key); it != loaded_.end()) return it->second;
+    LoadedKernel k;
+    check(cudaLibraryLoadData(&k.library, cubin->data(), nullptr, nullptr, 0, nullptr, nullptr, 0),
+          "cudaLibraryLoadData");
+    try {
+      check(cudaLibraryGetKernel(&k.kernel, k.library, name.c_str()), "cudaLibraryGetKernel");
+      void* flag = nullptr;
+      std::size_t bytes = 0;
+      check(cudaLibraryGetGlobal(&flag, &bytes, k.library, "tessera_error_code"), "cudaLibraryGetGlobal");
+      k.error_code = static_cast<int*>(flag);
+    } catch (...) {
+      cudaLibraryUnload(k.library);
+      throw;
+    }
+    return loaded_.emplace(key, k).first->second;
+  }
+
+ private:
+  std::map<std::pair<const Cubin*, int>, LoadedKernel> loaded_;
+};
+
+const LoadedKernel& load(const std::shared_ptr<const Cubin>& cubin, const std::string& name) {
+  thread_local ThreadKernels kernels;
+  return kernels.load(cubin, name);
 }
+
+/// Frees device memory from cudaMallocAsync when it goes out of scope.
+struct AsyncAllocation {
+  void* ptr = nullptr;
+  cudaStream_t stream = nullptr;
+  AsyncAllocation(std::size_t bytes, cudaStream_t s) : stream(s) {
+    check(cudaMallocAsync(&ptr, bytes, stream), "cudaMallocAsync");
+  }
+  ~AsyncAllocation() {
+    if (ptr != nullptr) cudaFreeAsync(ptr, stream);
+  }
+  AsyncAllocation(const AsyncAllocation&) = delete;
+  AsyncAllocation& operator=(const AsyncAllocation&) = delete;
+};
 
 int current_architecture(int& multiprocessors) {
   int device = 0, major = 0, minor = 0;
@@ -59,22 +102,21 @@ void launch(const FusedKernelSource& source, std::vector<std::int64_t>& argument
             cudaStream_t stream, void* device_result, void* host_result, std::size_t result_bytes) {
   const std::shared_ptr<const Cubin> cubin =
       compile_cuda(source.source, NvrtcOptions{architecture, default_kernel_cache_directory()});
-  const LoadedKernel k = load(cubin, source.name);
+  const LoadedKernel& k = load(cubin, source.name);
   check(cudaMemsetAsync(k.error_code, 0, sizeof(int), stream), "cudaMemsetAsync");
   const std::size_t argument_bytes = arguments.size() * sizeof(std::int64_t);
-  void* device_arguments = nullptr;
+  std::unique_ptr<AsyncAllocation> device_arguments;
   if (!source.argument_in_parameter) {
-    check(cudaMallocAsync(&device_arguments, argument_bytes, stream), "cudaMallocAsync");
-    check(cudaMemcpyAsync(device_arguments, arguments.data(), argument_bytes, cudaMemcpyHostToDevice, stream),
+    device_arguments = std::make_unique<AsyncAllocation>(argument_bytes, stream);
+    check(cudaMemcpyAsync(device_arguments->ptr, arguments.data(), argument_bytes, cudaMemcpyHostToDevice, stream),
           "cudaMemcpyAsync");
   }
+  void* argument_pointer = device_arguments ? device_arguments->ptr : nullptr;
   void* by_value[] = {arguments.data()};
-  void* by_pointer[] = {&device_arguments};
-  const cudaError_t launched =
-      cudaLaunchKernel(reinterpret_cast<const void*>(k.kernel), dim3(blocks), dim3(kFusedBlockThreads),
-                       source.argument_in_parameter ? by_value : by_pointer, 0, stream);
-  if (device_arguments != nullptr) check(cudaFreeAsync(device_arguments, stream), "cudaFreeAsync");
-  check(launched, "cudaLaunchKernel");
+  void* by_pointer[] = {&argument_pointer};
+  check(cudaLaunchKernel(reinterpret_cast<const void*>(k.kernel), dim3(blocks), dim3(kFusedBlockThreads),
+                         source.argument_in_parameter ? by_value : by_pointer, 0, stream),
+        "cudaLaunchKernel");
   if (host_result != nullptr) {
     check(cudaMemcpyAsync(host_result, device_result, result_bytes, cudaMemcpyDeviceToHost, stream),
           "cudaMemcpyAsync");
@@ -89,18 +131,6 @@ void launch(const FusedKernelSource& source, std::vector<std::int64_t>& argument
 unsigned grid_for(std::int64_t jobs, int multiprocessors) {
   return static_cast<unsigned>(std::max<std::int64_t>(1, std::min<std::int64_t>(jobs, std::int64_t{multiprocessors} * 16)));
 }
-
-/// Frees device memory from cudaMallocAsync when it goes out of scope.
-struct AsyncAllocation {
-  void* ptr = nullptr;
-  cudaStream_t stream = nullptr;
-  AsyncAllocation(std::size_t bytes, cudaStream_t s) : stream(s) {
-    check(cudaMallocAsync(&ptr, bytes, stream), "cudaMallocAsync");
-  }
-  ~AsyncAllocation() { cudaFreeAsync(ptr, stream); }
-  AsyncAllocation(const AsyncAllocation&) = delete;
-  AsyncAllocation& operator=(const AsyncAllocation&) = delete;
-};
 
 }  // namespace
 

@@ -17,9 +17,8 @@ namespace tessera::kernels::cuda {
 /// `stream`, as evaluate_fused does on the CPU: `sources[i]` and `out` are device memory.
 /// Returns when the chunk is written. Throws tessera::ValueError for bad input the
 /// kernel met (an integer to a negative power) and tessera::Error for CUDA failures.
-/// The error flag lives in the loaded kernel: concurrent launches of one kernel on
-/// several streams share it, so a caller running them concurrently must serialize them
-/// or tolerate a failure reported by both.
+/// Safe to call from several threads at once, on one device or several: each thread
+/// loads the kernels it launches for itself, with an error flag of its own.
 void evaluate_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
                               std::span<const std::int64_t> shape, void* out, cudaStream_t stream);
 
