@@ -23,6 +23,7 @@ Worker::Worker(WorkerId id, WorkerOptions options, Transport& transport)
     : id_(id),
       options_(std::move(options)),
       device_(options_.device ? options_.device : host_device()),
+      home_(device_ == host_device() ? nullptr : device_.get()),
       transport_(transport),
       store_(options_.memory_limit, options_.spill_directory,
              options_.device_memory_limit > 0 ? options_.device_memory_limit : static_cast<std::size_t>(-1)) {
@@ -206,15 +207,15 @@ Worker::Task* Worker::pop_ready() {
   return nullptr;
 }
 
-Value Worker::here(Key key, const Value& value) {
+std::optional<Value> Worker::moved_here(Key key, const Value& value) {
+  if (value.location() == home_) return std::nullopt;
   Value moved = value.relocated_to(*device_);
-  if (moved.location() != value.location()) {
-    values_moved_.fetch_add(1, std::memory_order_relaxed);
-    bytes_moved_.fetch_add(value.nbytes(), std::memory_order_relaxed);
-    TESSERA_LOG(debug) << "worker " << id_ << " (" << device_->name() << "): moved " << to_string(key) << " ("
-                       << value.nbytes() << " bytes) from "
-                       << (value.location() ? value.location()->name() : std::string("host memory"));
-  }
+  if (moved.location() == value.location()) return std::nullopt;  // a type that stays on the host
+  values_moved_.fetch_add(1, std::memory_order_relaxed);
+  bytes_moved_.fetch_add(value.nbytes(), std::memory_order_relaxed);
+  TESSERA_LOG(debug) << "worker " << id_ << " (" << device_->name() << "): moved " << to_string(key) << " ("
+                     << value.nbytes() << " bytes) from "
+                     << (value.location() ? value.location()->name() : std::string("host memory"));
   return moved;
 }
 
@@ -231,9 +232,11 @@ void Worker::execute(Task& task, std::size_t lane) {
       if (!value) throw Error("input " + to_string(dep) + " is missing on worker " + std::to_string(id_));
       // Scattered data and values spilled off the device come back here for the task,
       // and stay here for the next one.
-      Value local = here(dep, *value);
-      if (local.location() != value->location()) store_.replace(dep, local);
-      inputs.push_back(std::move(local));
+      if (std::optional<Value> local = moved_here(dep, *value)) {
+        store_.replace(dep, *local);
+        value = std::move(local);
+      }
+      inputs.push_back(std::move(*value));
     }
     // User code may submit work to this very worker and wait for it; while it runs, this
     // thread will not loop back to pick work up, so work it queues must wake another.
@@ -245,7 +248,8 @@ void Worker::execute(Task& task, std::size_t lane) {
       const Worker* owner;
     } not_picking_up(this);
     result = spec.runner->run_on(inputs, ExecutionContext{*device_, lane});
-    device_->synchronize(lane);  // the result is complete (and errors surface) before anyone reads it
+    // The result is complete (and device errors surface) before anyone reads it.
+    if (home_ != nullptr) device_->synchronize(lane);
   } catch (...) {
     failure = failure_from_current_exception(spec.key);
   }
@@ -294,7 +298,7 @@ void Worker::run_fetch(FetchJob job) {
   for (std::size_t i = 0; i < job.keys.size(); ++i) {
     if (values[i]) {
       try {
-        values[i] = here(job.keys[i], *values[i]);
+        if (std::optional<Value> local = moved_here(job.keys[i], *values[i])) values[i] = std::move(local);
       } catch (const std::exception& e) {  // out of device memory: the tasks needing it fail
         problem = std::string("could not copy it to ") + device_->name() + ": " + e.what();
         values[i].reset();

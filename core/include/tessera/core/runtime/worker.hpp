@@ -94,14 +94,16 @@ class Worker final : public WorkerEndpoint {
   bool retry_fetch_elsewhere(Key key, WorkerId failed_peer);  // queues a fetch from another holder
   // Called without mutex_.
   void execute(Task& task, std::size_t lane);
-  /// The value on this worker's device, copied there if it lives elsewhere.
-  Value here(Key key, const Value& value);
+  /// A copy of the value on this worker's device; nullopt when it is there already (or
+  /// its type always lives on the host), the common case, which costs one comparison.
+  std::optional<Value> moved_here(Key key, const Value& value);
   void run_fetch(FetchJob job);
   void report(WorkerToScheduler&& message);
 
   const WorkerId id_;
   const WorkerOptions options_;
   const std::shared_ptr<Device> device_;
+  const Device* const home_;  // where values must be for its tasks: null for host memory
   Transport& transport_;
   SpillStore store_;
 
