@@ -215,10 +215,13 @@ std::size_t tasks_on_devices(const tessera::LocalCluster& cluster) {
   return n;
 }
 
-// The seed on an n × n random array in chunks of `chunk`; returns seconds (best of 3
-// after a warm-up that also compiles the kernels).
-double seed_seconds(tessera::Client& client, std::int64_t n, std::int64_t chunk, const tessera::Array* persisted = nullptr) {
-  const tessera::Array x = persisted ? *persisted : tessera::random::random({n, n}, {.seed = 1, .chunks = chunk});
+// An n × n random array in chunks of `chunk` (lazy: chunks are generated where used).
+tessera::Array random_square(std::int64_t n, std::int64_t chunk, std::uint64_t seed) {
+  return tessera::random::random({n, n}, {.seed = seed, .chunks = chunk});
+}
+
+// The seed on `x`; returns seconds (best of 3 after a warm-up that also compiles the kernels).
+double seed_seconds(tessera::Client& client, const tessera::Array& x) {
   const tessera::Array y = (x.T() - x.mean(0)).sum();
   double best = 1e300;
   for (int r = 0; r < 4; ++r) {
@@ -236,7 +239,7 @@ void run_cluster_suite(const tessera::GpuInfo& gpu0, std::size_t gpus) {
   const std::int64_t chunk = 16384;
   {
     tessera::Client client(tessera::LocalCluster({.n_workers = 1, .gpus = -1}));
-    const double t = seed_seconds(client, n, chunk);
+    const double t = seed_seconds(client, random_square(n, chunk, 1));
     const double gb = static_cast<double>(n) * static_cast<double>(n) * 8 / 1e9;
     row("seed (x.T - x.mean(0)).sum()", fmt("%.0f GB", gb), t, fmt("%.0f GB/s", 2 * gb / t),
         "x generated twice");
@@ -247,8 +250,7 @@ void run_cluster_suite(const tessera::GpuInfo& gpu0, std::size_t gpus) {
     const auto m = static_cast<std::int64_t>(std::sqrt(2.0 * static_cast<double>(limit * gpus) / 8.0));
     tessera::LocalCluster cluster({.n_workers = 1, .gpus = -1, .device_memory_limit = limit});
     tessera::Client client(cluster);
-    const tessera::Array x = tessera::random::random({m, m}, {.seed = 2, .chunks = 8192}).persist(client);
-    const double t = seed_seconds(client, m, 8192, &x);
+    const double t = seed_seconds(client, random_square(m, 8192, 2).persist(client));
     std::size_t moved = 0;
     for (std::size_t w = 0; w < cluster.n_workers(); ++w) moved += cluster.worker_stats(w).store.moved_to_host_total;
     const double gb = static_cast<double>(m) * static_cast<double>(m) * 8 / 1e9;
@@ -270,7 +272,7 @@ void run_cluster_suite(const tessera::GpuInfo& gpu0, std::size_t gpus) {
   double one = 0;
   for (std::size_t v : {1, 2, 4}) {
     tessera::Client client(tessera::LocalCluster({.n_workers = 1, .gpus = 1, .virtual_gpus = v}));
-    const double t = seed_seconds(client, scaling_n, 8192);
+    const double t = seed_seconds(client, random_square(scaling_n, 8192, 1));
     if (v == 1) one = t;
     const std::string name = "seed on " + std::to_string(v) + " virtual GPU(s)";
     row(name.c_str(), fmt("%.0f GB", static_cast<double>(scaling_n * scaling_n) * 8 / 1e9), t, "-",

@@ -12,6 +12,12 @@
 
 namespace tessera::array_detail::gpu {
 
+#if defined(TESSERA_WITH_CUDA)
+inline constexpr bool kBuilt = true;
+#else
+inline constexpr bool kBuilt = false;  // the functions below are not defined in this build
+#endif
+
 /// A new device chunk of `shape` holding `program`'s values (inputs on the device).
 Value evaluate_fused(const kernels::FusedProgram& program, const Shape& shape, std::span<const Value> inputs,
                      const ExecutionContext& context);
@@ -22,8 +28,13 @@ void reduce_fused(const kernels::FusedProgram& program, const Shape& shape, std:
                   const kernels::ReductionTarget& target, std::span<const Value> inputs,
                   const ExecutionContext& context);
 
+#if defined(TESSERA_WITH_CUDA)
 bool has_reduction(std::string_view op, DType input) noexcept;
 bool has_matmul(DType dtype) noexcept;
+#else
+inline bool has_reduction(std::string_view, DType) noexcept { return false; }
+inline bool has_matmul(DType) noexcept { return false; }
+#endif
 
 /// matmul_block (kernels/matmul.hpp) with cuBLAS on device blocks.
 void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, bool transpose_b, void* c,

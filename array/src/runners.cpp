@@ -6,24 +6,16 @@
 #include "tessera/core/error.hpp"
 #include "tessera/kernels/matmul.hpp"
 
-#if defined(TESSERA_WITH_CUDA)
 #include "gpu_runners.hpp"
-#endif
 
 namespace tessera::array_detail {
 namespace {
 
 // Runners with device code run anywhere and would rather run on a GPU, in builds with CUDA.
 Placement gpu_preferred_if(bool has_device_code) {
-#if defined(TESSERA_WITH_CUDA)
-  if (has_device_code) {
-    return Placement{static_cast<DeviceKindMask>(mask_of(DeviceKind::cpu) | mask_of(DeviceKind::cuda)),
-                     DeviceKind::cuda};
-  }
-#else
-  (void)has_device_code;
-#endif
-  return Placement{};
+  if (!gpu::kBuilt || !has_device_code) return Placement{};
+  return Placement{static_cast<DeviceKindMask>(mask_of(DeviceKind::cpu) | mask_of(DeviceKind::cuda)),
+                   DeviceKind::cuda};
 }
 
 // The context when it is a GPU's (whose runners then use device code), else null.
@@ -87,13 +79,7 @@ Value ReducePartialRunner::run_on(std::span<const Value> inputs, const Execution
   return fold(inputs, gpu_context(context));
 }
 
-Placement ReducePartialRunner::placement() const {
-#if defined(TESSERA_WITH_CUDA)
-  return gpu_preferred_if(gpu::has_reduction(op_, kernel_->input));
-#else
-  return gpu_preferred_if(false);
-#endif
-}
+Placement ReducePartialRunner::placement() const { return gpu_preferred_if(gpu::has_reduction(op_, kernel_->input)); }
 
 // The states are in host memory wherever the block is: the device folds into partial
 // states and merges them into these (kernels/cuda/fused_launch.hpp), and the combining
@@ -151,13 +137,7 @@ Value MatmulRunner::run_on(std::span<const Value> inputs, const ExecutionContext
   return multiply(inputs, gpu_context(context));
 }
 
-Placement MatmulRunner::placement() const {
-#if defined(TESSERA_WITH_CUDA)
-  return gpu_preferred_if(gpu::has_matmul(dtype_));
-#else
-  return gpu_preferred_if(false);
-#endif
-}
+Placement MatmulRunner::placement() const { return gpu_preferred_if(gpu::has_matmul(dtype_)); }
 
 Value MatmulRunner::multiply(std::span<const Value> inputs, const ExecutionContext* gpu) const {
   // One loop for both devices: only the block product and the clearing differ.

@@ -5,6 +5,14 @@
 namespace tessera {
 namespace {
 
+// Copies between two devices that cannot reach each other: out to host memory of the
+// source's choosing (page-locked for a GPU), then in.
+void stage_through_host(const Buffer& src, Device& target, Buffer& dst, std::size_t nbytes) {
+  Buffer staging = src.location()->allocate_host(nbytes);
+  src.location()->copy_to_host(src, staging.data(), nbytes);
+  target.copy_from_host(staging.data(), dst, nbytes);
+}
+
 class HostDevice final : public Device {
  public:
   DeviceKind kind() const noexcept override { return DeviceKind::cpu; }
@@ -29,9 +37,7 @@ std::string_view to_string(DeviceKind kind) noexcept {
 }
 
 void Device::copy_from_peer(const Buffer& src, Buffer& dst, std::size_t nbytes) {
-  Buffer staging = src.location()->allocate_host(nbytes);
-  src.location()->copy_to_host(src, staging.data(), nbytes);
-  copy_from_host(staging.data(), dst, nbytes);
+  stage_through_host(src, *this, dst, nbytes);
 }
 
 const std::shared_ptr<Device>& host_device() {
@@ -56,9 +62,7 @@ Buffer copy_buffer_to(const Buffer& src, Device& target) {
   } else if (from->kind() == target.kind()) {
     target.copy_from_peer(src, dst, n);
   } else {
-    Buffer staging = from->allocate_host(n);
-    from->copy_to_host(src, staging.data(), n);
-    target.copy_from_host(staging.data(), dst, n);
+    stage_through_host(src, target, dst, n);
   }
   return dst;
 }

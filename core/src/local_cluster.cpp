@@ -165,6 +165,14 @@ LocalClusterImpl::LocalClusterImpl(const LocalClusterOptions& options) {
                     << " thread(s), memory limit " << memory_limit << " bytes per worker";
 }
 
+const runtime::Worker& LocalClusterImpl::worker(std::size_t index) const {
+  if (index >= workers.size()) {
+    throw IndexError("worker " + std::to_string(index) + " does not exist; the cluster has " +
+                     std::to_string(workers.size()) + " workers");
+  }
+  return *workers[index];
+}
+
 bool LocalClusterImpl::on_worker_thread() const noexcept {
   return std::any_of(workers.begin(), workers.end(), [](const auto& w) { return w->is_current_thread(); });
 }
@@ -198,20 +206,11 @@ LocalCluster::LocalCluster(LocalClusterOptions options)
 
 std::size_t LocalCluster::n_workers() const { return impl_->workers.size(); }
 
-std::string LocalCluster::worker_device(std::size_t worker) const {
-  (void)worker_stats(worker);  // the range check and its message
-  return impl_->workers[worker]->device().name();
-}
+std::string LocalCluster::worker_device(std::size_t worker) const { return impl_->worker(worker).device().name(); }
 
 std::size_t LocalCluster::threads_per_worker() const { return impl_->threads_per_worker; }
 
-runtime::WorkerStats LocalCluster::worker_stats(std::size_t worker) const {
-  if (worker >= impl_->workers.size()) {
-    throw IndexError("worker " + std::to_string(worker) + " does not exist; the cluster has " +
-                     std::to_string(impl_->workers.size()) + " workers");
-  }
-  return impl_->workers[worker]->stats();
-}
+runtime::WorkerStats LocalCluster::worker_stats(std::size_t worker) const { return impl_->worker(worker).stats(); }
 
 runtime::SchedulerStats LocalCluster::scheduler_stats() const { return impl_->scheduler->stats(); }
 

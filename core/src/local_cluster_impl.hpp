@@ -77,6 +77,8 @@ struct LocalClusterImpl {
   /// The deleter of the shared handle: safe to run on any thread, the cluster's own included.
   static void destroy(LocalClusterImpl* cluster) noexcept;
   bool on_worker_thread() const noexcept;
+  /// Worker `index`; tessera::IndexError naming the count when there is none.
+  const runtime::Worker& worker(std::size_t index) const;
 
   std::shared_ptr<ClusterLifeline> lifeline = std::make_shared<ClusterLifeline>(this);
   std::size_t threads_per_worker = 1;

@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <type_traits>
 
 #include "tessera/core/error.hpp"
 
@@ -47,6 +48,18 @@ int checked_int(std::int64_t v, const char* what) {
   return static_cast<int>(v);
 }
 
+/// A real value as a GEMM scalar of type T (cuBLAS's complex types are plain structs).
+template <class T>
+T scalar(double value) {
+  if constexpr (std::is_same_v<T, cuComplex>) {
+    return make_cuComplex(static_cast<float>(value), 0.f);
+  } else if constexpr (std::is_same_v<T, cuDoubleComplex>) {
+    return make_cuDoubleComplex(value, 0.0);
+  } else {
+    return static_cast<T>(value);
+  }
+}
+
 }  // namespace
 
 bool has_device_matmul(DType dtype) noexcept {
@@ -83,35 +96,18 @@ void matmul_block_on_device(DType dtype, const void* a, bool transpose_a, const 
     }
     return;
   }
+  // The four GEMMs differ only in their element type.
+  auto gemm = [&]<class T>(auto cublas_gemm, const char* call) {
+    const T alpha = scalar<T>(1), beta = scalar<T>(accumulate ? 1 : 0);
+    check(cublas_gemm(h, op_b, op_a, ni, mi, ki, &alpha, static_cast<const T*>(b), ldb, static_cast<const T*>(a), lda,
+                      &beta, static_cast<T*>(c), ldc),
+          call);
+  };
   switch (dtype) {
-    case DType::float32: {
-      const float alpha = 1, beta = accumulate ? 1 : 0;
-      check(cublasSgemm(h, op_b, op_a, ni, mi, ki, &alpha, static_cast<const float*>(b), ldb,
-                        static_cast<const float*>(a), lda, &beta, static_cast<float*>(c), ldc),
-            "cublasSgemm");
-      break;
-    }
-    case DType::float64: {
-      const double alpha = 1, beta = accumulate ? 1 : 0;
-      check(cublasDgemm(h, op_b, op_a, ni, mi, ki, &alpha, static_cast<const double*>(b), ldb,
-                        static_cast<const double*>(a), lda, &beta, static_cast<double*>(c), ldc),
-            "cublasDgemm");
-      break;
-    }
-    case DType::complex64: {
-      const cuComplex alpha{1, 0}, beta{accumulate ? 1.f : 0.f, 0};
-      check(cublasCgemm(h, op_b, op_a, ni, mi, ki, &alpha, static_cast<const cuComplex*>(b), ldb,
-                        static_cast<const cuComplex*>(a), lda, &beta, static_cast<cuComplex*>(c), ldc),
-            "cublasCgemm");
-      break;
-    }
-    case DType::complex128: {
-      const cuDoubleComplex alpha{1, 0}, beta{accumulate ? 1.0 : 0.0, 0};
-      check(cublasZgemm(h, op_b, op_a, ni, mi, ki, &alpha, static_cast<const cuDoubleComplex*>(b), ldb,
-                        static_cast<const cuDoubleComplex*>(a), lda, &beta, static_cast<cuDoubleComplex*>(c), ldc),
-            "cublasZgemm");
-      break;
-    }
+    case DType::float32: gemm.operator()<float>(cublasSgemm, "cublasSgemm"); break;
+    case DType::float64: gemm.operator()<double>(cublasDgemm, "cublasDgemm"); break;
+    case DType::complex64: gemm.operator()<cuComplex>(cublasCgemm, "cublasCgemm"); break;
+    case DType::complex128: gemm.operator()<cuDoubleComplex>(cublasZgemm, "cublasZgemm"); break;
     default: break;  // excluded above
   }
 }

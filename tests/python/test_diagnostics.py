@@ -112,7 +112,8 @@ def test_workers_name_their_devices():
         # Array work runs on the GPUs where there are some, else on the CPU worker; the
         # results are the same either way.
         x = ts.random.random((300, 300), chunks=64, seed=5)
-        expected_sum = (x.compute().T - x.compute().mean(axis=0)).sum()
+        xn = x.compute()
+        expected_sum = (xn.T - xn.mean(axis=0)).sum()
         assert np.isclose(float((x.T - x.mean(axis=0)).sum().compute(client=client)), expected_sum)
         stats = client.worker_stats()
         on_gpus = sum(s["tasks_executed"] for s in stats[1:])
