@@ -38,9 +38,27 @@ void reduce_fused(const kernels::FusedProgram& program, const Shape& shape, std:
   kernels::cuda::reduce_fused_on_device(program, sources, shape, op, target, stream_of(context));
 }
 
-bool has_reduction(std::string_view op, DType input) noexcept { return kernels::cuda::has_device_reduction(op, input); }
+Value scan_fused(const kernels::FusedProgram& program, const Shape& shape, int axis, std::string_view op,
+                 std::span<const Value> inputs, const ExecutionContext& context) {
+  Chunk out = Chunk::allocate_on(context.device, program.result_dtype(), shape);
+  if (out.size() > 0) {
+    const auto sources = chunk_data(inputs);
+    kernels::cuda::scan_fused_on_device(program, sources, shape, axis, op, out.buffer.data(), stream_of(context));
+  }
+  return Value::make(std::move(out));
+}
 
-bool has_matmul(DType dtype) noexcept { return kernels::cuda::has_device_matmul(dtype); }
+bool has_reduction(std::string_view op, DType input) noexcept {
+  return kernels::cuda::has_device_reduction(op, input);
+}
+
+bool has_matmul(DType dtype) noexcept {
+  return kernels::cuda::has_device_matmul(dtype);
+}
+
+bool has_scan(std::string_view op, DType dtype) noexcept {
+  return kernels::cuda::has_device_scan(op, dtype);
+}
 
 void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, bool transpose_b, void* c,
                   std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate, const ExecutionContext& context) {

@@ -28,12 +28,25 @@ void reduce_fused(const kernels::FusedProgram& program, const Shape& shape, std:
                   const kernels::ReductionTarget& target, std::span<const Value> inputs,
                   const ExecutionContext& context);
 
+/// A new device chunk of `shape` holding the inclusive scan of `program`'s values along
+/// `axis`, combined with elementwise operation `op` ("add", "multiply").
+Value scan_fused(const kernels::FusedProgram& program, const Shape& shape, int axis, std::string_view op,
+                 std::span<const Value> inputs, const ExecutionContext& context);
+
 #if defined(TESSERA_WITH_CUDA)
 bool has_reduction(std::string_view op, DType input) noexcept;
 bool has_matmul(DType dtype) noexcept;
+bool has_scan(std::string_view op, DType dtype) noexcept;
 #else
-inline bool has_reduction(std::string_view, DType) noexcept { return false; }
-inline bool has_matmul(DType) noexcept { return false; }
+inline bool has_reduction(std::string_view, DType) noexcept {
+  return false;
+}
+inline bool has_matmul(DType) noexcept {
+  return false;
+}
+inline bool has_scan(std::string_view, DType) noexcept {
+  return false;
+}
 #endif
 
 /// matmul_block (kernels/matmul.hpp) with cuBLAS on device blocks.

@@ -11,19 +11,17 @@
 namespace tessera::array_detail {
 namespace {
 
-// Runners with device code run anywhere and would rather run on a GPU, in builds with CUDA.
-Placement gpu_preferred_if(bool has_device_code) {
-  if (!gpu::kBuilt || !has_device_code) return Placement{};
-  return Placement{static_cast<DeviceKindMask>(mask_of(DeviceKind::cpu) | mask_of(DeviceKind::cuda)),
-                   DeviceKind::cuda};
-}
-
 // The context when it is a GPU's (whose runners then use device code), else null.
 const ExecutionContext* gpu_context(const ExecutionContext& context) noexcept {
   return context.device.kind() == DeviceKind::cuda ? &context : nullptr;
 }
 
 }  // namespace
+
+Placement gpu_preferred_if(bool has_device_code) {
+  if (!gpu::kBuilt || !has_device_code) return Placement{};
+  return Placement{static_cast<DeviceKindMask>(mask_of(DeviceKind::cpu) | mask_of(DeviceKind::cuda)), DeviceKind::cuda};
+}
 
 std::vector<const void*> chunk_data(std::span<const Value> inputs) {
   std::vector<const void*> data;
@@ -47,7 +45,9 @@ Value FusedRunner::run_on(std::span<const Value> inputs, const ExecutionContext&
   return run(inputs);
 }
 
-Placement FusedRunner::placement() const { return gpu_preferred_if(true); }
+Placement FusedRunner::placement() const {
+  return gpu_preferred_if(true);
+}
 
 namespace {
 
@@ -73,13 +73,17 @@ ReducePartialRunner::ReducePartialRunner(kernels::FusedProgram program, Shape sh
       index_offset_(index_offset),
       index_strides_(std::move(index_strides)) {}
 
-Value ReducePartialRunner::run(std::span<const Value> inputs) const { return fold(inputs, nullptr); }
+Value ReducePartialRunner::run(std::span<const Value> inputs) const {
+  return fold(inputs, nullptr);
+}
 
 Value ReducePartialRunner::run_on(std::span<const Value> inputs, const ExecutionContext& context) const {
   return fold(inputs, gpu_context(context));
 }
 
-Placement ReducePartialRunner::placement() const { return gpu_preferred_if(gpu::has_reduction(op_, kernel_->input)); }
+Placement ReducePartialRunner::placement() const {
+  return gpu_preferred_if(gpu::has_reduction(op_, kernel_->input));
+}
 
 // The states are in host memory wherever the block is: the device folds into partial
 // states and merges them into these (kernels/cuda/fused_launch.hpp), and the combining
@@ -131,13 +135,17 @@ Value ReduceCombineRunner::run(std::span<const Value> inputs) const {
   return Value::make(std::move(out));
 }
 
-Value MatmulRunner::run(std::span<const Value> inputs) const { return multiply(inputs, nullptr); }
+Value MatmulRunner::run(std::span<const Value> inputs) const {
+  return multiply(inputs, nullptr);
+}
 
 Value MatmulRunner::run_on(std::span<const Value> inputs, const ExecutionContext& context) const {
   return multiply(inputs, gpu_context(context));
 }
 
-Placement MatmulRunner::placement() const { return gpu_preferred_if(gpu::has_matmul(dtype_)); }
+Placement MatmulRunner::placement() const {
+  return gpu_preferred_if(gpu::has_matmul(dtype_));
+}
 
 Value MatmulRunner::multiply(std::span<const Value> inputs, const ExecutionContext* gpu) const {
   // One loop for both devices: only the block product and the clearing differ.

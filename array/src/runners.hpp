@@ -13,6 +13,10 @@
 
 namespace tessera::array_detail {
 
+/// The placement of a runner that runs anywhere and would rather run on a GPU, when it
+/// has device code and the build has CUDA; otherwise the host's.
+Placement gpu_preferred_if(bool has_device_code);
+
 /// The pointers to the elements of each input chunk, in dependency order.
 std::vector<const void*> chunk_data(std::span<const Value> inputs);
 
@@ -34,8 +38,9 @@ class FusedRunner final : public TaskRunner {
 class ReducePartialRunner final : public TaskRunner {
  public:
   /// `op` is the reduction's registry name ("sum", "argmax").
-  ReducePartialRunner(kernels::FusedProgram program, Shape shape, std::string op, const kernels::ReductionKernel* kernel,
-                      std::vector<bool> reduced, std::int64_t index_offset, Strides index_strides);
+  ReducePartialRunner(kernels::FusedProgram program, Shape shape, std::string op,
+                      const kernels::ReductionKernel* kernel, std::vector<bool> reduced, std::int64_t index_offset,
+                      Strides index_strides);
   Value run(std::span<const Value> inputs) const override;
   Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override;
   Placement placement() const override;
@@ -79,8 +84,15 @@ class MatmulRunner final : public TaskRunner {
   /// the operands' matrices along the batch axes (0 where an operand broadcasts).
   MatmulRunner(DType dtype, Shape shape, std::int64_t m, std::int64_t n, std::vector<std::int64_t> k,
                std::vector<Operand> a, std::vector<Operand> b, Strides a_batch, Strides b_batch)
-      : dtype_(dtype), shape_(std::move(shape)), m_(m), n_(n), k_(std::move(k)), a_(std::move(a)), b_(std::move(b)),
-        a_batch_(std::move(a_batch)), b_batch_(std::move(b_batch)) {}
+      : dtype_(dtype),
+        shape_(std::move(shape)),
+        m_(m),
+        n_(n),
+        k_(std::move(k)),
+        a_(std::move(a)),
+        b_(std::move(b)),
+        a_batch_(std::move(a_batch)),
+        b_batch_(std::move(b_batch)) {}
   /// Inputs: the distinct chunks the operands name (x @ x reads one chunk twice).
   Value run(std::span<const Value> inputs) const override;
   Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override;

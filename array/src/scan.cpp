@@ -1,14 +1,14 @@
 // Inclusive scans along an axis across chunks (cumulative_sum, cumulative_prod). Each block
-// is scanned on its own by one task, with its input's expression fused in; the last slice
-// of every block is carried forward along the axis by a chain of small tasks per lane of
-// blocks; each block is then combined with the carry of the blocks before it by one fused
-// task. Within a block, every element is accumulated sequentially as NumPy's cumsum does;
-// across blocks, a float carry is added to a block's own running sums, so the last bits
-// can differ from one sequential pass (as in dask.array).
+// is scanned on its own by one task, with its input's expression fused in (on a GPU
+// worker when there is one); the last slice of every block is carried forward along the
+// axis by a chain of small fused tasks per lane of blocks; each block is then combined
+// with the carry of the blocks before it by one fused task. Within a block, every element is accumulated sequentially
+// as NumPy's cumsum does; across blocks, a float carry is added to a block's own running sums, so the last bits can
+// differ from one sequential pass (as in dask.array).
 #include <array>
-#include <cstring>
 
 #include "axis_split.hpp"
+#include "gpu_runners.hpp"
 #include "nodes.hpp"
 #include "runners.hpp"
 #include "tessera/array/reshaping.hpp"
@@ -18,12 +18,13 @@ namespace tessera {
 namespace array_detail {
 namespace {
 
-// Evaluates a block's fused input and scans it in place along the axis with the
-// elementwise `combine` kernel (add or multiply of the scan's dtype), one slice at a time.
+// Evaluates a block's fused input and scans it along the axis: on the host in place with
+// the elementwise `combine` kernel (add or multiply of the scan's dtype), one slice at a
+// time; on a GPU with one generated kernel that evaluates and scans together.
 class ScanBlockRunner final : public TaskRunner {
  public:
-  ScanBlockRunner(kernels::FusedProgram program, Shape shape, int axis, kernels::ElementwiseFn combine)
-      : program_(std::move(program)), shape_(std::move(shape)), axis_(axis), combine_(combine) {}
+  ScanBlockRunner(kernels::FusedProgram program, Shape shape, int axis, std::string op, kernels::ElementwiseFn combine)
+      : program_(std::move(program)), shape_(std::move(shape)), axis_(axis), op_(std::move(op)), combine_(combine) {}
 
   Value run(std::span<const Value> inputs) const override {
     Chunk out = Chunk::allocate(program_.result_dtype(), shape_);
@@ -42,39 +43,21 @@ class ScanBlockRunner final : public TaskRunner {
     return Value::make(std::move(out));
   }
 
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    if constexpr (gpu::kBuilt) {
+      if (context.device.kind() == DeviceKind::cuda)
+        return gpu::scan_fused(program_, shape_, axis_, op_, inputs, context);
+    }
+    return run(inputs);
+  }
+
+  Placement placement() const override { return gpu_preferred_if(gpu::has_scan(op_, program_.result_dtype())); }
+
  private:
   kernels::FusedProgram program_;
   Shape shape_;
   int axis_;
-  kernels::ElementwiseFn combine_;
-};
-
-// The running total after a block: its last slice along the axis, combined after the
-// carry of the blocks before it when there is one (inputs: [carry,] scanned block).
-class CarryRunner final : public TaskRunner {
- public:
-  CarryRunner(int axis, kernels::ElementwiseFn combine) : axis_(axis), combine_(combine) {}
-
-  Value run(std::span<const Value> inputs) const override {
-    const Chunk& block = inputs.back().get<Chunk>();
-    Shape shape = block.shape;
-    shape[static_cast<std::size_t>(axis_)] = 1;
-    Chunk out = Chunk::allocate(block.dtype, shape);
-    const AxisSplit s = split_at(block.shape, axis_);
-    const std::size_t slice = static_cast<std::size_t>(s.inner) * itemsize(block.dtype);
-    for (std::int64_t o = 0; o < s.outer; ++o) {
-      std::memcpy(out.buffer.data() + static_cast<std::size_t>(o) * slice,
-                  block.buffer.data() + static_cast<std::size_t>(o * s.length + s.length - 1) * slice, slice);
-    }
-    if (inputs.size() == 2 && out.size() > 0) {
-      const void* args[2] = {inputs[0].get<Chunk>().buffer.data(), out.buffer.data()};
-      combine_(args, out.buffer.data(), static_cast<std::size_t>(out.size()));
-    }
-    return Value::make(std::move(out));
-  }
-
- private:
-  int axis_;
+  std::string op_;
   kernels::ElementwiseFn combine_;
 };
 
@@ -106,8 +89,9 @@ class ScanNode final : public Node {
         const ExprPtr e = lowering.bounded(lowering.region(in, identity_map(ndim()), block_box(index)), name_);
         std::vector<Key> sources;
         kernels::FusedProgram program = compile(e, sources);
-        const Key scanned = lowering.add_task(name_ + "-block", std::move(sources),
-                                              std::make_shared<ScanBlockRunner>(std::move(program), extent, axis_, combine_));
+        const Key scanned =
+            lowering.add_task(name_ + "-block", std::move(sources),
+                              std::make_shared<ScanBlockRunner>(std::move(program), extent, axis_, op_, combine_));
         Key result = scanned;
         if (carry) {
           const ExprPtr sum = Expr::apply(op_, combine_, dtype(),
@@ -116,10 +100,10 @@ class ScanNode final : public Node {
         }
         keys[static_cast<std::size_t>(block_flat(index))] = result;
         if (j + 1 < along && extent[axis] > 0) {
-          std::vector<Key> deps;
-          if (carry) deps.push_back(*carry);
-          deps.push_back(scanned);
-          carry = lowering.add_task(name_ + "-carry", std::move(deps), std::make_shared<CarryRunner>(axis_, combine_));
+          // The running total after this block: its last slice, after the carry before it.
+          ExprPtr total = last_slice(scanned, extent);
+          if (carry) total = Expr::apply(op_, combine_, dtype(), {carried(*carry, slice_shape(extent)), total});
+          carry = lowering.materialize_expr(total, name_ + "-carry");
         }
       }
     }
@@ -127,17 +111,35 @@ class ScanNode final : public Node {
   }
 
  private:
-  // The carry chunk (the block's shape with the axis 1) read across the whole block.
-  ExprPtr carried(Key carry, const Shape& extent) const {
+  // A block's extent with the axis 1: the shape of a carry.
+  Shape slice_shape(const Shape& extent) const {
     Shape shape = extent;
     shape[static_cast<std::size_t>(axis_)] = 1;
+    return shape;
+  }
+
+  // The carry chunk read across a region of `extent` (the same along the axis).
+  ExprPtr carried(Key carry, const Shape& extent) const {
     PatchRef p;
     p.key = carry;
     p.lo = Shape(extent.size(), 0);
     p.hi = extent;
-    p.strides = c_strides(shape);
+    p.strides = c_strides(slice_shape(extent));
     p.strides[static_cast<std::size_t>(axis_)] = 0;
     return Expr::load(dtype(), extent, {std::move(p)});
+  }
+
+  // The last slice along the axis of the scanned block `block` of `extent`.
+  ExprPtr last_slice(Key block, const Shape& extent) const {
+    const Shape shape = slice_shape(extent);
+    PatchRef p;
+    p.key = block;
+    p.lo = Shape(extent.size(), 0);
+    p.hi = shape;
+    p.strides = c_strides(extent);
+    p.offset = (extent[static_cast<std::size_t>(axis_)] - 1) * p.strides[static_cast<std::size_t>(axis_)];
+    p.source_size = shape_size(extent);
+    return Expr::load(dtype(), shape, {std::move(p)});
   }
 
   Array input_;
@@ -151,9 +153,12 @@ class ScanNode final : public Node {
 DType accumulation_dtype(DType d) {
   switch (kind(d)) {
     case DTypeKind::boolean:
-    case DTypeKind::signed_integer: return DType::int64;
-    case DTypeKind::unsigned_integer: return DType::uint64;
-    default: return d;
+    case DTypeKind::signed_integer:
+      return DType::int64;
+    case DTypeKind::unsigned_integer:
+      return DType::uint64;
+    default:
+      return d;
   }
 }
 
@@ -184,11 +189,13 @@ Array scan(const Array& x, const std::string& name, const std::string& op, Scala
 }  // namespace
 }  // namespace array_detail
 
-Array cumulative_sum(const Array& x, std::optional<std::int64_t> axis, std::optional<DType> dtype, bool include_initial) {
+Array cumulative_sum(const Array& x, std::optional<std::int64_t> axis, std::optional<DType> dtype,
+                     bool include_initial) {
   return array_detail::scan(x, "cumulative_sum", "add", 0, axis, dtype, include_initial);
 }
 
-Array cumulative_prod(const Array& x, std::optional<std::int64_t> axis, std::optional<DType> dtype, bool include_initial) {
+Array cumulative_prod(const Array& x, std::optional<std::int64_t> axis, std::optional<DType> dtype,
+                      bool include_initial) {
   return array_detail::scan(x, "cumulative_prod", "multiply", 1, axis, dtype, include_initial);
 }
 

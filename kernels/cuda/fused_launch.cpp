@@ -94,7 +94,6 @@ int current_architecture(int& multiprocessors) {
   return major * 10 + minor;
 }
 
-
 /// Compiles (or finds) and loads `source`, then launches it over `blocks` blocks with
 /// `arguments`; waits for the stream and raises what the kernel reported.
 void launch(const FusedKernelSource& source, std::vector<std::int64_t>& arguments, unsigned blocks, int architecture,
@@ -117,8 +116,7 @@ void launch(const FusedKernelSource& source, std::vector<std::int64_t>& argument
                          source.argument_in_parameter ? by_value : by_pointer, 0, stream),
         "cudaLaunchKernel");
   if (host_result != nullptr) {
-    check(cudaMemcpyAsync(host_result, device_result, result_bytes, cudaMemcpyDeviceToHost, stream),
-          "cudaMemcpyAsync");
+    check(cudaMemcpyAsync(host_result, device_result, result_bytes, cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync");
   }
   int error_code = 0;
   check(cudaMemcpyAsync(&error_code, k.error_code, sizeof(int), cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync");
@@ -128,7 +126,8 @@ void launch(const FusedKernelSource& source, std::vector<std::int64_t>& argument
 
 /// Enough blocks of a grid-stride loop to fill every multiprocessor a few times over.
 unsigned grid_for(std::int64_t jobs, int multiprocessors) {
-  return static_cast<unsigned>(std::max<std::int64_t>(1, std::min<std::int64_t>(jobs, std::int64_t{multiprocessors} * 16)));
+  return static_cast<unsigned>(
+      std::max<std::int64_t>(1, std::min<std::int64_t>(jobs, std::int64_t{multiprocessors} * 16)));
 }
 
 }  // namespace
@@ -142,6 +141,30 @@ void evaluate_fused_on_device(const FusedProgram& program, std::span<const void*
   const int architecture = current_architecture(multiprocessors);
   const FusedKernelSource source = fused_kernel_source(program, static_cast<int>(shape.size()));
   const std::int64_t blocks = (count + kFusedBlockThreads - 1) / kFusedBlockThreads;
+  launch(source, arguments, grid_for(blocks, multiprocessors), architecture, stream, nullptr, nullptr, 0);
+}
+
+void scan_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
+                          std::span<const std::int64_t> shape, int axis, std::string_view op, void* out,
+                          cudaStream_t stream) {
+  if (axis < 0 || static_cast<std::size_t>(axis) >= shape.size()) {
+    throw ValueError("fused CUDA scan: axis " + std::to_string(axis) + " is out of range for " +
+                     std::to_string(shape.size()) + " axes");
+  }
+  std::vector<std::int64_t> arguments = fused_kernel_arguments(program, sources, shape, out);
+  const std::int64_t count = arguments[0];
+  if (count == 0) return;
+  const std::int64_t length = shape[static_cast<std::size_t>(axis)];
+  std::int64_t inner = 1;
+  for (std::size_t d = static_cast<std::size_t>(axis) + 1; d < shape.size(); ++d) inner *= shape[d];
+  const std::int64_t lines = count / length;
+  // A block per line where lines are contiguous and long enough to fill its threads;
+  // otherwise a thread per line, which neighbouring lines keep coalesced.
+  const bool block_per_line = inner == 1 && length > 32;
+  int multiprocessors = 1;
+  const int architecture = current_architecture(multiprocessors);
+  const FusedKernelSource source = fused_scan_source(program, static_cast<int>(shape.size()), axis, op, block_per_line);
+  const std::int64_t blocks = block_per_line ? lines : (lines + kFusedBlockThreads - 1) / kFusedBlockThreads;
   launch(source, arguments, grid_for(blocks, multiprocessors), architecture, stream, nullptr, nullptr, 0);
 }
 
@@ -160,16 +183,16 @@ void reduce_fused_on_device(const FusedProgram& program, std::span<const void* c
   // Split each state's elements over several blocks when there are too few states to
   // fill the GPU, but give each block at least a few thousand elements.
   const std::int64_t wanted_blocks = std::int64_t{multiprocessors} * 4;
-  const std::int64_t splits = std::max<std::int64_t>(
-      1, std::min((wanted_blocks + states - 1) / states, (folded + 4095) / 4096));
+  const std::int64_t splits =
+      std::max<std::int64_t>(1, std::min((wanted_blocks + states - 1) / states, (folded + 4095) / 4096));
   const std::size_t partial_bytes = static_cast<std::size_t>(states * splits) * kernel.state_size;
   AsyncAllocation partials(partial_bytes, stream);
   std::vector<std::int64_t> arguments =
       fused_reduction_arguments(program, sources, shape, target, splits, partials.ptr);
   const FusedKernelSource source = fused_reduction_source(program, target.reduced, op, kernel);
   std::vector<std::byte> host(partial_bytes);
-  launch(source, arguments, grid_for(states * splits, multiprocessors), architecture, stream, partials.ptr,
-         host.data(), partial_bytes);
+  launch(source, arguments, grid_for(states * splits, multiprocessors), architecture, stream, partials.ptr, host.data(),
+         partial_bytes);
   auto* out = static_cast<std::byte*>(target.states);
   // Partial p of state o holds the elements of split p, in order, as merge expects.
   for (std::int64_t o = 0; o < states; ++o) {

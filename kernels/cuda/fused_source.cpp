@@ -164,8 +164,8 @@ class SourceWriter {
        << "  __shared__ alignas(16) unsigned char shared_bytes[" << kFusedBlockThreads << " * sizeof(State)];\n"
        << "  State* shared = reinterpret_cast<State*>(shared_bytes);\n";
     for (std::size_t g = 0; g < program_.generators.size(); ++g) write_generator_state(g);
-    s_ << "  const long long states = " << w(r + ArgumentLayout::kStates) << ", folded = "
-       << w(r + ArgumentLayout::kFolded) << ", splits = " << w(r + ArgumentLayout::kSplits) << ";\n"
+    s_ << "  const long long states = " << w(r + ArgumentLayout::kStates)
+       << ", folded = " << w(r + ArgumentLayout::kFolded) << ", splits = " << w(r + ArgumentLayout::kSplits) << ";\n"
        << "  State* partials = reinterpret_cast<State*>(" << w(r + ArgumentLayout::kPartials) << ");\n"
        << "  const long long per_split = (folded + splits - 1) / splits;\n"
        << "  for (long long job = blockIdx.x; job < states * splits; job += gridDim.x) {\n"
@@ -178,9 +178,8 @@ class SourceWriter {
     s_ << "    for (long long f = first + threadIdx.x; f < last; f += blockDim.x) {\n";
     write_coordinates("f", reduced_axes);
     for (const Instruction& ins : program_.code) write_instruction(ins);
-    s_ << "      Op::fold_one(s, r" << program_.result << ", " << affine(r + ArgumentLayout::kIndexOffset,
-                                                                          r + ArgumentLayout::kIndexStrides)
-       << ");\n"
+    s_ << "      Op::fold_one(s, r" << program_.result << ", "
+       << affine(r + ArgumentLayout::kIndexOffset, r + ArgumentLayout::kIndexStrides) << ");\n"
        << "    }\n"
        << "    shared[threadIdx.x] = s;\n"
        << "    __syncthreads();\n"
@@ -190,6 +189,80 @@ class SourceWriter {
        << "    }\n"
        << "    if (threadIdx.x == 0) partials[job] = shared[0];\n"
        << "    __syncthreads();\n"
+       << "  }\n";
+    return s_.str();
+  }
+
+  /// A scan kernel's body: the program's values accumulated with `op_struct` along
+  /// `axis`, in order, each line of the chunk along the axis on its own. With
+  /// `block_per_line`, a block scans one line in tiles of its threads (cub::BlockScan,
+  /// carrying the tiles' running total); otherwise each thread walks one line
+  /// sequentially, as the CPU does, which reads memory coalesced when the axis is not
+  /// the last (neighbouring threads take neighbouring lines).
+  std::string scan_body(std::size_t axis, std::string_view op_struct, bool block_per_line) {
+    const std::size_t nd = layout_.ndim;
+    const std::string_view t = type(program_.result);
+    std::vector<std::size_t> outer_axes, inner_axes;
+    for (std::size_t d = 0; d < nd; ++d) {
+      if (d < axis) outer_axes.push_back(d);
+      if (d > axis) inner_axes.push_back(d);
+    }
+    s_ << "  using T = " << t << ";\n"
+       << "  struct Combine {\n"
+       << "    T operator()(const T& x, const T& y) const { return " << op_struct << "::apply(x, y); }\n"
+       << "  };\n"
+       << "  T* out = reinterpret_cast<T*>(" << w(layout_.out) << ");\n"
+       << "  const long long length = " << w(ArgumentLayout::kShape + axis) << ";\n"
+       << "  long long inner = 1;\n";
+    for (std::size_t d : inner_axes) s_ << "  inner *= " << w(ArgumentLayout::kShape + d) << ";\n";
+    s_ << "  const long long lines = length > 0 ? " << w(ArgumentLayout::kCount) << " / length : 0;\n";
+    for (std::size_t g = 0; g < program_.generators.size(); ++g) write_generator_state(g);
+    if (!block_per_line) {
+      s_ << "  for (long long line = blockIdx.x * (long long)blockDim.x + threadIdx.x; line < lines;"
+         << " line += (long long)gridDim.x * blockDim.x) {\n"
+         << "    const long long o = line / inner, in = line % inner;\n";
+      write_coordinates("o", outer_axes);
+      write_coordinates("in", inner_axes);
+      s_ << "    T running = T();\n"
+         << "    for (long long j = 0; j < length; ++j) {\n"
+         << "    const long long c" << axis << " = j;\n";
+      for (const Instruction& ins : program_.code) write_instruction(ins);
+      s_ << "    running = j == 0 ? r" << program_.result << " : Combine()(running, r" << program_.result << ");\n"
+         << "    out[(o * length + j) * inner + in] = running;\n"
+         << "    }\n"
+         << "  }\n";
+      return s_.str();
+    }
+    // Only warp 0 calls the prefix functor (and lane 0's answer counts); each of its
+    // lanes keeps the same running total, updated with the same tile totals.
+    s_ << "  using BlockScan = cub::BlockScan<T, " << kFusedBlockThreads << ">;\n"
+       << "  __shared__ typename BlockScan::TempStorage scan_storage;\n"
+       << "  struct Prefix {\n"
+       << "    T running;\n"
+       << "    T operator()(const T& tile_total) {\n"
+       << "      const T before = running;\n"
+       << "      running = Combine()(before, tile_total);\n"
+       << "      return before;\n"
+       << "    }\n"
+       << "  };\n"
+       << "  for (long long line = blockIdx.x; line < lines; line += gridDim.x) {\n"
+       << "    const long long o = line / inner;\n";
+    write_coordinates("o", outer_axes);
+    for (std::size_t d : inner_axes) s_ << "    const long long c" << d << " = 0;  // lines are contiguous\n";
+    s_ << "    Prefix prefix{T()};\n"
+       << "    for (long long tile = 0; tile < length; tile += " << kFusedBlockThreads << ") {\n"
+       << "    const long long j = tile + threadIdx.x;\n"
+       << "    const long long c" << axis << " = j < length ? j : length - 1;  // past the end: any element\n";
+    for (const Instruction& ins : program_.code) write_instruction(ins);
+    s_ << "    T value = r" << program_.result << ";\n"
+       << "    if (tile == 0) {\n"
+       << "      BlockScan(scan_storage).InclusiveScan(value, value, Combine(), prefix.running);\n"
+       << "    } else {\n"
+       << "      BlockScan(scan_storage).InclusiveScan(value, value, Combine(), prefix);\n"
+       << "    }\n"
+       << "    __syncthreads();  // scan_storage is reused by the next tile\n"
+       << "    if (j < length) out[o * length + j] = value;\n"
+       << "    }\n"
        << "  }\n";
     return s_.str();
   }
@@ -226,8 +299,8 @@ class SourceWriter {
     const std::size_t p = layout_.generators[g] + 1 + layout_.ndim;  // the parameter words
     s_ << "  const " << generator_struct(leaf.op) << "<" << device_type_name(leaf.dtype) << "> g" << g
        << "(GeneratorParams{(port::uint64_t)" << w(p) << ", __longlong_as_double(" << w(p + 1)
-       << "), __longlong_as_double(" << w(p + 2) << "), __longlong_as_double(" << w(p + 3) << "), " << w(p + 4)
-       << ", " << w(p + 5) << "});\n";
+       << "), __longlong_as_double(" << w(p + 2) << "), __longlong_as_double(" << w(p + 3) << "), " << w(p + 4) << ", "
+       << w(p + 5) << "});\n";
   }
 
   /// `base + Σ c[d]·stride[d]` with the words from `offset_word` and `strides_word` on.
@@ -289,7 +362,8 @@ class SourceWriter {
            << ");\n";
         return;
       }
-      case Instruction::Kind::apply: break;
+      case Instruction::Kind::apply:
+        break;
     }
     std::ostringstream args;
     for (int k = 0; k < ins.arity; ++k) args << (k ? ", r" : "r") << ins.args[static_cast<std::size_t>(k)];
@@ -315,7 +389,8 @@ class SourceWriter {
 
 /// The kernel around a body: its name (from a hash of the body), the prelude and the
 /// argument, by value or through memory.
-FusedKernelSource assemble(std::string_view prefix, const ArgumentLayout& layout, const std::string& body) {
+FusedKernelSource assemble(std::string_view prefix, const ArgumentLayout& layout, const std::string& body,
+                           std::string_view includes = {}) {
   std::ostringstream signature;
   signature << prefix << " words " << layout.words << "\n" << body;
   FusedKernelSource k;
@@ -325,7 +400,7 @@ FusedKernelSource assemble(std::string_view prefix, const ArgumentLayout& layout
   k.argument_words = layout.words;
   k.argument_in_parameter = layout.words * sizeof(std::int64_t) <= kMaxParameterBytes;
   std::ostringstream s;
-  s << kPrelude << "\n";
+  s << kPrelude << includes << "\n";
   if (k.argument_in_parameter) {
     s << "struct Arguments {\n  long long w[" << layout.words << "];\n};\n#define A(k) a.w[k]\n\n"
       << "extern \"C\" __global__ void __launch_bounds__(" << kFusedBlockThreads << ") " << k.name
@@ -361,8 +436,8 @@ std::vector<std::int64_t> program_words(const FusedProgram& program, std::span<c
   words[layout.out] = static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(out));
   auto check_axes = [nd](std::size_t n, std::string_view what) {
     if (n != nd) {
-      throw ValueError("fused CUDA kernel: " + std::string(what) + " has " + std::to_string(n) +
-                       " axes, the chunk " + std::to_string(nd));
+      throw ValueError("fused CUDA kernel: " + std::string(what) + " has " + std::to_string(n) + " axes, the chunk " +
+                       std::to_string(nd));
     }
   };
   for (std::size_t l = 0; l < program.loads.size(); ++l) {
@@ -383,7 +458,8 @@ std::vector<std::int64_t> program_words(const FusedProgram& program, std::span<c
         at[2 * nd + d] = patch.strides[d];
       }
       at[3 * nd] = patch.offset;
-      at[3 * nd + 1] = static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(sources[static_cast<std::size_t>(patch.source)]));
+      at[3 * nd + 1] =
+          static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(sources[static_cast<std::size_t>(patch.source)]));
     }
   }
   for (std::size_t g = 0; g < program.generators.size(); ++g) {
@@ -410,19 +486,32 @@ std::vector<std::int64_t> program_words(const FusedProgram& program, std::span<c
 
 std::string_view device_type_name(DType dtype) {
   switch (dtype) {
-    case DType::bool_: return "bool";
-    case DType::uint8: return "port::uint8_t";
-    case DType::int8: return "port::int8_t";
-    case DType::uint16: return "port::uint16_t";
-    case DType::int16: return "port::int16_t";
-    case DType::uint32: return "port::uint32_t";
-    case DType::int32: return "port::int32_t";
-    case DType::uint64: return "port::uint64_t";
-    case DType::int64: return "port::int64_t";
-    case DType::float32: return "float";
-    case DType::float64: return "double";
-    case DType::complex64: return "port::complex<float>";
-    case DType::complex128: return "port::complex<double>";
+    case DType::bool_:
+      return "bool";
+    case DType::uint8:
+      return "port::uint8_t";
+    case DType::int8:
+      return "port::int8_t";
+    case DType::uint16:
+      return "port::uint16_t";
+    case DType::int16:
+      return "port::int16_t";
+    case DType::uint32:
+      return "port::uint32_t";
+    case DType::int32:
+      return "port::int32_t";
+    case DType::uint64:
+      return "port::uint64_t";
+    case DType::int64:
+      return "port::int64_t";
+    case DType::float32:
+      return "float";
+    case DType::float64:
+      return "double";
+    case DType::complex64:
+      return "port::complex<float>";
+    case DType::complex128:
+      return "port::complex<double>";
   }
   throw ValueError("fused CUDA kernel: unknown dtype");
 }
@@ -431,7 +520,7 @@ namespace {
 
 const std::map<std::string_view, std::string_view>& reduction_structs() {
   static const std::map<std::string_view, std::string_view> structs = {
-      {"sum", "Sum"}, {"prod", "Prod"}, {"min", "Min"},   {"max", "Max"},       {"any", "Any"},
+      {"sum", "Sum"}, {"prod", "Prod"}, {"min", "Min"}, {"max", "Max"},       {"any", "Any"},
       {"all", "All"}, {"mean", "Mean"}, {"var", "Var"}, {"argmin", "ArgMin"}, {"argmax", "ArgMax"},
   };
   return structs;
@@ -479,10 +568,32 @@ FusedKernelSource fused_reduction_source(const FusedProgram& program, const std:
                      " has no device code yet (complex states)");
   }
   const ArgumentLayout layout(program, reduced.size(), true);
-  return assemble("tessera_reduce_", layout,
-                  SourceWriter(program, layout)
-                      .reduction_body(reduced, device_reduction_struct(op), device_type_name(kernel.input),
-                                      kernel.state_size));
+  return assemble(
+      "tessera_reduce_", layout,
+      SourceWriter(program, layout)
+          .reduction_body(reduced, device_reduction_struct(op), device_type_name(kernel.input), kernel.state_size));
+}
+
+bool has_device_scan(std::string_view op, DType dtype) noexcept {
+  (void)dtype;  // every dtype has both operations in kernels/ops
+  return op == "add" || op == "multiply";
+}
+
+FusedKernelSource fused_scan_source(const FusedProgram& program, int ndim, int axis, std::string_view op,
+                                    bool block_per_line) {
+  check_program(program, ndim);
+  if (axis < 0 || axis >= ndim) {
+    throw ValueError("fused CUDA scan: axis " + std::to_string(axis) + " is out of range for " + std::to_string(ndim) +
+                     " axes");
+  }
+  if (!has_device_scan(op, program.result_dtype())) {
+    throw ValueError("fused CUDA scan: no device code for scan operation '" + std::string(op) + "'");
+  }
+  const ArgumentLayout layout(program, static_cast<std::size_t>(ndim), false);
+  const std::string body =
+      SourceWriter(program, layout).scan_body(static_cast<std::size_t>(axis), op_structs().at(op), block_per_line);
+  return assemble(block_per_line ? "tessera_scan_blocks_" : "tessera_scan_lines_", layout, body,
+                  block_per_line ? "#include <cub/block/block_scan.cuh>\n" : "");
 }
 
 std::vector<std::int64_t> fused_reduction_arguments(const FusedProgram& program, std::span<const void* const> sources,

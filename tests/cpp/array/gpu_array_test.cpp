@@ -1,5 +1,5 @@
 // The array layer on GPU workers against the same computations on the CPU: fused
-// elementwise kernels, reductions, matmul and random numbers on (virtual) GPUs, moves
+// elementwise kernels, reductions, scans, matmul and random numbers on (virtual) GPUs, moves
 // between them, and spilling past the device limit. Built with CUDA; skips, saying why,
 // where no GPU is usable (as in CI).
 #include <gtest/gtest.h>
@@ -96,6 +96,19 @@ TEST_F(GpuArray, MatmulMatchesTheCpu) {
   both->expect_same(tessera::matmul(a, b), 1e-12);
   both->expect_same(tessera::matmul(a.astype(tessera::DType::float32), b.astype(tessera::DType::float32)), 1e-5);
   both->expect_same(tessera::matmul(a.T(), a), 1e-12);
+}
+
+TEST_F(GpuArray, ScansMatchTheCpu) {
+  const Array x = tessera::random::random({700, 300}, {.seed = 8, .chunks = 128});
+  // Lines along the last axis take a block each (cub::BlockScan), along the first a
+  // thread each; carries between blocks are fused tasks on the GPUs too.
+  both->expect_same(tessera::cumulative_sum(x, 1), 1e-10);
+  both->expect_same(tessera::cumulative_sum(x * 2 - 1, 0), 1e-10);
+  const Array small = tessera::random::integers({50, 40}, 1, 4, {.seed = 3, .chunks = 16});
+  both->expect_same(tessera::cumulative_prod(small, 1), 0);
+  const std::size_t moved_before = both->gpu_cluster.worker_stats(0).values_moved;
+  both->expect_same(tessera::cumulative_sum(x.astype(tessera::DType::float32), 0), 1e-3);
+  EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no block of a scan went to the CPU";
 }
 
 TEST_F(GpuArray, TheSeedOnAnArrayLargerThanTheDeviceLimitsSpillsAndMatches) {

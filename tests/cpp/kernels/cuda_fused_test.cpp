@@ -25,6 +25,7 @@
 #include <tessera/kernels/registry.hpp>
 
 #include "cuda_test_support.hpp"
+#include "fused_programs.hpp"
 #include "tessera/core/error.hpp"
 
 namespace {
@@ -33,41 +34,9 @@ namespace cuda = tessera::kernels::cuda;
 namespace k = tessera::kernels;
 using tessera::DType;
 using tessera::test::DeviceBytes;
-
-/// A leaf reading one whole C-contiguous source chunk of `shape`.
-k::LoadLeaf whole_chunk(DType dtype, int source, const tessera::Shape& shape) {
-  k::Patch p;
-  p.source = source;
-  p.lo = tessera::Shape(shape.size(), 0);
-  p.hi = shape;
-  p.strides = tessera::c_strides(shape);
-  return k::LoadLeaf{dtype, {p}};
-}
-
-/// Appends `load source i` for each input dtype and `op(...)` to `program`; returns the
-/// register of the result.
-int append_apply(k::FusedProgram& program, const std::string& op, const k::ElementwiseKernel& kernel,
-                 const tessera::Shape& shape) {
-  k::Instruction apply;
-  apply.kind = k::Instruction::Kind::apply;
-  apply.op = op;
-  apply.arity = static_cast<int>(kernel.arity);
-  for (std::size_t i = 0; i < kernel.arity; ++i) {
-    k::Instruction load;
-    load.kind = k::Instruction::Kind::load;
-    load.out = static_cast<int>(program.registers.size());
-    load.leaf = static_cast<int>(program.loads.size());
-    program.loads.push_back(whole_chunk(kernel.inputs[i], static_cast<int>(i), shape));
-    program.registers.push_back(kernel.inputs[i]);
-    program.code.push_back(load);
-    apply.args[i] = load.out;
-  }
-  apply.out = static_cast<int>(program.registers.size());
-  apply.fn = kernel.fn;
-  program.registers.push_back(kernel.output);
-  program.code.push_back(apply);
-  return apply.out;
-}
+using tessera::test::append_apply;
+using tessera::test::reducible;
+using tessera::test::whole_chunk;
 
 int append_generator(k::FusedProgram& program, const std::string& op, DType dtype, const k::GeneratorParams& params,
                      const tessera::Shape& shape) {
@@ -277,15 +246,6 @@ TEST(CudaFusedReduction, EveryReductionStateHasTheHostLayoutOnTheDevice) {
     }
   }
   EXPECT_GT(cuda::compile_cuda(source, cuda::NvrtcOptions{90, {}})->size(), 0u);
-}
-
-/// `x * y` of `dtype` (sources 0 and 1), the values a reduction then folds.
-k::FusedProgram reducible(DType dtype, const tessera::Shape& shape) {
-  k::FusedProgram program;
-  const auto& registry = k::KernelRegistry::instance();
-  const auto* mul = registry.find_elementwise("multiply", std::vector<DType>{dtype, dtype}, tessera::DeviceKind::cpu);
-  program.result = append_apply(program, "multiply", *mul, shape);
-  return program;
 }
 
 TEST(CudaFusedReduction, GeneratedReductionKernelsCompile) {

@@ -22,6 +22,15 @@ namespace tessera::kernels::cuda {
 void evaluate_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
                               std::span<const std::int64_t> shape, void* out, cudaStream_t stream);
 
+/// Writes the inclusive scan along `axis` of `program`'s values over an output chunk of
+/// `shape` into `out` (device memory), combining with elementwise operation `op` ("add",
+/// "multiply"), as the CPU's scan does block by block. Throws as
+/// evaluate_fused_on_device does, and tessera::ValueError for an axis out of range or an
+/// operation without device code.
+void scan_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
+                          std::span<const std::int64_t> shape, int axis, std::string_view op, void* out,
+                          cudaStream_t stream);
+
 /// Folds `program`'s values over an output chunk of `shape` (sources in device memory)
 /// into `target`'s states, which are in host memory, as reduce_fused does on the CPU: the
 /// device folds each state's elements into partial states of the CPU kernel's layout, and

@@ -70,6 +70,20 @@ FusedKernelSource fused_kernel_source(const FusedProgram& program, int ndim);
 std::vector<std::int64_t> fused_kernel_arguments(const FusedProgram& program, std::span<const void* const> sources,
                                                  std::span<const std::int64_t> shape, void* out);
 
+/// Whether fused_scan_source has device code for the scan combining with `op` ("add" for
+/// cumulative sums, "multiply" for products) in `dtype`.
+bool has_device_scan(std::string_view op, DType dtype) noexcept;
+
+/// The kernel writing the inclusive scan of `program`'s values along `axis` of output
+/// chunks of `ndim` axes, combined with elementwise operation `op`; its argument is
+/// fused_kernel_arguments'. With `block_per_line`, each block scans one line along the
+/// axis (cub::BlockScan over tiles; for lines along a contiguous last axis, so the
+/// chunk's extents after `axis` must all be 1); otherwise each thread scans one line in
+/// order, as the CPU does. Throws tessera::ValueError as fused_kernel_source does, and
+/// for an axis out of range or an operation without device code.
+FusedKernelSource fused_scan_source(const FusedProgram& program, int ndim, int axis, std::string_view op,
+                                    bool block_per_line);
+
 /// The kernel folding `program`'s values into reduction states, as reduce_fused does on
 /// the CPU: axis d of the chunk is reduced where `reduced[d]`; `op` is the registry name
 /// of the reduction ("sum", "argmin", ...) and `kernel` its CPU kernel, whose state layout
