@@ -7,15 +7,27 @@
 
 #include "runners.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/kernels/cuda/check.hpp"
 #include "tessera/kernels/cuda/fused_launch.hpp"
 #include "tessera/kernels/cuda/fused_source.hpp"
 #include "tessera/kernels/cuda/matmul.hpp"
+#include "tessera/kernels/cuda/sort.hpp"
 
 namespace tessera::array_detail::gpu {
 namespace {
 
 cudaStream_t stream_of(const ExecutionContext& context) {
   return static_cast<cudaStream_t>(context.device.stream(context.lane));
+}
+
+/// Sorts `lanes` on the device into a new buffer, with a workspace from the worker's pool.
+Buffer sorted_records(const kernels::cuda::SortLanes& lanes, const void* records, const ExecutionContext& context) {
+  const std::int64_t count = lanes.lanes * lanes.length;
+  Buffer sorted = context.device.allocate(static_cast<std::size_t>(count) * kernels::cuda::kSortRecordBytes);
+  Buffer workspace = context.device.allocate(kernels::cuda::sort_workspace_bytes(count));
+  kernels::cuda::sort_records_on_device(lanes, records, sorted.data(), workspace.data(), workspace.nbytes(),
+                                        stream_of(context));
+  return sorted;  // the workspace is freed in the stream's order, after the sort
 }
 
 }  // namespace
@@ -48,6 +60,62 @@ Value scan_fused(const kernels::FusedProgram& program, const Shape& shape, int a
   return Value::make(std::move(out));
 }
 
+Value sort_runs(DType dtype, bool descending, const Lanes& lanes, std::span<const std::int64_t> indices,
+                const Shape& out_shape, const Value& input, const ExecutionContext& context) {
+  const std::int64_t count = lanes.count() * lanes.length;
+  if (count == 0) return Value::make(Chunk::allocate_on(context.device, DType::uint8, out_shape));
+  Buffer device_indices = context.device.allocate(indices.size_bytes());
+  context.device.copy_from_host(indices.data(), device_indices, indices.size_bytes());
+  Buffer records = context.device.allocate(static_cast<std::size_t>(count) * kernels::cuda::kSortRecordBytes);
+  kernels::cuda::make_sort_records_on_device(dtype, input.get<Chunk>().buffer.data(), lanes.outer, lanes.length,
+                                             lanes.inner, device_indices.as<std::int64_t>(), records.data(),
+                                             stream_of(context));
+  Buffer sorted =
+      sorted_records({.dtype = dtype, .descending = descending, .lanes = lanes.count(), .length = lanes.length},
+                     records.data(), context);
+  return Value::make(Chunk{DType::uint8, out_shape, std::move(sorted)});
+}
+
+Value merge_runs(const MergeRunsRunner::Params& p, std::span<const Value> inputs, const ExecutionContext& context) {
+  const DType out_dtype = p.output == MergeOutput::records   ? DType::uint8
+                          : p.output == MergeOutput::indices ? DType::int64
+                                                             : p.dtype;
+  Chunk out = Chunk::allocate_on(context.device, out_dtype, p.out_shape);
+  std::int64_t length = 0;
+  for (std::int64_t n : p.run_lengths) length += n;
+  const std::int64_t lanes = p.out_lanes.count();
+  if (lanes * (p.rank_hi - p.rank_lo) == 0) return Value::make(std::move(out));
+  // The lanes' runs side by side: lane l's records of run k follow its records of runs
+  // before k, so a stable sort by value leaves equal values in run order.
+  constexpr std::size_t kRecord = kernels::cuda::kSortRecordBytes;
+  Buffer all = context.device.allocate(static_cast<std::size_t>(lanes * length) * kRecord);
+  std::int64_t at = 0;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const std::int64_t n = p.run_lengths[k];
+    if (n > 0) {
+      kernels::cuda::check_cuda(
+          cudaMemcpy2DAsync(all.data() + static_cast<std::size_t>(at) * kRecord,
+                            static_cast<std::size_t>(length) * kRecord, inputs[k].get<Chunk>().buffer.data(),
+                            static_cast<std::size_t>(n) * kRecord, static_cast<std::size_t>(n) * kRecord,
+                            static_cast<std::size_t>(lanes), cudaMemcpyDeviceToDevice, stream_of(context)),
+          context.device.name() + ": gathering sorted runs");
+    }
+    at += n;
+  }
+  const Buffer sorted = sorted_records({.dtype = p.dtype,
+                                        .descending = p.descending,
+                                        .lanes = lanes,
+                                        .length = length,
+                                        .index_bound = p.runs_in_index_order ? 0 : length},
+                                       all.data(), context);
+  const auto part = p.output == MergeOutput::records   ? kernels::cuda::SortedPart::records
+                    : p.output == MergeOutput::indices ? kernels::cuda::SortedPart::indices
+                                                       : kernels::cuda::SortedPart::values;
+  kernels::cuda::write_sorted_window_on_device(p.dtype, part, sorted.data(), lanes, length, p.rank_lo, p.rank_hi,
+                                               p.out_lanes.inner, out.buffer.data(), stream_of(context));
+  return Value::make(std::move(out));
+}
+
 bool has_reduction(std::string_view op, DType input) noexcept {
   return kernels::cuda::has_device_reduction(op, input);
 }
@@ -60,6 +128,10 @@ bool has_scan(std::string_view op, DType dtype) noexcept {
   return kernels::cuda::has_device_scan(op, dtype);
 }
 
+bool has_sort(DType dtype) noexcept {
+  return kernels::cuda::has_device_sort(dtype);
+}
+
 void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, bool transpose_b, void* c,
                   std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate, const ExecutionContext& context) {
   kernels::cuda::matmul_block_on_device(dtype, a, transpose_a, b, transpose_b, c, m, n, k, accumulate,
@@ -68,11 +140,8 @@ void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, b
 
 void fill_zero(Buffer& buffer, std::size_t nbytes, const ExecutionContext& context) {
   if (nbytes == 0) return;
-  const cudaError_t status = cudaMemsetAsync(buffer.data(), 0, nbytes, stream_of(context));
-  if (status != cudaSuccess) {
-    cudaGetLastError();
-    throw Error(context.device.name() + ": clearing a block failed: " + cudaGetErrorString(status));
-  }
+  kernels::cuda::check_cuda(cudaMemsetAsync(buffer.data(), 0, nbytes, stream_of(context)),
+                            context.device.name() + ": clearing a block");
 }
 
 }  // namespace tessera::array_detail::gpu

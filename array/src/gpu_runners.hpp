@@ -6,6 +6,7 @@
 #include <span>
 #include <string_view>
 
+#include "sort_runs.hpp"
 #include "tessera/core/chunk.hpp"
 #include "tessera/core/task.hpp"
 #include "tessera/kernels/fused.hpp"
@@ -33,20 +34,24 @@ void reduce_fused(const kernels::FusedProgram& program, const Shape& shape, std:
 Value scan_fused(const kernels::FusedProgram& program, const Shape& shape, int axis, std::string_view op,
                  std::span<const Value> inputs, const ExecutionContext& context);
 
+/// Stage one of the blocked sort (sort_runs.hpp) on the device: each lane of the block
+/// `input` as records sorted by value, the record of element p indexed `indices[p]`.
+Value sort_runs(DType dtype, bool descending, const Lanes& lanes, std::span<const std::int64_t> indices,
+                const Shape& out_shape, const Value& input, const ExecutionContext& context);
+
+/// Stage two on the device: what MergeRunsRunner writes, from the runs in `inputs`.
+Value merge_runs(const MergeRunsRunner::Params& params, std::span<const Value> inputs, const ExecutionContext& context);
+
 #if defined(TESSERA_WITH_CUDA)
 bool has_reduction(std::string_view op, DType input) noexcept;
 bool has_matmul(DType dtype) noexcept;
 bool has_scan(std::string_view op, DType dtype) noexcept;
+bool has_sort(DType dtype) noexcept;
 #else
-inline bool has_reduction(std::string_view, DType) noexcept {
-  return false;
-}
-inline bool has_matmul(DType) noexcept {
-  return false;
-}
-inline bool has_scan(std::string_view, DType) noexcept {
-  return false;
-}
+inline bool has_reduction(std::string_view, DType) noexcept { return false; }
+inline bool has_matmul(DType) noexcept { return false; }
+inline bool has_scan(std::string_view, DType) noexcept { return false; }
+inline bool has_sort(DType) noexcept { return false; }
 #endif
 
 /// matmul_block (kernels/matmul.hpp) with cuBLAS on device blocks.

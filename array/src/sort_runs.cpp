@@ -3,6 +3,8 @@
 #include <cstring>
 
 #include "block_task_node.hpp"
+#include "gpu_runners.hpp"
+#include "runners.hpp"
 #include "tessera/core/error.hpp"
 
 namespace tessera::array_detail {
@@ -29,7 +31,11 @@ namespace {
 class SortRunsRunner final : public TaskRunner {
  public:
   SortRunsRunner(DType dtype, bool descending, Lanes lanes, std::vector<std::int64_t> indices, Shape out_shape)
-      : dtype_(dtype), descending_(descending), lanes_(lanes), indices_(std::move(indices)), out_shape_(std::move(out_shape)) {}
+      : dtype_(dtype),
+        descending_(descending),
+        lanes_(lanes),
+        indices_(std::move(indices)),
+        out_shape_(std::move(out_shape)) {}
 
   Value run(std::span<const Value> inputs) const override {
     const Chunk& in = inputs[0].get<Chunk>();
@@ -49,6 +55,17 @@ class SortRunsRunner final : public TaskRunner {
     });
     return Value::make(std::move(out));
   }
+
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    if constexpr (gpu::kBuilt) {
+      if (context.device.kind() == DeviceKind::cuda) {
+        return gpu::sort_runs(dtype_, descending_, lanes_, indices_, out_shape_, inputs[0], context);
+      }
+    }
+    return run(inputs);
+  }
+
+  Placement placement() const override { return gpu_preferred_if(gpu::has_sort(dtype_)); }
 
  private:
   DType dtype_;
@@ -74,11 +91,13 @@ Array sorted_runs_along(const Array& x, int axis, bool descending) {
     const Shape extent = box.extent();
     const Lanes lanes = Lanes::along(extent, axis);
     std::vector<std::int64_t> indices(static_cast<std::size_t>(lanes.length));
-    for (std::int64_t p = 0; p < lanes.length; ++p) indices[static_cast<std::size_t>(p)] = box.lo[static_cast<std::size_t>(axis)] + p;
+    for (std::int64_t p = 0; p < lanes.length; ++p)
+      indices[static_cast<std::size_t>(p)] = box.lo[static_cast<std::size_t>(axis)] + p;
     Shape out_shape = extent;
     out_shape.push_back(static_cast<std::int64_t>(bytes));
-    tasks.push_back({std::make_shared<SortRunsRunner>(x.dtype(), descending, lanes, std::move(indices), std::move(out_shape)),
-                     {{0, b}}});
+    tasks.push_back(
+        {std::make_shared<SortRunsRunner>(x.dtype(), descending, lanes, std::move(indices), std::move(out_shape)),
+         {{0, b}}});
   }
   Shape shape = x.shape();
   shape.push_back(static_cast<std::int64_t>(bytes));
@@ -108,13 +127,14 @@ Array sorted_runs_flat(const Array& x) {
                      {{0, b}}});
   }
   return make_array<BlockTaskNode>("sort-runs", Shape{x.size(), static_cast<std::int64_t>(bytes)}, DType::uint8,
-                                   with_record_axis({std::move(sizes)}, bytes), std::vector<Array>{x}, std::move(tasks));
+                                   with_record_axis({std::move(sizes)}, bytes), std::vector<Array>{x},
+                                   std::move(tasks));
 }
 
 Value MergeRunsRunner::run(std::span<const Value> inputs) const {
   const Params& p = params_;
   TESSERA_ASSERT(inputs.size() == p.run_lengths.size(), "one run per block along the lane");
-  const DType out_dtype = p.output == MergeOutput::records ? DType::uint8
+  const DType out_dtype = p.output == MergeOutput::records   ? DType::uint8
                           : p.output == MergeOutput::indices ? DType::int64
                                                              : p.dtype;
   Chunk out = Chunk::allocate(out_dtype, p.out_shape);
@@ -135,13 +155,26 @@ Value MergeRunsRunner::run(std::span<const Value> inputs) const {
         std::memcpy(out.buffer.data() + static_cast<std::size_t>(lane * width) * sizeof(Record<T>), merged.data(),
                     merged.size() * sizeof(Record<T>));
       } else if (p.output == MergeOutput::values) {
-        for (std::int64_t q = 0; q < width; ++q) out.data<T>()[p.out_lanes.offset(lane, q)] = merged[static_cast<std::size_t>(q)].value;
+        for (std::int64_t q = 0; q < width; ++q)
+          out.data<T>()[p.out_lanes.offset(lane, q)] = merged[static_cast<std::size_t>(q)].value;
       } else {
-        for (std::int64_t q = 0; q < width; ++q) out.data<std::int64_t>()[p.out_lanes.offset(lane, q)] = merged[static_cast<std::size_t>(q)].index;
+        for (std::int64_t q = 0; q < width; ++q)
+          out.data<std::int64_t>()[p.out_lanes.offset(lane, q)] = merged[static_cast<std::size_t>(q)].index;
       }
     }
   });
   return Value::make(std::move(out));
+}
+
+Value MergeRunsRunner::run_on(std::span<const Value> inputs, const ExecutionContext& context) const {
+  if constexpr (gpu::kBuilt) {
+    if (context.device.kind() == DeviceKind::cuda) return gpu::merge_runs(params_, inputs, context);
+  }
+  return run(inputs);
+}
+
+Placement MergeRunsRunner::placement() const {
+  return gpu_preferred_if(gpu::has_sort(params_.dtype));
 }
 
 }  // namespace tessera::array_detail

@@ -59,9 +59,14 @@ class MergeRunsRunner final : public TaskRunner {
     std::vector<std::int64_t> run_lengths;
     std::int64_t rank_lo = 0;
     std::int64_t rank_hi = 0;
+    /// Whether the runs, taken in order, hold their lane's indices in increasing order
+    /// (runs along an axis); false for runs of blocks whose flat indices interleave.
+    bool runs_in_index_order = true;
   };
   explicit MergeRunsRunner(Params params) : params_(std::move(params)) {}
   Value run(std::span<const Value> inputs) const override;
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override;
+  Placement placement() const override;
 
  private:
   Params params_;

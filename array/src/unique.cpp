@@ -219,6 +219,7 @@ UniqueAll unique_all(Client& client, const Array& x) {
     params.run_lengths = run_lengths;
     params.rank_lo = c.rank;
     params.rank_hi = c.rank + size;
+    params.runs_in_index_order = false;  // the blocks' flat indices interleave
     BlockTask task{std::make_shared<array_detail::MergeRunsRunner>(std::move(params)), {}};
     for (std::int64_t b = 0; b < x_node.block_count(); ++b) task.reads.push_back({0, b});
     merges.push_back(std::move(task));

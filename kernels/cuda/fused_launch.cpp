@@ -7,19 +7,13 @@
 #include <vector>
 
 #include "tessera/core/error.hpp"
+#include "tessera/kernels/cuda/check.hpp"
 #include "tessera/kernels/cuda/fused_source.hpp"
 #include "tessera/kernels/cuda/nvrtc_compiler.hpp"
 #include "tessera/kernels/ops/portable.hpp"
 
 namespace tessera::kernels::cuda {
 namespace {
-
-void check(cudaError_t status, const char* call) {
-  if (status != cudaSuccess) {
-    cudaGetLastError();  // clear a non-sticky error so that the next call starts clean
-    throw Error(std::string(call) + " failed: " + cudaGetErrorString(status));
-  }
-}
 
 /// A compiled kernel loaded for one device and one thread, with its own copy of the
 /// library's globals: the error flag a launch resets, and reads after its kernel, is then
@@ -43,17 +37,17 @@ class ThreadKernels {
 
   const LoadedKernel& load(const std::shared_ptr<const Cubin>& cubin, const std::string& name) {
     int device = 0;
-    check(cudaGetDevice(&device), "cudaGetDevice");
+    check_cuda(cudaGetDevice(&device), "cudaGetDevice");
     const auto key = std::make_pair(cubin.get(), device);  // the cubins live in compile_cuda's cache
     if (auto it = loaded_.find(key); it != loaded_.end()) return it->second;
     LoadedKernel k;
-    check(cudaLibraryLoadData(&k.library, cubin->data(), nullptr, nullptr, 0, nullptr, nullptr, 0),
-          "cudaLibraryLoadData");
+    check_cuda(cudaLibraryLoadData(&k.library, cubin->data(), nullptr, nullptr, 0, nullptr, nullptr, 0),
+               "cudaLibraryLoadData");
     try {
-      check(cudaLibraryGetKernel(&k.kernel, k.library, name.c_str()), "cudaLibraryGetKernel");
+      check_cuda(cudaLibraryGetKernel(&k.kernel, k.library, name.c_str()), "cudaLibraryGetKernel");
       void* flag = nullptr;
       std::size_t bytes = 0;
-      check(cudaLibraryGetGlobal(&flag, &bytes, k.library, "tessera_error_code"), "cudaLibraryGetGlobal");
+      check_cuda(cudaLibraryGetGlobal(&flag, &bytes, k.library, "tessera_error_code"), "cudaLibraryGetGlobal");
       k.error_code = static_cast<int*>(flag);
     } catch (...) {
       cudaLibraryUnload(k.library);
@@ -76,7 +70,7 @@ struct AsyncAllocation {
   void* ptr = nullptr;
   cudaStream_t stream = nullptr;
   AsyncAllocation(std::size_t bytes, cudaStream_t s) : stream(s) {
-    check(cudaMallocAsync(&ptr, bytes, stream), "cudaMallocAsync");
+    check_cuda(cudaMallocAsync(&ptr, bytes, stream), "cudaMallocAsync");
   }
   ~AsyncAllocation() {
     if (ptr != nullptr) cudaFreeAsync(ptr, stream);
@@ -87,10 +81,11 @@ struct AsyncAllocation {
 
 int current_architecture(int& multiprocessors) {
   int device = 0, major = 0, minor = 0;
-  check(cudaGetDevice(&device), "cudaGetDevice");
-  check(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "cudaDeviceGetAttribute");
-  check(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device), "cudaDeviceGetAttribute");
-  check(cudaDeviceGetAttribute(&multiprocessors, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
+  check_cuda(cudaGetDevice(&device), "cudaGetDevice");
+  check_cuda(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "cudaDeviceGetAttribute");
+  check_cuda(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device), "cudaDeviceGetAttribute");
+  check_cuda(cudaDeviceGetAttribute(&multiprocessors, cudaDevAttrMultiProcessorCount, device),
+             "cudaDeviceGetAttribute");
   return major * 10 + minor;
 }
 
@@ -101,26 +96,28 @@ void launch(const FusedKernelSource& source, std::vector<std::int64_t>& argument
   const std::shared_ptr<const Cubin> cubin =
       compile_cuda(source.source, NvrtcOptions{architecture, default_kernel_cache_directory()});
   const LoadedKernel& k = load(cubin, source.name);
-  check(cudaMemsetAsync(k.error_code, 0, sizeof(int), stream), "cudaMemsetAsync");
+  check_cuda(cudaMemsetAsync(k.error_code, 0, sizeof(int), stream), "cudaMemsetAsync");
   const std::size_t argument_bytes = arguments.size() * sizeof(std::int64_t);
   std::unique_ptr<AsyncAllocation> device_arguments;
   if (!source.argument_in_parameter) {
     device_arguments = std::make_unique<AsyncAllocation>(argument_bytes, stream);
-    check(cudaMemcpyAsync(device_arguments->ptr, arguments.data(), argument_bytes, cudaMemcpyHostToDevice, stream),
-          "cudaMemcpyAsync");
+    check_cuda(cudaMemcpyAsync(device_arguments->ptr, arguments.data(), argument_bytes, cudaMemcpyHostToDevice, stream),
+               "cudaMemcpyAsync");
   }
   void* argument_pointer = device_arguments ? device_arguments->ptr : nullptr;
   void* by_value[] = {arguments.data()};
   void* by_pointer[] = {&argument_pointer};
-  check(cudaLaunchKernel(reinterpret_cast<const void*>(k.kernel), dim3(blocks), dim3(kFusedBlockThreads),
-                         source.argument_in_parameter ? by_value : by_pointer, 0, stream),
-        "cudaLaunchKernel");
+  check_cuda(cudaLaunchKernel(reinterpret_cast<const void*>(k.kernel), dim3(blocks), dim3(kFusedBlockThreads),
+                              source.argument_in_parameter ? by_value : by_pointer, 0, stream),
+             "cudaLaunchKernel");
   if (host_result != nullptr) {
-    check(cudaMemcpyAsync(host_result, device_result, result_bytes, cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync");
+    check_cuda(cudaMemcpyAsync(host_result, device_result, result_bytes, cudaMemcpyDeviceToHost, stream),
+               "cudaMemcpyAsync");
   }
   int error_code = 0;
-  check(cudaMemcpyAsync(&error_code, k.error_code, sizeof(int), cudaMemcpyDeviceToHost, stream), "cudaMemcpyAsync");
-  check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+  check_cuda(cudaMemcpyAsync(&error_code, k.error_code, sizeof(int), cudaMemcpyDeviceToHost, stream),
+             "cudaMemcpyAsync");
+  check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
   if (error_code != 0) throw ValueError(ops::port::message(static_cast<ops::port::ErrorCode>(error_code)));
 }
 

@@ -4,15 +4,13 @@
 #include <string>
 
 #include "tessera/core/error.hpp"
+#include "tessera/kernels/cuda/check.hpp"
 #include "tessera/kernels/cuda/smoke.hpp"
 
 namespace tessera::kernels::cuda {
 namespace {
 
-void check(cudaError_t status, const char* call) {
-  if (status != cudaSuccess) throw Error(std::string(call) + " failed: " + cudaGetErrorString(status));
-}
-#define TESSERA_CUDA_TRY(call) check((call), #call)
+#define TESSERA_CUDA_TRY(call) check_cuda((call), #call)
 
 struct DeviceFree {
   void operator()(float* p) const noexcept { cudaFree(p); }

@@ -1,5 +1,5 @@
 // The array layer on GPU workers against the same computations on the CPU: fused
-// elementwise kernels, reductions, scans, matmul and random numbers on (virtual) GPUs, moves
+// elementwise kernels, reductions, scans, sorts, matmul and random numbers on (virtual) GPUs, moves
 // between them, and spilling past the device limit. Built with CUDA; skips, saying why,
 // where no GPU is usable (as in CI).
 #include <gtest/gtest.h>
@@ -126,9 +126,25 @@ TEST_F(GpuArray, TheSeedOnAnArrayLargerThanTheDeviceLimitsSpillsAndMatches) {
   EXPECT_GT(moved_to_host, 0u) << "past the device limit, chunks moved to host memory";
 }
 
+TEST_F(GpuArray, SortsMatchTheCpu) {
+  // NaNs, both zeros and ties, in several blocks along each axis.
+  const Array r = tessera::random::integers({300, 200}, -5, 6, {.seed = 6, .chunks = 64}).astype(tessera::DType::float64);
+  const Array x = tessera::where(r == 5, tessera::scalar_array(std::nan("")),
+                                 tessera::where(r == 4, tessera::scalar_array(-0.0), r));
+  const std::size_t moved_before = both->gpu_cluster.worker_stats(0).values_moved;
+  both->expect_same(tessera::sort(x, 0), 0);
+  both->expect_same(tessera::sort(x, 1, {.descending = true}), 0);
+  both->expect_same(tessera::argsort(x, 0), 0);
+  both->expect_same(tessera::argsort(x.astype(tessera::DType::int32), 1, {.descending = true}), 0);
+  EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no block of a sort went to the CPU";
+  expect_near_all(to_doubles(tessera::unique_values(both->gpu, x).compute(both->gpu)),
+                  to_doubles(tessera::unique_values(both->cpu, x).compute(both->cpu)), 0);
+}
+
 TEST_F(GpuArray, OperationsWithoutDeviceCodeRunOnTheCpuWorker) {
   const Array x = tessera::random::random({400}, {.seed = 6, .chunks = 100});
-  both->expect_same(tessera::sort(x), 0);
+  const Array z = x.astype(tessera::DType::complex128);
+  both->expect_same(tessera::sort(z), 0);
   EXPECT_GT(both->gpu_cluster.worker_stats(0).values_moved, 0u) << "the CPU worker read chunks made on a GPU";
 }
 

@@ -1,0 +1,269 @@
+#include "tessera/kernels/cuda/sort.hpp"
+
+#include <cub/device/device_radix_sort.cuh>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <string>
+#include <type_traits>
+
+#include "tessera/core/error.hpp"
+#include "tessera/kernels/cuda/check.hpp"
+
+namespace tessera::kernels::cuda {
+namespace {
+
+/// A record as the kernels move it: the value's bytes (zero-extended) and the index.
+struct alignas(16) DeviceRecord {
+  unsigned long long value_bytes;
+  long long index;
+};
+static_assert(sizeof(DeviceRecord) == kSortRecordBytes);
+
+/// The unsigned type of `Size` bytes: values move as their bytes.
+template <std::size_t Size>
+using Bytes = std::conditional_t<
+    Size == 1, std::uint8_t,
+    std::conditional_t<Size == 2, std::uint16_t, std::conditional_t<Size == 4, std::uint32_t, std::uint64_t>>>;
+
+constexpr int kThreads = 256;
+
+/// A grid-stride loop's blocks for `n` items.
+unsigned blocks_for(std::int64_t n) {
+  return static_cast<unsigned>(std::clamp<std::int64_t>((n + kThreads - 1) / kThreads, 1, 8192));
+}
+
+#define TESSERA_GRID_STRIDE(i, n) \
+  for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < (n); i += (long long)gridDim.x * blockDim.x)
+
+template <class V>
+__global__ void make_records_kernel(const V* __restrict__ values, long long length, long long inner,
+                                    const long long* __restrict__ indices, DeviceRecord* __restrict__ records,
+                                    long long count) {
+  TESSERA_GRID_STRIDE(e, count) {
+    const long long lane = e / length, p = e % length;
+    const long long o = lane / inner, i = lane % inner;
+    records[e] = DeviceRecord{values[(o * length + p) * inner + i], indices[p]};
+  }
+}
+
+/// An unsigned key whose order is the value order of sort_order.hpp: NaNs above
+/// everything in both directions, -0.0 equal to 0.0, `bits` significant bits.
+template <class T>
+__device__ unsigned long long order_key(T v, bool descending) {
+  constexpr int bits = 8 * static_cast<int>(sizeof(T));
+  constexpr unsigned long long mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
+  unsigned long long key;
+  if constexpr (std::is_same_v<T, bool>) {
+    key = v ? 1 : 0;
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (v != v) return mask;
+    if (v == T(0)) v = T(0);
+    using U = Bytes<sizeof(T)>;
+    U u;
+    memcpy(&u, &v, sizeof(U));
+    constexpr U sign = U(1) << (bits - 1);
+    // Negative values: all bits flipped (larger magnitudes lower); others: the sign set.
+    key = (u & sign) ? static_cast<U>(~u) : static_cast<U>(u | sign);
+  } else if constexpr (std::is_signed_v<T>) {
+    key = static_cast<unsigned long long>(static_cast<std::make_unsigned_t<T>>(v)) ^ (1ull << (bits - 1));
+  } else {
+    key = v;
+  }
+  return descending ? ~key & mask : key;
+}
+
+template <class T>
+__global__ void value_keys_kernel(const DeviceRecord* __restrict__ records, const long long* __restrict__ positions,
+                                  unsigned long long* __restrict__ keys, long long count, bool descending) {
+  TESSERA_GRID_STRIDE(r, count) {
+    T value;
+    memcpy(&value, &records[positions[r]].value_bytes, sizeof(T));
+    keys[r] = order_key(value, descending);
+  }
+}
+
+__global__ void index_keys_kernel(const DeviceRecord* __restrict__ records, const long long* __restrict__ positions,
+                                  unsigned long long* __restrict__ keys, long long count) {
+  TESSERA_GRID_STRIDE(r, count) {
+    keys[r] = static_cast<unsigned long long>(records[positions[r]].index);
+  }
+}
+
+__global__ void lane_keys_kernel(const long long* __restrict__ positions, unsigned long long* __restrict__ keys,
+                                 long long count, long long length) {
+  TESSERA_GRID_STRIDE(r, count) {
+    keys[r] = static_cast<unsigned long long>(positions[r] / length);
+  }
+}
+
+__global__ void iota_kernel(long long* __restrict__ positions, long long count) {
+  TESSERA_GRID_STRIDE(r, count) {
+    positions[r] = r;
+  }
+}
+
+__global__ void gather_records_kernel(const DeviceRecord* __restrict__ records, const long long* __restrict__ positions,
+                                      DeviceRecord* __restrict__ sorted, long long count) {
+  TESSERA_GRID_STRIDE(r, count) {
+    sorted[r] = records[positions[r]];
+  }
+}
+
+/// Element q of lane l of the window at (l / inner, q, l % inner) of an outer × width ×
+/// inner block; whole records go lane after lane (inner 1).
+template <class V, SortedPart Part>
+__global__ void window_kernel(const DeviceRecord* __restrict__ sorted, long long length, long long lo, long long width,
+                              long long inner, V* __restrict__ out, long long count) {
+  TESSERA_GRID_STRIDE(t, count) {
+    const long long l = t / width, q = t % width;
+    const DeviceRecord r = sorted[l * length + lo + q];
+    V v;
+    if constexpr (Part == SortedPart::records) {
+      v = r;
+    } else if constexpr (Part == SortedPart::indices) {
+      v = r.index;
+    } else {
+      memcpy(&v, &r.value_bytes, sizeof(V));
+    }
+    out[(l / inner) * width * inner + q * inner + l % inner] = v;
+  }
+}
+
+/// Calls f.operator()<T>() for a real dtype; TypeError for complex ones.
+template <class F>
+void real_dispatch(DType dtype, F&& f) {
+  if (!has_device_sort(dtype)) {
+    throw TypeError("the device sort has no order for " + std::string(name(dtype)) +
+                    " (complex values sort on the CPU)");
+  }
+  type_dispatch(dtype, [&]<class T>() {
+    if constexpr (std::is_arithmetic_v<T>) f.template operator()<T>();
+  });
+}
+
+int bits_for(std::int64_t bound) {
+  return std::max(1, static_cast<int>(std::bit_width(static_cast<std::uint64_t>(bound))));
+}
+
+/// Where the workspace's parts lie: two buffers each of keys and of positions, then CUB's.
+struct Workspace {
+  cub::DoubleBuffer<unsigned long long> keys;
+  cub::DoubleBuffer<long long> positions;
+  void* temp = nullptr;
+  std::size_t temp_bytes = 0;
+
+  static std::size_t arrays_bytes(std::int64_t count) {
+    const std::size_t array = (static_cast<std::size_t>(count) * 8 + 255) / 256 * 256;
+    return 4 * array;
+  }
+  static std::size_t cub_bytes(std::int64_t count) {
+    std::size_t bytes = 0;
+    cub::DoubleBuffer<unsigned long long> keys;
+    cub::DoubleBuffer<long long> values;
+    check_cuda(cub::DeviceRadixSort::SortPairs(nullptr, bytes, keys, values, count), "cub::DeviceRadixSort::SortPairs");
+    return bytes;
+  }
+
+  Workspace(void* base, std::size_t bytes, std::int64_t count) {
+    const std::size_t array = arrays_bytes(count) / 4;
+    auto* at = static_cast<char*>(base);
+    keys = cub::DoubleBuffer<unsigned long long>(reinterpret_cast<unsigned long long*>(at),
+                                                 reinterpret_cast<unsigned long long*>(at + array));
+    positions = cub::DoubleBuffer<long long>(reinterpret_cast<long long*>(at + 2 * array),
+                                             reinterpret_cast<long long*>(at + 3 * array));
+    temp = at + 4 * array;
+    if (bytes < 4 * array) throw ValueError("sort workspace: too small");
+    temp_bytes = bytes - 4 * array;
+  }
+
+  /// One stable pass over the keys' low `bits` bits; keys and positions swap buffers.
+  void pass(std::int64_t count, int bits, cudaStream_t stream) {
+    check_cuda(cub::DeviceRadixSort::SortPairs(temp, temp_bytes, keys, positions, count, 0, bits, stream),
+               "cub::DeviceRadixSort::SortPairs");
+  }
+};
+
+}  // namespace
+
+bool has_device_sort(DType dtype) noexcept {
+  return !is_complex(dtype);
+}
+
+void make_sort_records_on_device(DType dtype, const void* values, std::int64_t outer, std::int64_t length,
+                                 std::int64_t inner, const std::int64_t* indices, void* records, cudaStream_t stream) {
+  const std::int64_t count = outer * length * inner;
+  if (count == 0) return;
+  real_dispatch(dtype, [&]<class T>() {
+    using V = Bytes<sizeof(T)>;
+    make_records_kernel<V><<<blocks_for(count), kThreads, 0, stream>>>(static_cast<const V*>(values), length, inner,
+                                                                       reinterpret_cast<const long long*>(indices),
+                                                                       static_cast<DeviceRecord*>(records), count);
+  });
+  check_cuda(cudaGetLastError(), "launching the record kernel");
+}
+
+std::size_t sort_workspace_bytes(std::int64_t count) {
+  return Workspace::arrays_bytes(count) + Workspace::cub_bytes(std::max<std::int64_t>(count, 1));
+}
+
+void sort_records_on_device(const SortLanes& lanes, const void* records, void* sorted, void* workspace,
+                            std::size_t workspace_bytes, cudaStream_t stream) {
+  const std::int64_t count = lanes.lanes * lanes.length;
+  if (count == 0) return;
+  const auto* in = static_cast<const DeviceRecord*>(records);
+  Workspace w(workspace, workspace_bytes, count);
+  const unsigned blocks = blocks_for(count);
+  iota_kernel<<<blocks, kThreads, 0, stream>>>(w.positions.Current(), count);
+  if (lanes.index_bound > 0) {
+    index_keys_kernel<<<blocks, kThreads, 0, stream>>>(in, w.positions.Current(), w.keys.Current(), count);
+    w.pass(count, bits_for(lanes.index_bound - 1), stream);
+  }
+  real_dispatch(lanes.dtype, [&]<class T>() {
+    value_keys_kernel<T>
+        <<<blocks, kThreads, 0, stream>>>(in, w.positions.Current(), w.keys.Current(), count, lanes.descending);
+    w.pass(count, 8 * static_cast<int>(sizeof(T)), stream);
+  });
+  if (lanes.lanes > 1) {
+    lane_keys_kernel<<<blocks, kThreads, 0, stream>>>(w.positions.Current(), w.keys.Current(), count, lanes.length);
+    w.pass(count, bits_for(lanes.lanes - 1), stream);
+  }
+  gather_records_kernel<<<blocks, kThreads, 0, stream>>>(in, w.positions.Current(), static_cast<DeviceRecord*>(sorted),
+                                                         count);
+  check_cuda(cudaGetLastError(), "launching the sort kernels");
+}
+
+void write_sorted_window_on_device(DType dtype, SortedPart part, const void* sorted, std::int64_t lanes,
+                                   std::int64_t length, std::int64_t lo, std::int64_t hi, std::int64_t inner, void* out,
+                                   cudaStream_t stream) {
+  if (lo < 0 || hi > length || lo > hi || inner < 1) {
+    throw ValueError("sorted window [" + std::to_string(lo) + ", " + std::to_string(hi) + ") of lanes of " +
+                     std::to_string(length) + " records (inner " + std::to_string(inner) + ")");
+  }
+  const std::int64_t width = hi - lo;
+  const std::int64_t count = lanes * width;
+  if (count == 0) return;
+  const auto* in = static_cast<const DeviceRecord*>(sorted);
+  const unsigned blocks = blocks_for(count);
+  switch (part) {
+    case SortedPart::records:
+      window_kernel<DeviceRecord, SortedPart::records>
+          <<<blocks, kThreads, 0, stream>>>(in, length, lo, width, 1, static_cast<DeviceRecord*>(out), count);
+      break;
+    case SortedPart::indices:
+      window_kernel<long long, SortedPart::indices>
+          <<<blocks, kThreads, 0, stream>>>(in, length, lo, width, inner, static_cast<long long*>(out), count);
+      break;
+    case SortedPart::values:
+      real_dispatch(dtype, [&]<class T>() {
+        using V = Bytes<sizeof(T)>;
+        window_kernel<V, SortedPart::values>
+            <<<blocks, kThreads, 0, stream>>>(in, length, lo, width, inner, static_cast<V*>(out), count);
+      });
+      break;
+  }
+  check_cuda(cudaGetLastError(), "launching the sorted window kernel");
+}
+
+}  // namespace tessera::kernels::cuda
