@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tessera/core/error.hpp"
+#include "tessera/core/logging.hpp"
 
 #if defined(TESSERA_WITH_CUDA)
 #include <cuda_runtime_api.h>
@@ -84,6 +85,7 @@ class CudaDevice final : public Device {
     std::uint64_t keep = capacity_;  // cache up to its share; beyond, give back at synchronization
     check(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep), name_,
           "configuring its memory pool");
+    grant_peer_access();
     pinned_budget_ = capacity_ / 4;
     lanes_.resize(std::max<std::size_t>(1, options.lanes));
     for (cudaStream_t& s : lanes_) check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), name_, "creating a stream");
@@ -210,6 +212,29 @@ class CudaDevice final : public Device {
  private:
   cudaStream_t current_stream() const noexcept {
     return bound_device == this ? lanes_[bound_lane] : copy_stream_;
+  }
+
+  // Pool memory is reachable only from the GPUs its pool grants access to: granting every
+  // GPU that can reach this one peer to peer lets copies between GPUs (and kernels reading
+  // a peer's chunk) go over NVLink or PCIe directly instead of through host memory.
+  void grant_peer_access() {
+    int count = 0;
+    check(cudaGetDeviceCount(&count), name_, "counting GPUs");
+    std::vector<cudaMemAccessDesc> peers;
+    for (int peer = 0; peer < count; ++peer) {
+      if (peer == options_.ordinal) continue;
+      int can_access = 0;
+      check(cudaDeviceCanAccessPeer(&can_access, peer, options_.ordinal), name_, "asking about peer access");
+      if (can_access == 0) continue;
+      cudaMemAccessDesc access{};
+      access.location.type = cudaMemLocationTypeDevice;
+      access.location.id = peer;
+      access.flags = cudaMemAccessFlagsProtReadWrite;
+      peers.push_back(access);
+    }
+    if (peers.empty()) return;
+    check(cudaMemPoolSetAccess(pool_, peers.data(), peers.size()), name_, "granting peers access to its pool");
+    TESSERA_LOG(debug) << name_ << ": " << peers.size() << " peer GPU(s) may access its memory directly";
   }
 
   void copy(void* dst, const void* src, std::size_t nbytes, cudaMemcpyKind direction, const char* what) {
