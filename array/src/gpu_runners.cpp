@@ -86,21 +86,32 @@ Value merge_runs(const MergeRunsRunner::Params& p, std::span<const Value> inputs
   const std::int64_t lanes = p.out_lanes.count();
   if (lanes * (p.rank_hi - p.rank_lo) == 0) return Value::make(std::move(out));
   // The lanes' runs side by side: lane l's records of run k follow its records of runs
-  // before k, so a stable sort by value leaves equal values in run order.
+  // before k, so a stable sort by value leaves equal values in run order. One strided
+  // copy per run, or one copy per lane and run where a lane's records exceed the largest
+  // pitch CUDA copies with (a lane of 134M records, as unique's single lane can be).
+  TESSERA_ASSERT(inputs.size() == p.run_lengths.size(), "one run per block along the lane");
   constexpr std::size_t kRecord = kernels::cuda::kSortRecordBytes;
-  Buffer all = context.device.allocate(static_cast<std::size_t>(lanes * length) * kRecord);
-  std::int64_t at = 0;
+  const std::size_t pitch = static_cast<std::size_t>(length) * kRecord;
+  int device = 0, max_pitch = 0;
+  kernels::cuda::check_cuda(cudaGetDevice(&device), context.device.name() + ": asking for its device");
+  kernels::cuda::check_cuda(cudaDeviceGetAttribute(&max_pitch, cudaDevAttrMaxPitch, device),
+                            context.device.name() + ": asking for its largest copy pitch");
+  const bool strided = lanes > 1 && pitch <= static_cast<std::size_t>(max_pitch);
+  Buffer all = context.device.allocate(static_cast<std::size_t>(lanes) * pitch);
+  std::size_t at = 0;
   for (std::size_t k = 0; k < inputs.size(); ++k) {
-    const std::int64_t n = p.run_lengths[k];
-    if (n > 0) {
+    const std::size_t run_bytes = static_cast<std::size_t>(p.run_lengths[k]) * kRecord;
+    const std::byte* run = inputs[k].get<Chunk>().buffer.data();
+    for (std::int64_t l = 0; run_bytes > 0 && l < (strided ? 1 : lanes); ++l) {
+      const auto lane = static_cast<std::size_t>(l);
       kernels::cuda::check_cuda(
-          cudaMemcpy2DAsync(all.data() + static_cast<std::size_t>(at) * kRecord,
-                            static_cast<std::size_t>(length) * kRecord, inputs[k].get<Chunk>().buffer.data(),
-                            static_cast<std::size_t>(n) * kRecord, static_cast<std::size_t>(n) * kRecord,
-                            static_cast<std::size_t>(lanes), cudaMemcpyDeviceToDevice, stream_of(context)),
+          strided ? cudaMemcpy2DAsync(all.data() + at, pitch, run, run_bytes, run_bytes,
+                                      static_cast<std::size_t>(lanes), cudaMemcpyDeviceToDevice, stream_of(context))
+                  : cudaMemcpyAsync(all.data() + lane * pitch + at, run + lane * run_bytes, run_bytes,
+                                    cudaMemcpyDeviceToDevice, stream_of(context)),
           context.device.name() + ": gathering sorted runs");
     }
-    at += n;
+    at += run_bytes;
   }
   const Buffer sorted = sorted_records({.dtype = p.dtype,
                                         .descending = p.descending,

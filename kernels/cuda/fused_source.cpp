@@ -400,7 +400,7 @@ FusedKernelSource assemble(std::string_view prefix, const ArgumentLayout& layout
   k.argument_words = layout.words;
   k.argument_in_parameter = layout.words * sizeof(std::int64_t) <= kMaxParameterBytes;
   std::ostringstream s;
-  s << kPrelude << includes << "\n";
+  s << includes << kPrelude << "\n";  // library headers before the prelude's using-directive
   if (k.argument_in_parameter) {
     s << "struct Arguments {\n  long long w[" << layout.words << "];\n};\n#define A(k) a.w[k]\n\n"
       << "extern \"C\" __global__ void __launch_bounds__(" << kFusedBlockThreads << ") " << k.name
