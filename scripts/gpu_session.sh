@@ -71,7 +71,9 @@ for step in "${steps[@]}"; do
     test)
       run_step gpu-kernel-tests kernels_cuda_tests.log "$build/tests/cpp/kernels_cuda_tests"
       run_step gpu-array-tests array_gpu_tests.log "$build/tests/cpp/array_gpu_tests"
-      run_step cpp-suites ctest.log ctest --test-dir "$build" -j "$jobs" --output-on-failure --timeout 300
+      # The GPU suites ran just above, with their whole output; not twice.
+      run_step cpp-suites ctest.log ctest --test-dir "$build" -j "$jobs" --output-on-failure --timeout 300 \
+        -E '^(Cuda[A-Za-z]*|GpuArray)\.'
       run_step python-suite pytest.log python3 -m pytest tests/python -q -p no:cacheprovider
       ;;
     bench)
