@@ -30,16 +30,23 @@ Buffer sorted_records(const kernels::cuda::SortLanes& lanes, const void* records
   return sorted;  // the workspace is freed in the stream's order, after the sort
 }
 
+/// A new device chunk of `shape` for `program`'s result, which `write(sources, out)`
+/// fills from the inputs' device memory (not called for an empty chunk).
+template <class Write>
+Value program_chunk(const kernels::FusedProgram& program, const Shape& shape, std::span<const Value> inputs,
+                    const ExecutionContext& context, Write&& write) {
+  Chunk out = Chunk::allocate_on(context.device, program.result_dtype(), shape);
+  if (out.size() > 0) write(chunk_data(inputs), out.buffer.data());
+  return Value::make(std::move(out));
+}
+
 }  // namespace
 
 Value evaluate_fused(const kernels::FusedProgram& program, const Shape& shape, std::span<const Value> inputs,
                      const ExecutionContext& context) {
-  Chunk out = Chunk::allocate_on(context.device, program.result_dtype(), shape);
-  if (out.size() > 0) {
-    const auto sources = chunk_data(inputs);
-    kernels::cuda::evaluate_fused_on_device(program, sources, shape, out.buffer.data(), stream_of(context));
-  }
-  return Value::make(std::move(out));
+  return program_chunk(program, shape, inputs, context, [&](std::span<const void* const> sources, void* out) {
+    kernels::cuda::evaluate_fused_on_device(program, sources, shape, out, stream_of(context));
+  });
 }
 
 void reduce_fused(const kernels::FusedProgram& program, const Shape& shape, std::string_view op,
@@ -52,12 +59,9 @@ void reduce_fused(const kernels::FusedProgram& program, const Shape& shape, std:
 
 Value scan_fused(const kernels::FusedProgram& program, const Shape& shape, int axis, std::string_view op,
                  std::span<const Value> inputs, const ExecutionContext& context) {
-  Chunk out = Chunk::allocate_on(context.device, program.result_dtype(), shape);
-  if (out.size() > 0) {
-    const auto sources = chunk_data(inputs);
-    kernels::cuda::scan_fused_on_device(program, sources, shape, axis, op, out.buffer.data(), stream_of(context));
-  }
-  return Value::make(std::move(out));
+  return program_chunk(program, shape, inputs, context, [&](std::span<const void* const> sources, void* out) {
+    kernels::cuda::scan_fused_on_device(program, sources, shape, axis, op, out, stream_of(context));
+  });
 }
 
 Value sort_runs(DType dtype, bool descending, const Lanes& lanes, std::span<const std::int64_t> indices,
@@ -77,10 +81,7 @@ Value sort_runs(DType dtype, bool descending, const Lanes& lanes, std::span<cons
 }
 
 Value merge_runs(const MergeRunsRunner::Params& p, std::span<const Value> inputs, const ExecutionContext& context) {
-  const DType out_dtype = p.output == MergeOutput::records   ? DType::uint8
-                          : p.output == MergeOutput::indices ? DType::int64
-                                                             : p.dtype;
-  Chunk out = Chunk::allocate_on(context.device, out_dtype, p.out_shape);
+  Chunk out = Chunk::allocate_on(context.device, p.out_dtype(), p.out_shape);
   std::int64_t length = 0;
   for (std::int64_t n : p.run_lengths) length += n;
   const std::int64_t lanes = p.out_lanes.count();

@@ -9,14 +9,10 @@
 #include "gpu_runners.hpp"
 
 namespace tessera::array_detail {
-namespace {
 
-// The context when it is a GPU's (whose runners then use device code), else null.
 const ExecutionContext* gpu_context(const ExecutionContext& context) noexcept {
-  return context.device.kind() == DeviceKind::cuda ? &context : nullptr;
+  return gpu::kBuilt && context.device.kind() == DeviceKind::cuda ? &context : nullptr;
 }
-
-}  // namespace
 
 Placement gpu_preferred_if(bool has_device_code) {
   if (!gpu::kBuilt || !has_device_code) return Placement{};
@@ -38,10 +34,9 @@ Value FusedRunner::run(std::span<const Value> inputs) const {
 }
 
 Value FusedRunner::run_on(std::span<const Value> inputs, const ExecutionContext& context) const {
-#if defined(TESSERA_WITH_CUDA)
-  if (gpu_context(context) != nullptr) return gpu::evaluate_fused(program_, shape_, inputs, context);
-#endif
-  (void)context;
+  if constexpr (gpu::kBuilt) {
+    if (gpu_context(context) != nullptr) return gpu::evaluate_fused(program_, shape_, inputs, context);
+  }
   return run(inputs);
 }
 
@@ -98,13 +93,12 @@ Value ReducePartialRunner::fold(std::span<const Value> inputs, const ExecutionCo
   target.states = states.buffer.data();
   target.index_offset = index_offset_;
   target.index_strides = index_strides_;
-#if defined(TESSERA_WITH_CUDA)
-  if (gpu != nullptr) {
-    gpu::reduce_fused(program_, shape_, op_, target, inputs, *gpu);
-    return Value::make(std::move(states));
+  if constexpr (gpu::kBuilt) {
+    if (gpu != nullptr) {
+      gpu::reduce_fused(program_, shape_, op_, target, inputs, *gpu);
+      return Value::make(std::move(states));
+    }
   }
-#endif
-  (void)gpu;
   kernels::reduce_fused(program_, chunk_data(inputs), shape_, target);
   return Value::make(std::move(states));
 }
@@ -151,19 +145,19 @@ Value MatmulRunner::multiply(std::span<const Value> inputs, const ExecutionConte
   // One loop for both devices: only the block product and the clearing differ.
   auto product = [&](const std::byte* a, bool ta, const std::byte* b, bool tb, std::byte* c, std::int64_t k,
                      bool accumulate) {
-#if defined(TESSERA_WITH_CUDA)
-    if (gpu != nullptr) return gpu::matmul_block(dtype_, a, ta, b, tb, c, m_, n_, k, accumulate, *gpu);
-#endif
+    if constexpr (gpu::kBuilt) {
+      if (gpu != nullptr) return gpu::matmul_block(dtype_, a, ta, b, tb, c, m_, n_, k, accumulate, *gpu);
+    }
     kernels::matmul_block(dtype_, a, ta, b, tb, c, m_, n_, k, accumulate);
   };
   Chunk out = gpu != nullptr ? Chunk::allocate_on(gpu->device, dtype_, shape_) : Chunk::allocate(dtype_, shape_);
   if (k_.empty()) {
-#if defined(TESSERA_WITH_CUDA)
-    if (gpu != nullptr) {
-      gpu::fill_zero(out.buffer, out.nbytes(), *gpu);
-      return Value::make(std::move(out));
+    if constexpr (gpu::kBuilt) {
+      if (gpu != nullptr) {
+        gpu::fill_zero(out.buffer, out.nbytes(), *gpu);
+        return Value::make(std::move(out));
+      }
     }
-#endif
     std::memset(out.buffer.data(), 0, out.nbytes());
     return Value::make(std::move(out));
   }

@@ -17,6 +17,11 @@ namespace tessera::array_detail {
 /// has device code and the build has CUDA; otherwise the host's.
 Placement gpu_preferred_if(bool has_device_code);
 
+/// The context when it is a GPU's and this build has device code (runners then use it),
+/// else null. Calls into gpu:: stay under `if constexpr (gpu::kBuilt)`: builds without
+/// CUDA do not define them.
+const ExecutionContext* gpu_context(const ExecutionContext& context) noexcept;
+
 /// The pointers to the elements of each input chunk, in dependency order.
 std::vector<const void*> chunk_data(std::span<const Value> inputs);
 

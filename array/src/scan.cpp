@@ -45,7 +45,7 @@ class ScanBlockRunner final : public TaskRunner {
 
   Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
     if constexpr (gpu::kBuilt) {
-      if (context.device.kind() == DeviceKind::cuda)
+      if (gpu_context(context) != nullptr)
         return gpu::scan_fused(program_, shape_, axis_, op_, inputs, context);
     }
     return run(inputs);

@@ -58,7 +58,7 @@ class SortRunsRunner final : public TaskRunner {
 
   Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
     if constexpr (gpu::kBuilt) {
-      if (context.device.kind() == DeviceKind::cuda) {
+      if (gpu_context(context) != nullptr) {
         return gpu::sort_runs(dtype_, descending_, lanes_, indices_, out_shape_, inputs[0], context);
       }
     }
@@ -134,10 +134,7 @@ Array sorted_runs_flat(const Array& x) {
 Value MergeRunsRunner::run(std::span<const Value> inputs) const {
   const Params& p = params_;
   TESSERA_ASSERT(inputs.size() == p.run_lengths.size(), "one run per block along the lane");
-  const DType out_dtype = p.output == MergeOutput::records   ? DType::uint8
-                          : p.output == MergeOutput::indices ? DType::int64
-                                                             : p.dtype;
-  Chunk out = Chunk::allocate(out_dtype, p.out_shape);
+  Chunk out = Chunk::allocate(p.out_dtype(), p.out_shape);
   const std::int64_t width = p.rank_hi - p.rank_lo;
   type_dispatch(p.dtype, [&]<class T>() {
     const RecordOrder<T> order{{p.descending}};
@@ -168,7 +165,7 @@ Value MergeRunsRunner::run(std::span<const Value> inputs) const {
 
 Value MergeRunsRunner::run_on(std::span<const Value> inputs, const ExecutionContext& context) const {
   if constexpr (gpu::kBuilt) {
-    if (context.device.kind() == DeviceKind::cuda) return gpu::merge_runs(params_, inputs, context);
+    if (gpu_context(context) != nullptr) return gpu::merge_runs(params_, inputs, context);
   }
   return run(inputs);
 }

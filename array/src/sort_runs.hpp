@@ -62,6 +62,11 @@ class MergeRunsRunner final : public TaskRunner {
     /// Whether the runs, taken in order, hold their lane's indices in increasing order
     /// (runs along an axis); false for runs of blocks whose flat indices interleave.
     bool runs_in_index_order = true;
+
+    /// The dtype of the block the task writes.
+    DType out_dtype() const {
+      return output == MergeOutput::records ? DType::uint8 : output == MergeOutput::indices ? DType::int64 : dtype;
+    }
   };
   explicit MergeRunsRunner(Params params) : params_(std::move(params)) {}
   Value run(std::span<const Value> inputs) const override;

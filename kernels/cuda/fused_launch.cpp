@@ -1,6 +1,7 @@
 #include "tessera/kernels/cuda/fused_launch.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -79,14 +80,34 @@ struct AsyncAllocation {
   AsyncAllocation& operator=(const AsyncAllocation&) = delete;
 };
 
-int current_architecture(int& multiprocessors) {
-  int device = 0, major = 0, minor = 0;
+/// What launches need to know of a GPU: the architecture NVRTC compiles for (major * 10
+/// + minor) and the number of multiprocessors grids are sized by.
+struct DeviceTraits {
+  int architecture = 0;
+  int multiprocessors = 1;
+};
+
+/// The current device's traits, asked of the driver once per thread and device rather
+/// than on every launch.
+DeviceTraits current_device_traits() {
+  int device = 0;
   check_cuda(cudaGetDevice(&device), "cudaGetDevice");
+  thread_local std::map<int, DeviceTraits> known;
+  if (auto it = known.find(device); it != known.end()) return it->second;
+  int major = 0, minor = 0;
+  DeviceTraits traits;
   check_cuda(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "cudaDeviceGetAttribute");
   check_cuda(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device), "cudaDeviceGetAttribute");
-  check_cuda(cudaDeviceGetAttribute(&multiprocessors, cudaDevAttrMultiProcessorCount, device),
+  check_cuda(cudaDeviceGetAttribute(&traits.multiprocessors, cudaDevAttrMultiProcessorCount, device),
              "cudaDeviceGetAttribute");
-  return major * 10 + minor;
+  traits.architecture = major * 10 + minor;
+  return known.emplace(device, traits).first->second;
+}
+
+/// The disk cache of compiled kernels, read from the environment once per process.
+const std::filesystem::path& kernel_cache_directory() {
+  static const std::filesystem::path directory = default_kernel_cache_directory();
+  return directory;
 }
 
 /// Compiles (or finds) and loads `source`, then launches it over `blocks` blocks with
@@ -94,7 +115,7 @@ int current_architecture(int& multiprocessors) {
 void launch(const FusedKernelSource& source, std::vector<std::int64_t>& arguments, unsigned blocks, int architecture,
             cudaStream_t stream, void* device_result, void* host_result, std::size_t result_bytes) {
   const std::shared_ptr<const Cubin> cubin =
-      compile_cuda(source.source, NvrtcOptions{architecture, default_kernel_cache_directory()});
+      compile_cuda(source.source, NvrtcOptions{architecture, kernel_cache_directory()});
   const LoadedKernel& k = load(cubin, source.name);
   check_cuda(cudaMemsetAsync(k.error_code, 0, sizeof(int), stream), "cudaMemsetAsync");
   const std::size_t argument_bytes = arguments.size() * sizeof(std::int64_t);
@@ -134,11 +155,10 @@ void evaluate_fused_on_device(const FusedProgram& program, std::span<const void*
   std::vector<std::int64_t> arguments = fused_kernel_arguments(program, sources, shape, out);
   const std::int64_t count = arguments[0];
   if (count == 0) return;
-  int multiprocessors = 1;
-  const int architecture = current_architecture(multiprocessors);
+  const DeviceTraits gpu = current_device_traits();
   const FusedKernelSource source = fused_kernel_source(program, static_cast<int>(shape.size()));
   const std::int64_t blocks = (count + kFusedBlockThreads - 1) / kFusedBlockThreads;
-  launch(source, arguments, grid_for(blocks, multiprocessors), architecture, stream, nullptr, nullptr, 0);
+  launch(source, arguments, grid_for(blocks, gpu.multiprocessors), gpu.architecture, stream, nullptr, nullptr, 0);
 }
 
 void scan_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
@@ -158,11 +178,10 @@ void scan_fused_on_device(const FusedProgram& program, std::span<const void* con
   // A block per line where lines are contiguous and long enough to fill its threads;
   // otherwise a thread per line, which neighbouring lines keep coalesced.
   const bool block_per_line = inner == 1 && length > 32;
-  int multiprocessors = 1;
-  const int architecture = current_architecture(multiprocessors);
+  const DeviceTraits gpu = current_device_traits();
   const FusedKernelSource source = fused_scan_source(program, static_cast<int>(shape.size()), axis, op, block_per_line);
   const std::int64_t blocks = block_per_line ? lines : (lines + kFusedBlockThreads - 1) / kFusedBlockThreads;
-  launch(source, arguments, grid_for(blocks, multiprocessors), architecture, stream, nullptr, nullptr, 0);
+  launch(source, arguments, grid_for(blocks, gpu.multiprocessors), gpu.architecture, stream, nullptr, nullptr, 0);
 }
 
 void reduce_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
@@ -175,11 +194,10 @@ void reduce_fused_on_device(const FusedProgram& program, std::span<const void* c
     (target.reduced[d] ? folded : states) *= shape[d];
   }
   if (states == 0 || folded == 0) return;  // nothing to fold: the target keeps its states
-  int multiprocessors = 1;
-  const int architecture = current_architecture(multiprocessors);
+  const DeviceTraits gpu = current_device_traits();
   // Split each state's elements over several blocks when there are too few states to
   // fill the GPU, but give each block at least a few thousand elements.
-  const std::int64_t wanted_blocks = std::int64_t{multiprocessors} * 4;
+  const std::int64_t wanted_blocks = std::int64_t{gpu.multiprocessors} * 4;
   const std::int64_t splits =
       std::max<std::int64_t>(1, std::min((wanted_blocks + states - 1) / states, (folded + 4095) / 4096));
   const std::size_t partial_bytes = static_cast<std::size_t>(states * splits) * kernel.state_size;
@@ -188,8 +206,8 @@ void reduce_fused_on_device(const FusedProgram& program, std::span<const void* c
       fused_reduction_arguments(program, sources, shape, target, splits, partials.ptr);
   const FusedKernelSource source = fused_reduction_source(program, target.reduced, op, kernel);
   std::vector<std::byte> host(partial_bytes);
-  launch(source, arguments, grid_for(states * splits, multiprocessors), architecture, stream, partials.ptr, host.data(),
-         partial_bytes);
+  launch(source, arguments, grid_for(states * splits, gpu.multiprocessors), gpu.architecture, stream, partials.ptr,
+         host.data(), partial_bytes);
   auto* out = static_cast<std::byte*>(target.states);
   // Partial p of state o holds the elements of split p, in order, as merge expects.
   for (std::int64_t o = 0; o < states; ++o) {
