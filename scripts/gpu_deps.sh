@@ -2,7 +2,7 @@
 # Gathers, on a machine with Debian's and PyPI's archives, what the lent GPU machine needs
 # to build and benchmark tessera but cannot download (it reaches no network): the Debian
 # packages of the libraries tessera links (OpenBLAS, SLEEF, GoogleTest, Google Benchmark,
-# pkgconf) and the wheels of dask for the dask.array+CuPy peer. They go to .gpu-deps/
+# DLPack's header, pkgconf) and the wheels of dask for the dask.array+CuPy peer. They go to .gpu-deps/
 # (ignored by git), which the device tool carries with the call that runs
 # scripts/gpu_session.sh (carry: [".gpu-deps"]).
 set -euo pipefail
@@ -14,7 +14,7 @@ mkdir -p "$dir/debs" "$dir/wheels"
 (cd "$dir/debs" && apt-get download -q \
   libopenblas0 libopenblas0-pthread libopenblas-dev libopenblas-pthread-dev libgfortran5 \
   libsleef3 libsleef-dev libgtest-dev libgmock-dev libbenchmark1debian libbenchmark-dev \
-  pkgconf pkgconf-bin libpkgconf3 2>&1 | grep -v "^W: Download is performed unsandboxed" || true)
+  libdlpack-dev pkgconf pkgconf-bin libpkgconf3 2>&1 | grep -v "^W: Download is performed unsandboxed" || true)
 # dask for the peer, for the device image's Python (3.12); its other dependencies
 # (numpy, toolz, cloudpickle, fsspec, packaging, pyyaml) are in the image already.
 python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 -d "$dir/wheels" \

@@ -4,7 +4,7 @@
 # toolkit is optional: with nvcc on PATH or in /usr/local/cuda the CUDA sources build too.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev libsleef-dev pkg-config)
+packages=(cmake ninja-build g++ libgtest-dev libgmock-dev libbenchmark-dev libopenblas-dev libsleef-dev libdlpack-dev pkg-config)
 command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-pip)
 # The Python module builds in a virtual environment against Python's headers.
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then packages+=(python3-venv); fi

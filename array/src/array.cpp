@@ -175,6 +175,21 @@ void Array::compute_into(void* out, std::size_t out_bytes) const {
   assemble_into(*node(), blocks[0], static_cast<std::byte*>(out));
 }
 
+Chunk Array::compute_on(Client& client, Device& device) const {
+  if (&device == host_device().get()) return compute(client).chunk();
+  const auto blocks = numblocks();
+  const bool one_block = std::all_of(blocks.begin(), blocks.end(), [](std::int64_t n) { return n == 1; });
+  // Several blocks become one in a task on a worker (a GPU's, where there is one), so
+  // that device data is assembled on the device rather than through the host.
+  const Array whole = one_block ? *this : rechunk(ChunkSpec(std::vector<std::int64_t>(shape().size(), -1)));
+  std::vector<Value> values;
+  {
+    auto futures = submit(client, {whole});
+    values = client.gather(futures[0], device);
+  }  // the futures go first, so that only workers still holding the chunk share it
+  return values[0].get<Chunk>();
+}
+
 Array Array::persist(Client& client) const {
   auto futures = submit(client, {*this});
   client.wait(futures[0]);

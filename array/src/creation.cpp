@@ -77,15 +77,24 @@ Array eye(std::int64_t n, std::optional<std::int64_t> m, std::int64_t k, Creatio
   return generated({n, cols}, options.dtype, options.chunks, "eye", p);
 }
 
+Array from_chunk(Chunk whole, const ChunkSpec& chunks) {
+  if (whole.buffer.nbytes() < whole.nbytes()) {
+    throw ValueError("from_chunk: the buffer holds " + std::to_string(whole.buffer.nbytes()) + " bytes, a " +
+                     shape_to_string(whole.shape) + " array of " + to_string(whole.dtype) + " needs " +
+                     std::to_string(whole.nbytes()));
+  }
+  if (whole.nbytes() > 0 && whole.buffer.data() == nullptr) throw ValueError("from_chunk: null data for a non-empty array");
+  ChunkSizes sizes = normalize_chunks(chunks, whole.shape, whole.dtype);
+  return make_array<array_detail::SourceNode>(std::move(whole), std::move(sizes));
+}
+
 Array from_buffer_zero_copy(const void* data, DType dtype, const Shape& shape, std::shared_ptr<const void> keep_alive,
                             const ChunkSpec& chunks) {
-  ChunkSizes sizes = normalize_chunks(chunks, shape, dtype);
   Chunk whole;
   whole.dtype = dtype;
   whole.shape = shape;
   whole.buffer = Buffer::wrap_host(const_cast<void*>(data), whole.nbytes(), std::move(keep_alive));
-  if (whole.nbytes() > 0 && data == nullptr) throw ValueError("from_buffer: null data for a non-empty array");
-  return make_array<array_detail::SourceNode>(std::move(whole), std::move(sizes));
+  return from_chunk(std::move(whole), chunks);
 }
 
 Array from_buffer(const void* data, DType dtype, const Shape& shape, const ChunkSpec& chunks) {

@@ -74,7 +74,7 @@ std::vector<Client::StatePtr> Client::scatter_values(std::vector<Value>&& values
   return states;
 }
 
-std::vector<Value> Client::gather_values(const std::vector<detail::FutureState*>& states) const {
+std::vector<Value> Client::gather_values(const std::vector<detail::FutureState*>& states, Device& device) const {
   std::vector<Key> keys;
   keys.reserve(states.size());
   for (const detail::FutureState* state : states) check_owner(*state, impl_.get());
@@ -83,7 +83,7 @@ std::vector<Value> Client::gather_values(const std::vector<detail::FutureState*>
     state->throw_if_failed();
     keys.push_back(state->key());
   }
-  return impl_->fetch(keys);
+  return impl_->fetch(keys, device);
 }
 
 void Client::cancel_states(const std::vector<detail::FutureState*>& states) {

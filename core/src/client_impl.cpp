@@ -85,7 +85,7 @@ void ClientImpl::cancel(std::span<const Key> keys) {
   live(use).scheduler->cancel_keys(keys);
 }
 
-std::vector<Value> ClientImpl::fetch(std::span<const Key> keys) {
+std::vector<Value> ClientImpl::fetch(std::span<const Key> keys, Device& target) {
   ClusterLifeline::Use use(*lifeline_);
   LocalClusterImpl& cluster = live(use);
   const auto holders = cluster.scheduler->who_has(keys);
@@ -103,8 +103,9 @@ std::vector<Value> ClientImpl::fetch(std::span<const Key> keys) {
     auto fetched = transport.fetch(worker, wanted);
     for (std::size_t j = 0; j < positions.size(); ++j) {
       if (!fetched[j]) throw Error("worker " + std::to_string(worker) + " no longer holds " + to_string(wanted[j]));
-      // Results reach the client in host memory: chunks on a GPU are copied out here.
-      values[positions[j]] = fetched[j]->relocated_to(*host_device());
+      // Results reach the client where it asked for them (mostly host memory): chunks
+      // elsewhere are copied here.
+      values[positions[j]] = fetched[j]->relocated_to(target);
     }
   }
   return values;

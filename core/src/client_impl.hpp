@@ -36,8 +36,8 @@ class ClientImpl final : public runtime::ClientSink, public std::enable_shared_f
   void update_graph(std::vector<TaskSpec>&& tasks, const std::vector<std::shared_ptr<FutureState>>& wanted);
   void scatter(std::vector<std::pair<Key, Value>>&& data, const std::vector<std::shared_ptr<FutureState>>& holders);
   void cancel(std::span<const Key> keys);
-  /// Values of computed keys, fetched from the workers holding them.
-  std::vector<Value> fetch(std::span<const Key> keys);
+  /// Values of computed keys, fetched from the workers holding them into `target`'s memory.
+  std::vector<Value> fetch(std::span<const Key> keys, Device& target);
 
 
   // runtime::ClientSink

@@ -104,6 +104,7 @@ class CudaDevice final : public Device {
 
   DeviceKind kind() const noexcept override { return DeviceKind::cuda; }
   std::string name() const override { return name_; }
+  int ordinal() const noexcept override { return options_.ordinal; }
 
   Buffer allocate(std::size_t nbytes) override {
     if (nbytes == 0) return Buffer::wrap_device(nullptr, 0, nullptr, shared_from_this());
@@ -204,6 +205,11 @@ class CudaDevice final : public Device {
 
   void synchronize(std::size_t lane) override {
     check(cudaStreamSynchronize(lanes_[lane % lanes_.size()]), name_, "running a task");
+  }
+
+  void synchronize_all() override {
+    const DeviceScope scope(options_.ordinal, name_);
+    check(cudaDeviceSynchronize(), name_, "waiting for the device");
   }
 
   std::size_t bytes_in_use() const noexcept override { return in_use_.load(); }

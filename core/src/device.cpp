@@ -67,4 +67,17 @@ Buffer copy_buffer_to(const Buffer& src, Device& target) {
   return dst;
 }
 
+Buffer duplicate_buffer(const Buffer& src) {
+  const std::size_t n = src.nbytes();
+  Device* const device = src.location();
+  if (device == nullptr) {
+    Buffer dst = Buffer::allocate_host(n);
+    if (n > 0) std::memcpy(dst.data(), src.data(), n);
+    return dst;
+  }
+  Buffer dst = device->allocate(n);
+  device->copy_from_peer(src, dst, n);  // a peer copy from itself: within the device
+  return dst;
+}
+
 }  // namespace tessera

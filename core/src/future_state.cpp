@@ -49,7 +49,7 @@ void FutureState::throw_if_failed() const {
 Value FutureState::result() const {
   wait();
   throw_if_failed();
-  return client_->fetch(std::span<const Key>(&key_, 1)).front();
+  return client_->fetch(std::span<const Key>(&key_, 1), *host_device()).front();
 }
 
 void FutureState::add_done_callback(std::function<void()> callback) {

@@ -208,6 +208,10 @@ std::size_t LocalCluster::n_workers() const { return impl_->workers.size(); }
 
 std::string LocalCluster::worker_device(std::size_t worker) const { return impl_->worker(worker).device().name(); }
 
+std::shared_ptr<Device> LocalCluster::device_of_worker(std::size_t worker) const {
+  return impl_->worker(worker).device().shared_from_this();
+}
+
 std::size_t LocalCluster::threads_per_worker() const { return impl_->threads_per_worker; }
 
 runtime::WorkerStats LocalCluster::worker_stats(std::size_t worker) const { return impl_->worker(worker).stats(); }

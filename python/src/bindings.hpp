@@ -11,5 +11,6 @@ void bind_array(pybind11::module_& module);
 void bind_array_functions(pybind11::module_& module);
 void bind_sorting(pybind11::module_& module);
 void bind_reshaping(pybind11::module_& module);
+void bind_dlpack(pybind11::module_& module);
 
 }  // namespace tessera::python

@@ -14,6 +14,7 @@ PYBIND11_MODULE(_tessera, module) {
   tessera::python::bind_array_functions(module);
   tessera::python::bind_sorting(module);
   tessera::python::bind_reshaping(module);
+  tessera::python::bind_dlpack(module);
   // Before the interpreter starts tearing down, stop releasing references from other
   // threads (see py_object.hpp).
   pybind11::module_::import("atexit").attr("register")(

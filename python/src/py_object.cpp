@@ -11,8 +11,10 @@ std::atomic<bool> exiting{false};
 
 void mark_interpreter_exiting() noexcept { exiting.store(true, std::memory_order_release); }
 
+bool interpreter_alive() noexcept { return !exiting.load(std::memory_order_acquire) && Py_IsInitialized() != 0; }
+
 void release_reference(PyObject* object) noexcept {
-  if (object == nullptr || exiting.load(std::memory_order_acquire) || Py_IsInitialized() == 0) return;
+  if (object == nullptr || !interpreter_alive()) return;
   PyGILState_STATE state = PyGILState_Ensure();
   Py_DECREF(object);
   PyGILState_Release(state);

@@ -20,6 +20,9 @@ namespace py = pybind11;
 /// Called from the module's atexit hook: from then on references are leaked, not released.
 void mark_interpreter_exiting() noexcept;
 
+/// Whether Python code may still run: false once the interpreter is shutting down.
+bool interpreter_alive() noexcept;
+
 /// Drops one reference to `object` from any thread.
 void release_reference(PyObject* object) noexcept;
 

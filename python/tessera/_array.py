@@ -16,6 +16,9 @@ from . import _tessera
 _PYTHON_SCALARS = (bool, int, float, complex)
 
 
+_DLPACK_CPU = 1  # DLPack's kDLCPU
+
+
 def _native(x: Any) -> "_tessera.Array":
     """The native array of an operand: tessera arrays as they are, Python scalars as weakly
     typed 0-d arrays, NumPy arrays and scalars (and anything with __array__) as sources."""
@@ -181,13 +184,21 @@ class Array:
         return tessera
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
-        if stream is not None:
-            raise BufferError("tessera's CPU arrays take no stream")
-        kwargs = {} if max_version is None else {"max_version": max_version}
-        return self.compute().__dlpack__(**kwargs)
+        """Hands the computed array to a DLPack consumer (np/cupy/torch.from_dlpack) in place:
+        in GPU memory where the cluster has GPUs, else host memory (or on dl_device). A
+        chunk stored by a worker (a persisted array's) is copied unless copy=False."""
+        from ._client import default_client
+        client = default_client()._native
+        device_type, device_id = dl_device if dl_device is not None else _tessera.dlpack_device(client)
+        if device_type == _DLPACK_CPU and stream is not None:
+            raise BufferError(f"an export to host memory takes no stream, got stream={stream!r}")
+        # Any stream of the consumer may read the result at once: tessera's workers wait
+        # for their own streams before a result counts as computed.
+        return _tessera.to_dlpack(self._c, client, int(device_type), int(device_id), copy)
 
     def __dlpack_device__(self) -> tuple[int, int]:
-        return (1, 0)  # kDLCPU
+        from ._client import default_client
+        return tuple(_tessera.dlpack_device(default_client()._native))
 
     def _scalar(self, kind):
         if self.size != 1:

@@ -66,9 +66,18 @@ def from_array(x, chunks="auto", **kwargs) -> Array:
     return asarray(x, chunks=chunks, **kwargs)
 
 
-def from_dlpack(x, /, *, device=None, copy=None) -> Array:
+def from_dlpack(x, /, *, device=None, copy=None, chunks="auto") -> Array:
+    """An array over x's memory (host, or a GPU of the cluster: CuPy, PyTorch), read in
+    place unless copy=True; strided host data is copied into C order."""
     _check_device(device)
-    return asarray(np.from_dlpack(x), copy=copy)
+    if isinstance(x, np.ndarray):
+        # NumPy will not export read-only arrays with DLPack's unversioned capsule; its
+        # buffer is shared all the same.
+        return asarray(x, copy=copy, chunks=chunks)
+    if not hasattr(x, "__dlpack__"):
+        raise TypeError(f"from_dlpack needs an object with __dlpack__, got {type(x).__name__}")
+    from ._client import default_client
+    return _wrap(_tessera.from_dlpack(x.__dlpack__(), chunks, default_client()._native, copy))
 
 
 def _check_device(device) -> None:

@@ -176,22 +176,3 @@ def test_array_namespace(data):
         x.__array_namespace__(api_version="2099.12")
     xp = x.__array_namespace__()
     assert_array_matches(xp.sin(x) + xp.cos(x), np.sin(np.asarray(x)) + np.cos(np.asarray(x)))
-
-
-@pytest.mark.parametrize("dtype", ["float64", "int8", "uint64", "bool", "complex128", "float32"])
-def test_dlpack(rng, dtype):
-    host = sample(rng, (3, 5), dtype)
-    x = ts.asarray(host, chunks=2)
-    assert x.__dlpack_device__() == (1, 0)
-    out = np.from_dlpack(x)
-    assert out.dtype == host.dtype
-    np.testing.assert_array_equal(out, host)
-    back = ts.from_dlpack(host)
-    assert_array_matches(back, host)
-    assert_array_matches(ts.from_dlpack(x), host)  # a tessera array is a DLPack producer too
-
-
-def test_dlpack_refuses_a_stream(data):
-    _, _, x, _ = data
-    with pytest.raises(BufferError):
-        x.__dlpack__(stream=1)

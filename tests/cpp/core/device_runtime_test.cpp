@@ -248,6 +248,44 @@ TEST(DeviceRuntime, ScatteredValuesGoToHostWorkers) {
   EXPECT_EQ(c.cluster->worker_stats(0).store.keys_in_memory, 4u);
 }
 
+TEST(DeviceRuntime, GatherLeavesResultsOnTheNamedDevice) {
+  Cluster c(2);
+  tessera::Graph graph;
+  auto refs = add_fills(graph, 6, gpu_preferred());
+  const auto chunk_futures = c.client->compute(std::move(graph), refs);
+  for (const auto& f : chunk_futures) f.wait();
+  const int made_on_first = c.devices[0]->allocations.load();
+  const auto on_first = c.client->gather(chunk_futures, *c.devices[0]);
+  int shared = 0;
+  for (std::size_t i = 0; i < on_first.size(); ++i) {
+    EXPECT_EQ(on_first[i].buffer.location(), c.devices[0].get()) << "chunk " << i;
+    EXPECT_EQ(on_first[i].data<double>()[kElements - 1], static_cast<double>(i + 1));
+    shared += on_first[i].buffer.shared() ? 1 : 0;
+  }
+  EXPECT_EQ(shared, made_on_first) << "the first GPU's own chunks come as they are, still held by its worker";
+  EXPECT_EQ(c.total(&SimulatedGpu::copies_out), 0) << "nothing went through the host";
+  EXPECT_EQ(c.devices[0]->peer_copies.load(), 6 - made_on_first) << "those of the other GPU were copied across";
+  const auto on_host = c.client->gather(chunk_futures, *tessera::host_device());
+  for (const Chunk& chunk : on_host) EXPECT_EQ(chunk.buffer.location(), nullptr);
+}
+
+TEST(DeviceRuntime, LiteralsInDeviceMemoryAreHeldByAWorkerOfThatKind) {
+  Cluster c(1);
+  Chunk literal = Chunk::allocate_on(*c.devices[0], tessera::DType::float64, {kElements});
+  std::fill_n(literal.data<double>(), kElements, 5.0);
+  const tessera::LiteralRunner runner(Value::make(literal));
+  EXPECT_EQ(runner.placement().prefers, DeviceKind::cuda);
+  EXPECT_EQ(tessera::LiteralRunner(Value::make(7)).placement().prefers, DeviceKind::cpu);
+
+  tessera::Graph graph;
+  const tessera::Key key = tessera::Key::unique();
+  graph.add_task(tessera::TaskSpec{key, "literal", {}, std::make_shared<tessera::LiteralRunner>(Value::make(literal))});
+  auto sum = add_sum(graph, {tessera::TaskRef<Chunk>(key)}, gpu_preferred());
+  expect_filled(c.client->compute(std::move(graph), sum).result(), 5.0);
+  EXPECT_EQ(c.cluster->worker_stats(0).tasks_executed, 0u) << "the CPU worker ran neither";
+  EXPECT_EQ(c.devices[0]->copies_in.load(), 0) << "the literal never left the device";
+}
+
 TEST(DeviceValues, ChunksMoveBetweenDevicesAndSerializeFromAny) {
   auto gpu = std::make_shared<SimulatedGpu>("sim:0");
   auto other = std::make_shared<SimulatedGpu>("sim:1");
@@ -273,6 +311,16 @@ TEST(DeviceValues, ChunksMoveBetweenDevicesAndSerializeFromAny) {
   on_gpu.serialize(from_gpu);
   on_host.serialize(from_host);
   EXPECT_EQ(from_gpu, from_host) << "a device chunk serializes like its host copy";
+
+  const tessera::Buffer duplicate = tessera::duplicate_buffer(on_gpu.get<Chunk>().buffer);
+  EXPECT_EQ(duplicate.location(), gpu.get());
+  EXPECT_NE(duplicate.data(), on_gpu.get<Chunk>().buffer.data());
+  EXPECT_EQ(std::memcmp(duplicate.data(), host.buffer.data(), host.nbytes()), 0);
+  EXPECT_FALSE(duplicate.shared()) << "a fresh copy is the caller's alone";
+  EXPECT_TRUE(host.buffer.shared()) << "on_host holds the same bytes";
+  const tessera::Buffer host_duplicate = tessera::duplicate_buffer(host.buffer);
+  EXPECT_EQ(host_duplicate.location(), nullptr);
+  EXPECT_EQ(std::memcmp(host_duplicate.data(), host.buffer.data(), host.nbytes()), 0);
 
   const Value not_a_chunk = Value::make(42);
   EXPECT_EQ(not_a_chunk.relocated_to(*gpu).location(), nullptr) << "host-only types stay on the host";

@@ -88,6 +88,12 @@ class Array {
   /// Runs the graph and writes the array C-contiguously into `out`, which must hold
   /// exactly nbytes() bytes.
   void compute_into(void* out, std::size_t out_bytes) const;
+  /// Runs the graph and returns the whole array as one C-contiguous chunk in `device`'s
+  /// memory (the host, or a device of the client's cluster): assembled by a task when the
+  /// array has several blocks, and the very chunk a worker holds when it is there already.
+  /// Then (and for a persisted or zero-copy array) chunk.buffer.shared() is true and the
+  /// bytes must not be written.
+  Chunk compute_on(Client& client, Device& device) const;
   /// Runs the graph and keeps the chunks on the workers: the returned array reads them
   /// (no recomputation) for as long as it lives.
   Array persist() const;
@@ -159,6 +165,10 @@ Array from_buffer(const void* data, DType dtype, const Shape& shape, const Chunk
 /// as any array or task reads it.
 Array from_buffer_zero_copy(const void* data, DType dtype, const Shape& shape, std::shared_ptr<const void> keep_alive,
                             const ChunkSpec& chunks = ChunkSpec::automatic());
+/// Reads `whole` (on the host or a device) without copying: its bytes must stay unchanged
+/// for as long as any array or task reads them. Blocks are windows of it, cut by the
+/// tasks that read them, on the device that holds it where they can run there.
+Array from_chunk(Chunk whole, const ChunkSpec& chunks = ChunkSpec::automatic());
 template <class T>
 Array from_vector(const std::vector<T>& values, const Shape& shape, const ChunkSpec& chunks = ChunkSpec::automatic()) {
   return from_buffer(values.data(), dtype_of<T>, shape, chunks);

@@ -35,6 +35,9 @@ class Buffer {
   /// The device holding the bytes; null for host memory (which any thread can read).
   Device* location() const noexcept { return location_.get(); }
   const std::shared_ptr<Device>& location_handle() const noexcept { return location_; }
+  /// Whether other handles (copies of this buffer, or other holders of its owner) refer to
+  /// the bytes too. A buffer that is not shared is the caller's alone to write or hand out.
+  bool shared() const noexcept { return owner_.use_count() > 1; }
 
   template <class T>
   T* as() noexcept {

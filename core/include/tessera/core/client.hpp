@@ -103,7 +103,15 @@ class Client {
   /// Waits for all futures and returns their results in order; throws the first error.
   template <class T>
   std::vector<T> gather(const std::vector<Future<T>>& futures) const {
-    std::vector<Value> values = gather_values(states_of(futures));
+    return gather(futures, *host_device());
+  }
+  /// As gather, but leaves the results in `device`'s memory (a device of this client's
+  /// cluster, or the host): copied there from wherever a worker holds them, and shared
+  /// with the worker when they are there already. For handing device data to code that
+  /// reads it in place (DLPack) without a trip through the host.
+  template <class T>
+  std::vector<T> gather(const std::vector<Future<T>>& futures, Device& device) const {
+    std::vector<Value> values = gather_values(states_of(futures), device);
     if constexpr (std::is_same_v<T, Value>) {
       return values;
     } else {
@@ -139,7 +147,7 @@ class Client {
   std::vector<StatePtr> submit_calls(const std::string& name, std::vector<detail::BoundCall>&& calls);
   std::vector<StatePtr> compute_keys(Graph&& graph, std::span<const Key> outputs);
   std::vector<StatePtr> scatter_values(std::vector<Value>&& values, const std::string& name);
-  std::vector<Value> gather_values(const std::vector<detail::FutureState*>& states) const;
+  std::vector<Value> gather_values(const std::vector<detail::FutureState*>& states, Device& device) const;
   void cancel_states(const std::vector<detail::FutureState*>& states);
 
   template <class T>

@@ -30,6 +30,9 @@ class Device : public std::enable_shared_from_this<Device> {
   virtual DeviceKind kind() const noexcept = 0;
   /// For logs and errors: "cpu", "cuda:0", or "cuda:0/1" for the second virtual GPU of GPU 0.
   virtual std::string name() const = 0;
+  /// The device's number among those of its kind (CUDA's device number; 0 for the host),
+  /// which virtual GPUs of one card share: how DLPack and other libraries name it.
+  virtual int ordinal() const noexcept { return 0; }
 
   /// `nbytes` of this device's memory, uninitialized. Throws OutOfMemory.
   virtual Buffer allocate(std::size_t nbytes) = 0;
@@ -56,6 +59,10 @@ class Device : public std::enable_shared_from_this<Device> {
   /// Waits for the work queued on the lane's stream; throws tessera::Error for a failure
   /// the device reported meanwhile.
   virtual void synchronize(std::size_t /*lane*/) {}
+  /// Waits for every piece of work queued on the physical device by anyone in the process,
+  /// other libraries' streams included: memory shared with another library (DLPack) is
+  /// safe to read, or to free, only once its work is done.
+  virtual void synchronize_all() {}
 
   /// Bytes of this device's memory held by buffers now.
   virtual std::size_t bytes_in_use() const noexcept { return 0; }
@@ -70,5 +77,7 @@ const std::shared_ptr<Device>& host_device();
 /// A copy of `src` in `target`'s memory, or `src` itself when it already lives there.
 /// Copies between GPUs go peer to peer; between kinds they pass through host memory.
 Buffer copy_buffer_to(const Buffer& src, Device& target);
+/// A new buffer on `src`'s device with the same bytes (for a caller that will write them).
+Buffer duplicate_buffer(const Buffer& src);
 
 }  // namespace tessera

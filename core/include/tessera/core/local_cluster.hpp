@@ -59,6 +59,9 @@ class LocalCluster {
   std::size_t n_workers() const;
   /// The device a worker runs on ("cpu", "cuda:0", "cuda:0/1").
   std::string worker_device(std::size_t worker) const;
+  /// The device itself: where a worker's results live, and where Client::gather can leave
+  /// them for code that reads device memory directly.
+  std::shared_ptr<Device> device_of_worker(std::size_t worker) const;
   std::size_t threads_per_worker() const;
   runtime::WorkerStats worker_stats(std::size_t worker) const;
   runtime::SchedulerStats scheduler_stats() const;

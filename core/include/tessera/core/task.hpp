@@ -56,6 +56,13 @@ class LiteralRunner final : public TaskRunner {
  public:
   explicit LiteralRunner(Value value) : value_(std::move(value)) {}
   Value run(std::span<const Value>) const override { return value_; }
+  /// Device data (an array imported from a GPU library) is held by a worker on a device
+  /// of its kind, where the tasks reading it run.
+  Placement placement() const override {
+    const Device* where = value_.location();
+    if (where == nullptr) return {};
+    return {static_cast<DeviceKindMask>(mask_of(DeviceKind::cpu) | mask_of(where->kind())), where->kind()};
+  }
 
  private:
   Value value_;
