@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "block_task_node.hpp"
+#include "gpu_runners.hpp"
+#include "runners.hpp"
 
 namespace tessera::array_detail {
 
@@ -21,6 +23,13 @@ class CountTrueRunner final : public TaskRunner {
     *out.data<std::int64_t>() = std::count(m, m + mask.size(), true);
     return Value::make(std::move(out));
   }
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    if constexpr (gpu::kBuilt) {
+      if (gpu_context(context) != nullptr) return gpu::count_true(inputs[0], context);
+    }
+    return run(inputs);
+  }
+  Placement placement() const override { return gpu_preferred_if(true); }
 };
 
 }  // namespace

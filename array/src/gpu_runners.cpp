@@ -11,6 +11,7 @@
 #include "tessera/kernels/cuda/fused_launch.hpp"
 #include "tessera/kernels/cuda/fused_source.hpp"
 #include "tessera/kernels/cuda/matmul.hpp"
+#include "tessera/kernels/cuda/select.hpp"
 #include "tessera/kernels/cuda/sort.hpp"
 
 namespace tessera::array_detail::gpu {
@@ -18,6 +19,22 @@ namespace {
 
 cudaStream_t stream_of(const ExecutionContext& context) {
   return static_cast<cudaStream_t>(context.device.stream(context.lane));
+}
+
+/// Device copies of a host array (tables, pointer lists), in the lane's stream order.
+template <class T>
+Buffer upload(std::span<const T> values, const ExecutionContext& context) {
+  Buffer buffer = context.device.allocate(values.size_bytes());
+  context.device.copy_from_host(values.data(), buffer, values.size_bytes());
+  return buffer;
+}
+
+template <class T>
+std::vector<const T*> element_pointers(std::span<const Value> chunks) {
+  std::vector<const T*> pointers;
+  pointers.reserve(chunks.size());
+  for (const Value& v : chunks) pointers.push_back(v.get<Chunk>().data<T>());
+  return pointers;
 }
 
 /// Sorts `lanes` on the device into a new buffer, with a workspace from the worker's pool.
@@ -68,8 +85,7 @@ Value sort_runs(DType dtype, bool descending, const Lanes& lanes, std::span<cons
                 const Shape& out_shape, const Value& input, const ExecutionContext& context) {
   const std::int64_t count = lanes.count() * lanes.length;
   if (count == 0) return Value::make(Chunk::allocate_on(context.device, DType::uint8, out_shape));
-  Buffer device_indices = context.device.allocate(indices.size_bytes());
-  context.device.copy_from_host(indices.data(), device_indices, indices.size_bytes());
+  const Buffer device_indices = upload(indices, context);
   Buffer records = context.device.allocate(static_cast<std::size_t>(count) * kernels::cuda::kSortRecordBytes);
   kernels::cuda::make_sort_records_on_device(dtype, input.get<Chunk>().buffer.data(), lanes.outer, lanes.length,
                                              lanes.inner, device_indices.as<std::int64_t>(), records.data(),
@@ -125,6 +141,70 @@ Value merge_runs(const MergeRunsRunner::Params& p, std::span<const Value> inputs
                                                        : kernels::cuda::SortedPart::values;
   kernels::cuda::write_sorted_window_on_device(p.dtype, part, sorted.data(), lanes, length, p.rank_lo, p.rank_hi,
                                                p.out_lanes.inner, out.buffer.data(), stream_of(context));
+  return Value::make(std::move(out));
+}
+
+Value count_true(const Value& mask, const ExecutionContext& context) {
+  const Chunk& m = mask.get<Chunk>();
+  Chunk out = Chunk::allocate_on(context.device, DType::int64, Shape{1});
+  Buffer workspace = context.device.allocate(kernels::cuda::count_true_workspace_bytes(m.size()));
+  kernels::cuda::count_true_on_device(m.data<bool>(), m.size(), out.data<std::int64_t>(), workspace.data(),
+                                      workspace.nbytes(), stream_of(context));
+  return Value::make(std::move(out));
+}
+
+namespace {
+
+/// The slab's table on the device and the positions of its true elements.
+struct SelectedPositions {
+  Buffer table;
+  Buffer positions;
+};
+
+SelectedPositions select_positions(const SlabSelection& slab, const ExecutionContext& context) {
+  SelectedPositions out{upload(slab.table, context),
+                        context.device.allocate(static_cast<std::size_t>(slab.count + 1) * sizeof(std::int64_t))};
+  const std::vector<const bool*> masks = element_pointers<bool>(slab.masks);
+  const Buffer mask_pointers = upload(std::span<const bool* const>(masks), context);
+  Buffer workspace = context.device.allocate(kernels::cuda::select_workspace_bytes(slab.size));
+  auto* positions = out.positions.as<std::int64_t>();
+  std::int64_t* selected = positions + slab.count;  // the count lands after the positions
+  kernels::cuda::select_true_on_device(out.table.as<std::int64_t>(), slab.size, mask_pointers.as<const bool*>(),
+                                       positions, selected, workspace.data(), workspace.nbytes(), stream_of(context));
+  // The counts that sized the result came from the same mask: a difference is a bug, and
+  // would write past the result.
+  std::int64_t found = -1;
+  Buffer count_view = Buffer::wrap_device(selected, sizeof(std::int64_t), nullptr, context.device.shared_from_this());
+  context.device.copy_to_host(count_view, &found, sizeof(found));
+  if (found != slab.count) {
+    throw Error(context.device.name() + ": the mask slab holds " + std::to_string(found) + " true elements, " +
+                std::to_string(slab.count) + " were counted");
+  }
+  return out;
+}
+
+}  // namespace
+
+Value select_rows(const SlabSelection& slab, DType dtype, const Shape& out_shape, std::span<const Value> xs,
+                  const ExecutionContext& context) {
+  Chunk out = Chunk::allocate_on(context.device, dtype, out_shape);
+  if (out.nbytes() == 0) return Value::make(std::move(out));
+  const SelectedPositions selected = select_positions(slab, context);
+  const std::vector<const std::byte*> blocks = element_pointers<std::byte>(xs);
+  const Buffer block_pointers = upload(std::span<const std::byte* const>(blocks), context);
+  kernels::cuda::gather_rows_on_device(selected.table.as<std::int64_t>(), selected.positions.as<std::int64_t>(),
+                                       slab.count, block_pointers.as<const std::byte*>(), out.nbytes() / static_cast<std::size_t>(slab.count),
+                                       out.buffer.data(), stream_of(context));
+  return Value::make(std::move(out));
+}
+
+Value true_coordinates(const SlabSelection& slab, std::int64_t ndim, const ExecutionContext& context) {
+  Chunk out = Chunk::allocate_on(context.device, DType::int64, Shape{slab.count, ndim});
+  if (out.nbytes() == 0) return Value::make(std::move(out));
+  const SelectedPositions selected = select_positions(slab, context);
+  kernels::cuda::write_coordinates_on_device(selected.table.as<std::int64_t>(), ndim,
+                                             selected.positions.as<std::int64_t>(), slab.count,
+                                             out.data<std::int64_t>(), stream_of(context));
   return Value::make(std::move(out));
 }
 

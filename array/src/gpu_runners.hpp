@@ -3,6 +3,7 @@
 // with CUDA; runners offer a GPU placement only there.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -41,6 +42,27 @@ Value sort_runs(DType dtype, bool descending, const Lanes& lanes, std::span<cons
 
 /// Stage two on the device: what MergeRunsRunner writes, from the runs in `inputs`.
 Value merge_runs(const MergeRunsRunner::Params& params, std::span<const Value> inputs, const ExecutionContext& context);
+
+/// A new device chunk {1} of int64: the number of true elements of the bool chunk `mask`.
+Value count_true(const Value& mask, const ExecutionContext& context);
+
+/// One slab of a selection by a boolean mask (masking.cpp) on the device. `table`: the
+/// slab's table (kernels/cuda/select.hpp), `size` its elements, `count` the true ones;
+/// `masks`: its mask blocks in the slab's block order.
+struct SlabSelection {
+  std::span<const std::int64_t> table;
+  std::int64_t size = 0;
+  std::int64_t count = 0;
+  std::span<const Value> masks;
+};
+
+/// A new device chunk of `dtype` and `out_shape` ({count, trailing...}): the rows of the
+/// blocks `xs` (in the order of `masks`) below the slab's true elements, in C order.
+Value select_rows(const SlabSelection& slab, DType dtype, const Shape& out_shape, std::span<const Value> xs,
+                  const ExecutionContext& context);
+
+/// A new device chunk {count, ndim} of int64: the mask coordinates of the slab's true elements.
+Value true_coordinates(const SlabSelection& slab, std::int64_t ndim, const ExecutionContext& context);
 
 #if defined(TESSERA_WITH_CUDA)
 bool has_reduction(std::string_view op, DType input) noexcept;

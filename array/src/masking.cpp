@@ -6,46 +6,42 @@
 
 #include "block_task_node.hpp"
 #include "data_dependent.hpp"
+#include "gpu_runners.hpp"
+#include "runners.hpp"
 #include "tessera/array/sorting.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/kernels/slab_table.hpp"
 
 namespace tessera {
 
 using array_detail::BlockTask;
 using array_detail::BlockTaskNode;
 using array_detail::Node;
+using array_detail::gpu_context;
+using array_detail::gpu_preferred_if;
+namespace gpu = array_detail::gpu;
 
 namespace {
 
 // The elements of one slab and where they lie in its mask blocks: the blocks along axis 0
-// are that one block, along the other axes all of them.
+// are that one block, along the other axes all of them. Its table (slab_table.hpp) finds
+// them, on the host as on a GPU.
 struct Slab {
-  Shape lo, hi;                                    // the slab's box in mask coordinates
-  std::vector<std::int64_t> grid;                  // its blocks per axis
-  std::vector<std::vector<std::int64_t>> block_of;  // per axis, per coordinate - lo: its block
-  std::vector<std::vector<std::int64_t>> local_of;  // ... and its position in that block
-  std::vector<std::vector<std::int64_t>> extents;   // per axis, per block of the slab: length
+  Shape lo, hi;                    // the slab's box in mask coordinates
+  std::vector<std::int64_t> grid;  // its blocks per axis
+  std::vector<std::int64_t> table;
 
   Slab(const Node& mask, std::int64_t s) {
+    std::vector<std::vector<std::int64_t>> cuts;
     for (int d = 0; d < mask.ndim(); ++d) {
-      const auto ud = static_cast<std::size_t>(d);
-      std::vector<std::int64_t> offsets = mask.offsets()[ud];
+      std::vector<std::int64_t> offsets = mask.offsets()[static_cast<std::size_t>(d)];
       if (d == 0) offsets = {offsets[static_cast<std::size_t>(s)], offsets[static_cast<std::size_t>(s) + 1]};
       lo.push_back(offsets.front());
       hi.push_back(offsets.back());
       grid.push_back(static_cast<std::int64_t>(offsets.size()) - 1);
-      std::vector<std::int64_t> blocks, locals, lengths;
-      for (std::size_t j = 0; j + 1 < offsets.size(); ++j) {
-        lengths.push_back(offsets[j + 1] - offsets[j]);
-        for (std::int64_t c = offsets[j]; c < offsets[j + 1]; ++c) {
-          blocks.push_back(static_cast<std::int64_t>(j));
-          locals.push_back(c - offsets[j]);
-        }
-      }
-      block_of.push_back(std::move(blocks));
-      local_of.push_back(std::move(locals));
-      extents.push_back(std::move(lengths));
+      cuts.push_back(std::move(offsets));
     }
+    table = kernels::make_slab_table(lo, hi, cuts);
   }
 
   /// The slab's blocks as flat block indices of the whole mask, in C order over the slab.
@@ -61,20 +57,21 @@ struct Slab {
     return flat;
   }
 
-  /// Calls f(coordinates, block, local offset) for every true element, in C order;
+  /// What a GPU task needs of the slab, with `count` true elements in `masks`.
+  gpu::SlabSelection selection(std::int64_t count, std::span<const Value> masks) const {
+    return {table, kernels::slab_size(table.data()), count, masks};
+  }
+
+  /// Calls f(position, block, element) for every true element, in C order over the slab;
   /// `block` counts the slab's blocks in C order.
   template <class F>
   void for_each_true(std::span<const Value> blocks, F&& f) const {
-    array_detail::for_each_index(lo, hi, [&](const std::vector<std::int64_t>& at) {
-      std::int64_t block = 0, local = 0;
-      for (std::size_t d = 0; d < at.size(); ++d) {
-        const auto c = static_cast<std::size_t>(at[d] - lo[d]);
-        const std::int64_t j = block_of[d][c];
-        block = block * grid[d] + j;
-        local = local * extents[d][static_cast<std::size_t>(j)] + local_of[d][c];
-      }
-      if (blocks[static_cast<std::size_t>(block)].get<Chunk>().data<bool>()[local]) f(at, block, local);
-    });
+    const std::int64_t n = kernels::slab_size(table.data());
+    for (std::int64_t p = 0; p < n; ++p) {
+      std::int64_t block = 0, element = 0;
+      kernels::locate_in_slab(table.data(), p, block, element);
+      if (blocks[static_cast<std::size_t>(block)].get<Chunk>().data<bool>()[element]) f(p, block, element);
+    }
   }
 };
 
@@ -89,7 +86,7 @@ class SelectRunner final : public TaskRunner {
     Chunk out = Chunk::allocate(dtype_, out_shape_);
     const std::size_t row_bytes = static_cast<std::size_t>(shape_size(std::span(out_shape_).subspan(1))) * itemsize(dtype_);
     std::int64_t row = 0;
-    slab_.for_each_true(inputs.first(n), [&](const std::vector<std::int64_t>&, std::int64_t block, std::int64_t local) {
+    slab_.for_each_true(inputs.first(n), [&](std::int64_t, std::int64_t block, std::int64_t local) {
       TESSERA_ASSERT(row < out_shape_[0], "more true elements than counted");
       if (row_bytes > 0) {
         const Chunk& x = inputs[n + static_cast<std::size_t>(block)].get<Chunk>();
@@ -101,6 +98,17 @@ class SelectRunner final : public TaskRunner {
     TESSERA_ASSERT(row == out_shape_[0], "fewer true elements than counted");
     return Value::make(std::move(out));
   }
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    if constexpr (gpu::kBuilt) {
+      if (gpu_context(context) != nullptr) {
+        const std::size_t n = inputs.size() / 2;
+        return gpu::select_rows(slab_.selection(out_shape_[0], inputs.first(n)), dtype_, out_shape_, inputs.subspan(n),
+                                context);
+      }
+    }
+    return run(inputs);
+  }
+  Placement placement() const override { return gpu_preferred_if(true); }
 
  private:
   Slab slab_;
@@ -116,14 +124,23 @@ class CoordinatesRunner final : public TaskRunner {
     const auto nd = static_cast<std::int64_t>(slab_.lo.size());
     Chunk out = Chunk::allocate(DType::int64, Shape{count_, nd});
     std::int64_t row = 0;
-    slab_.for_each_true(inputs, [&](const std::vector<std::int64_t>& at, std::int64_t, std::int64_t) {
+    slab_.for_each_true(inputs, [&](std::int64_t p, std::int64_t, std::int64_t) {
       TESSERA_ASSERT(row < count_, "more true elements than counted");
-      std::copy(at.begin(), at.end(), out.data<std::int64_t>() + row * nd);
+      for (std::int64_t d = 0; d < nd; ++d) out.data<std::int64_t>()[row * nd + d] = kernels::slab_coordinate(slab_.table.data(), p, d);
       ++row;
     });
     TESSERA_ASSERT(row == count_, "fewer true elements than counted");
     return Value::make(std::move(out));
   }
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    if constexpr (gpu::kBuilt) {
+      if (gpu_context(context) != nullptr) {
+        return gpu::true_coordinates(slab_.selection(count_, inputs), static_cast<std::int64_t>(slab_.lo.size()), context);
+      }
+    }
+    return run(inputs);
+  }
+  Placement placement() const override { return gpu_preferred_if(true); }
 
  private:
   Slab slab_;

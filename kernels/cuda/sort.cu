@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "tessera/core/error.hpp"
+#include "grid_stride.cuh"
 #include "tessera/kernels/cuda/check.hpp"
 
 namespace tessera::kernels::cuda {
@@ -26,16 +27,6 @@ template <std::size_t Size>
 using Bytes = std::conditional_t<
     Size == 1, std::uint8_t,
     std::conditional_t<Size == 2, std::uint16_t, std::conditional_t<Size == 4, std::uint32_t, std::uint64_t>>>;
-
-constexpr int kThreads = 256;
-
-/// A grid-stride loop's blocks for `n` items.
-unsigned blocks_for(std::int64_t n) {
-  return static_cast<unsigned>(std::clamp<std::int64_t>((n + kThreads - 1) / kThreads, 1, 8192));
-}
-
-#define TESSERA_GRID_STRIDE(i, n) \
-  for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < (n); i += (long long)gridDim.x * blockDim.x)
 
 template <class V>
 __global__ void make_records_kernel(const V* __restrict__ values, long long length, long long inner,

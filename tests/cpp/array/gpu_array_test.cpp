@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 namespace {
 
 using tessera::Array;
+using tessera::ChunkSpec;
 using tessera::testing::expect_near_all;
 using tessera::testing::to_doubles;
 
@@ -139,6 +141,25 @@ TEST_F(GpuArray, SortsMatchTheCpu) {
   EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no block of a sort went to the CPU";
   expect_near_all(to_doubles(tessera::unique_values(both->gpu, x).compute(both->gpu)),
                   to_doubles(tessera::unique_values(both->cpu, x).compute(both->cpu)), 0);
+}
+
+TEST_F(GpuArray, MaskSelectionsMatchTheCpu) {
+  // Masks cut into several blocks along every axis, so that a slab spans blocks; rows of
+  // 1, 2, 4 and 8 bytes and wider, and a mask with no true element at all.
+  const Array x = tessera::random::random({300, 70, 3}, {.seed = 8, .chunks = ChunkSpec({64, 32, 3})});
+  const Array mask = x.sum(std::int64_t{2}) > 1.6;
+  const std::size_t moved_before = both->gpu_cluster.worker_stats(0).values_moved;
+  const auto same = [&](const std::function<Array(tessera::Client&)>& make) {
+    expect_near_all(to_doubles(make(both->gpu).compute(both->gpu)), to_doubles(make(both->cpu).compute(both->cpu)), 0);
+  };
+  same([&](tessera::Client& c) { return tessera::boolean_index(c, x, mask); });
+  same([&](tessera::Client& c) { return tessera::boolean_index(c, x.astype(tessera::DType::int8), mask); });
+  same([&](tessera::Client& c) { return tessera::boolean_index(c, x.astype(tessera::DType::int16), mask > 0); });
+  same([&](tessera::Client& c) { return tessera::boolean_index(c, x.astype(tessera::DType::float32), mask); });
+  same([&](tessera::Client& c) { return tessera::argwhere(c, mask); });
+  same([&](tessera::Client& c) { return tessera::argwhere(c, x > 0.5); });
+  same([&](tessera::Client& c) { return tessera::nonzero(c, x > 2.0)[1]; });  // none
+  EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no block of a selection went to the CPU";
 }
 
 TEST_F(GpuArray, OperationsWithoutDeviceCodeRunOnTheCpuWorker) {

@@ -1,0 +1,82 @@
+// Slab tables: how selections by a boolean mask (array/src/masking.cpp) find the elements
+// of a slab, a box of the mask that may span several mask blocks, visited in C order over
+// the box. The same table and the same lookups serve the host runners and the CUDA
+// kernels (kernels/cuda/select.cu), so that the CPU suites check what the GPU reads.
+//
+// A table is int64 words. With nd axes:
+//   [0]            nd
+//   [1 + d]        length_d: the slab's extent along axis d
+//   [1 + nd + d]   grid_d: its blocks along axis d
+//   [1 + 2nd + d]  stride_d: the product of length_e for e > d (C order over the slab)
+//   [1 + 3nd + d]  lo_d: its first coordinate along axis d, in the mask
+//   [1 + 4nd + d]  first_d: the word where axis d's coordinate entries start
+// and for coordinate c of axis d, at first_d + 3c: the block holding it (along d), its
+// position in that block, and that block's length along d.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#if defined(__CUDACC__)
+#define TESSERA_HOST_DEVICE __host__ __device__
+#else
+#define TESSERA_HOST_DEVICE
+#endif
+
+namespace tessera::kernels {
+
+/// The table of a slab from `lo` to `hi` (mask coordinates) whose axis d is cut at
+/// `cuts[d]` (the block boundaries along d, from lo_d to hi_d).
+inline std::vector<std::int64_t> make_slab_table(const std::vector<std::int64_t>& lo, const std::vector<std::int64_t>& hi,
+                                                 const std::vector<std::vector<std::int64_t>>& cuts) {
+  const auto nd = static_cast<std::int64_t>(lo.size());
+  std::vector<std::int64_t> t{nd};
+  t.resize(static_cast<std::size_t>(1 + 5 * nd), 0);
+  std::int64_t stride = 1;
+  for (std::int64_t d = nd - 1; d >= 0; --d) {
+    const auto ud = static_cast<std::size_t>(d);
+    t[static_cast<std::size_t>(1 + d)] = hi[ud] - lo[ud];
+    t[static_cast<std::size_t>(1 + nd + d)] = static_cast<std::int64_t>(cuts[ud].size()) - 1;
+    t[static_cast<std::size_t>(1 + 2 * nd + d)] = stride;
+    t[static_cast<std::size_t>(1 + 3 * nd + d)] = lo[ud];
+    stride *= hi[ud] - lo[ud];
+  }
+  for (std::size_t d = 0; d < lo.size(); ++d) {
+    t[static_cast<std::size_t>(1 + 4 * nd) + d] = static_cast<std::int64_t>(t.size());
+    for (std::size_t j = 0; j + 1 < cuts[d].size(); ++j) {
+      const std::int64_t length = cuts[d][j + 1] - cuts[d][j];
+      for (std::int64_t at = 0; at < length; ++at) t.insert(t.end(), {static_cast<std::int64_t>(j), at, length});
+    }
+  }
+  return t;
+}
+
+/// The slab's elements.
+TESSERA_HOST_DEVICE inline std::int64_t slab_size(const std::int64_t* table) {
+  std::int64_t n = 1;
+  for (std::int64_t d = 0; d < table[0]; ++d) n *= table[1 + d];
+  return n;
+}
+
+/// Coordinate d (in the mask) of the slab's position p.
+TESSERA_HOST_DEVICE inline std::int64_t slab_coordinate(const std::int64_t* table, std::int64_t p, std::int64_t d) {
+  const std::int64_t nd = table[0];
+  return table[1 + 3 * nd + d] + (p / table[1 + 2 * nd + d]) % table[1 + d];
+}
+
+/// The block of the slab holding position p (its blocks counted in C order over the
+/// slab's block grid) and the element of that block it is.
+TESSERA_HOST_DEVICE inline void locate_in_slab(const std::int64_t* table, std::int64_t p, std::int64_t& block,
+                                               std::int64_t& element) {
+  const std::int64_t nd = table[0];
+  block = 0;
+  element = 0;
+  for (std::int64_t d = 0; d < nd; ++d) {
+    const std::int64_t c = (p / table[1 + 2 * nd + d]) % table[1 + d];
+    const std::int64_t* entry = table + table[1 + 4 * nd + d] + 3 * c;
+    block = block * table[1 + nd + d] + entry[0];
+    element = element * entry[2] + entry[1];
+  }
+}
+
+}  // namespace tessera::kernels
