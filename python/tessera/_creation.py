@@ -25,7 +25,7 @@ def asarray(obj, dtype=None, device=None, copy: bool | None = None, chunks="auto
     """A tessera array of obj: a tessera array (cast if asked), or host data — NumPy arrays
     (shared without a copy when C-contiguous, aligned and not copy=True; as in dask, later
     writes to them show through), scalars, nested sequences, anything with __array__ or
-    the buffer protocol."""
+    the buffer protocol; GPU arrays (CuPy, PyTorch) are read in place with DLPack."""
     _check_device(device)
     if isinstance(obj, Array):
         if dtype is not None and np.dtype(dtype) != obj.dtype:
@@ -33,6 +33,14 @@ def asarray(obj, dtype=None, device=None, copy: bool | None = None, chunks="auto
                 raise ValueError(f"asarray(copy=False) cannot cast {obj.dtype} to {np.dtype(dtype)} without a copy")
             return obj.astype(dtype)
         return obj
+    if _on_a_device(obj):
+        # GPU memory (CuPy, PyTorch): read in place through DLPack, never through the host.
+        x = from_dlpack(obj, copy=copy, chunks=chunks)
+        if dtype is None or np.dtype(dtype) == x.dtype:
+            return x
+        if copy is False:
+            raise ValueError(f"asarray(copy=False) cannot cast {x.dtype} to {np.dtype(dtype)} without a copy")
+        return x.astype(dtype)
     if type(obj) in (bool, int, float, complex) and dtype is None:
         # A Python scalar: NumPy's default dtypes (not the weak typing of an operand).
         obj = np.asarray(obj, dtype=_default_scalar_dtype(obj))
@@ -47,6 +55,17 @@ def asarray(obj, dtype=None, device=None, copy: bool | None = None, chunks="auto
     if not share:
         host = np.ascontiguousarray(host)
     return _wrap(_tessera.from_numpy(host, chunks, not share))
+
+
+def _on_a_device(obj) -> bool:
+    """Whether obj is a DLPack producer whose memory is not the host's."""
+    if isinstance(obj, np.ndarray) or not hasattr(obj, "__dlpack_device__"):
+        return False
+    try:
+        device_type, _ = obj.__dlpack_device__()
+    except Exception:  # a producer that cannot say is read as host data
+        return False
+    return int(device_type) not in (1, 3)  # kDLCPU, kDLCUDAHost
 
 
 def _default_scalar_dtype(value) -> np.dtype:

@@ -121,6 +121,22 @@ def test_an_unused_capsule_gives_its_tensor_back(cpu_client):
     assert_array_matches(x, np.arange(5) * 3)
 
 
+class DeviceProducer(Producer):
+    """Says its memory is a GPU's (it is the host's, as its capsule says): asarray must
+    take it through DLPack, since NumPy cannot read device memory."""
+
+    def __dlpack_device__(self):
+        return (DLPACK_CUDA, 0)
+
+
+def test_asarray_reads_device_producers_through_dlpack(rng):
+    host = sample(rng, (6, 4), "int32")
+    assert_array_matches(ts.asarray(DeviceProducer(host), chunks=3), host)
+    assert_array_matches(ts.asarray(DeviceProducer(host), dtype="float64"), host.astype("float64"))
+    with pytest.raises(ValueError, match="copy=False"):
+        ts.asarray(DeviceProducer(host), dtype="float64", copy=False)
+
+
 # ---- on a GPU, with CuPy ----
 
 def _cupy_on_a_gpu_worker():
@@ -145,6 +161,7 @@ def test_tessera_reads_cupy_arrays_in_place(rng):
     device = cupy.asarray(host)
     x = ts.from_dlpack(device, chunks=(64, 128))
     assert_array_matches(x.sum(axis=0), host.sum(axis=0))
+    assert_array_matches(ts.asarray(device) * 2, host * 2)
     device[0, 0] = 1000.0  # shared, not copied
     assert x[0, 0].compute() == 1000.0
     with pytest.raises(BufferError, match="C-contiguous"):
