@@ -163,6 +163,7 @@ def test_tessera_reads_cupy_arrays_in_place(rng):
     assert_array_matches(x.sum(axis=0), host.sum(axis=0))
     assert_array_matches(ts.asarray(device) * 2, host * 2)
     device[0, 0] = 1000.0  # shared, not copied
+    cupy.cuda.Device().synchronize()  # a write on CuPy's stream: tessera's streams do not wait for it
     assert x[0, 0].compute() == 1000.0
     with pytest.raises(BufferError, match="C-contiguous"):
         ts.from_dlpack(device.T)
