@@ -186,7 +186,8 @@ Chunk Array::compute_on(Client& client, Device& device) const {
   {
     auto futures = submit(client, {whole});
     values = client.gather(futures[0], device);
-  }  // the futures go first, so that only workers still holding the chunk share it
+  }  // the futures go first: the workers release the chunk soon after (not at once, so a
+     // chunk may still read as shared, and a caller that will write it copies it)
   return values[0].get<Chunk>();
 }
 

@@ -71,7 +71,9 @@ void reduce_fused(const kernels::FusedProgram& program, const Shape& shape, std:
                   const ExecutionContext& context) {
   if (shape_size(shape) == 0) return;  // the states stay the identity
   const auto sources = chunk_data(inputs);
-  kernels::cuda::reduce_fused_on_device(program, sources, shape, op, target, stream_of(context));
+  Buffer workspace = context.device.allocate(kernels::cuda::reduction_workspace_bytes(shape, target));
+  kernels::cuda::reduce_fused_on_device(program, sources, shape, op, target, stream_of(context), workspace.data(),
+                                        workspace.nbytes());
 }
 
 Value scan_fused(const kernels::FusedProgram& program, const Shape& shape, int axis, std::string_view op,
@@ -168,19 +170,32 @@ SelectedPositions select_positions(const SlabSelection& slab, const ExecutionCon
   const Buffer mask_pointers = upload(std::span<const bool* const>(masks), context);
   Buffer workspace = context.device.allocate(kernels::cuda::select_workspace_bytes(slab.size));
   auto* positions = out.positions.as<std::int64_t>();
-  std::int64_t* selected = positions + slab.count;  // the count lands after the positions
-  kernels::cuda::select_true_on_device(out.table.as<std::int64_t>(), slab.size, mask_pointers.as<const bool*>(),
-                                       positions, selected, workspace.data(), workspace.nbytes(), stream_of(context));
-  // The counts that sized the result came from the same mask: a difference is a bug, and
-  // would write past the result.
+  std::int64_t* found_on_device = positions + slab.count;  // the count lands after the positions
+  // The result was sized by counts taken when the selection was built; memory shared
+  // with its owner (a zero-copy import) may have changed since. Counted again first, so
+  // that the selection never writes past the result.
+  kernels::cuda::count_true_in_slab_on_device(out.table.as<std::int64_t>(), slab.size, mask_pointers.as<const bool*>(),
+                                              found_on_device, workspace.data(), workspace.nbytes(),
+                                              stream_of(context));
   std::int64_t found = -1;
-  Buffer count_view = Buffer::wrap_device(selected, sizeof(std::int64_t), nullptr, context.device.shared_from_this());
-  context.device.copy_to_host(count_view, &found, sizeof(found));
+  const Buffer found_view =
+      Buffer::wrap_device(found_on_device, sizeof(std::int64_t), nullptr, context.device.shared_from_this());
+  context.device.copy_to_host(found_view, &found, sizeof(found));
   if (found != slab.count) {
-    throw Error(context.device.name() + ": the mask slab holds " + std::to_string(found) + " true elements, " +
-                std::to_string(slab.count) + " were counted");
+    throw ValueError(context.device.name() + ": the mask holds " + std::to_string(found) + " true elements where " +
+                     std::to_string(slab.count) + " were counted: it changed after the selection was made");
   }
+  kernels::cuda::select_true_on_device(out.table.as<std::int64_t>(), slab.size, mask_pointers.as<const bool*>(),
+                                       positions, found_on_device, workspace.data(), workspace.nbytes(),
+                                       stream_of(context));
   return out;
+}
+
+/// The largest power of two (up to 16) dividing every address.
+std::size_t common_alignment(std::span<const std::byte* const> addresses, const std::byte* out) {
+  auto bits = reinterpret_cast<std::uintptr_t>(out) | 16;
+  for (const std::byte* a : addresses) bits |= reinterpret_cast<std::uintptr_t>(a);
+  return static_cast<std::size_t>(bits & ~(bits - 1));
 }
 
 }  // namespace
@@ -193,8 +208,9 @@ Value select_rows(const SlabSelection& slab, DType dtype, const Shape& out_shape
   const std::vector<const std::byte*> blocks = element_pointers<std::byte>(xs);
   const Buffer block_pointers = upload(std::span<const std::byte* const>(blocks), context);
   kernels::cuda::gather_rows_on_device(selected.table.as<std::int64_t>(), selected.positions.as<std::int64_t>(),
-                                       slab.count, block_pointers.as<const std::byte*>(), out.nbytes() / static_cast<std::size_t>(slab.count),
-                                       out.buffer.data(), stream_of(context));
+                                       slab.count, block_pointers.as<const std::byte*>(),
+                                       out.nbytes() / static_cast<std::size_t>(slab.count), out.buffer.data(),
+                                       common_alignment(blocks, out.buffer.data()), stream_of(context));
   return Value::make(std::move(out));
 }
 

@@ -184,29 +184,58 @@ void scan_fused_on_device(const FusedProgram& program, std::span<const void* con
   launch(source, arguments, grid_for(blocks, gpu.multiprocessors), gpu.architecture, stream, nullptr, nullptr, 0);
 }
 
-void reduce_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
-                            std::span<const std::int64_t> shape, std::string_view op, const ReductionTarget& target,
-                            cudaStream_t stream) {
+namespace {
+
+/// How a reduction is spread over the GPU: `states` outputs, each folding `folded`
+/// elements split over `splits` blocks.
+struct ReductionPlan {
+  std::int64_t states = 1, folded = 1, splits = 1;
+  std::size_t partial_bytes = 0;
+};
+
+ReductionPlan plan_reduction(std::span<const std::int64_t> shape, const ReductionTarget& target, int multiprocessors) {
   if (target.kernel == nullptr) throw ValueError("fused CUDA reduction: the target has no kernel");
-  const ReductionKernel& kernel = *target.kernel;
-  std::int64_t states = 1, folded = 1;
+  ReductionPlan plan;
   for (std::size_t d = 0; d < shape.size() && d < target.reduced.size(); ++d) {
-    (target.reduced[d] ? folded : states) *= shape[d];
+    (target.reduced[d] ? plan.folded : plan.states) *= shape[d];
   }
-  if (states == 0 || folded == 0) return;  // nothing to fold: the target keeps its states
-  const DeviceTraits gpu = current_device_traits();
+  if (plan.states == 0 || plan.folded == 0) return plan;  // nothing to fold
   // Split each state's elements over several blocks when there are too few states to
   // fill the GPU, but give each block at least a few thousand elements.
-  const std::int64_t wanted_blocks = std::int64_t{gpu.multiprocessors} * 4;
-  const std::int64_t splits =
-      std::max<std::int64_t>(1, std::min((wanted_blocks + states - 1) / states, (folded + 4095) / 4096));
-  const std::size_t partial_bytes = static_cast<std::size_t>(states * splits) * kernel.state_size;
-  AsyncAllocation partials(partial_bytes, stream);
-  std::vector<std::int64_t> arguments =
-      fused_reduction_arguments(program, sources, shape, target, splits, partials.ptr);
+  const std::int64_t wanted_blocks = std::int64_t{multiprocessors} * 4;
+  plan.splits = std::max<std::int64_t>(
+      1, std::min((wanted_blocks + plan.states - 1) / plan.states, (plan.folded + 4095) / 4096));
+  plan.partial_bytes = static_cast<std::size_t>(plan.states * plan.splits) * target.kernel->state_size;
+  return plan;
+}
+
+}  // namespace
+
+std::size_t reduction_workspace_bytes(std::span<const std::int64_t> shape, const ReductionTarget& target) {
+  return plan_reduction(shape, target, current_device_traits().multiprocessors).partial_bytes;
+}
+
+void reduce_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
+                            std::span<const std::int64_t> shape, std::string_view op, const ReductionTarget& target,
+                            cudaStream_t stream, void* workspace, std::size_t workspace_bytes) {
+  const DeviceTraits gpu = current_device_traits();
+  const ReductionPlan plan = plan_reduction(shape, target, gpu.multiprocessors);
+  if (plan.partial_bytes == 0) return;  // nothing to fold: the target keeps its states
+  const ReductionKernel& kernel = *target.kernel;
+  const std::int64_t states = plan.states, splits = plan.splits;
+  const std::size_t partial_bytes = plan.partial_bytes;
+  std::unique_ptr<AsyncAllocation> own;
+  if (workspace == nullptr) {
+    own = std::make_unique<AsyncAllocation>(partial_bytes, stream);
+    workspace = own->ptr;
+  } else if (workspace_bytes < partial_bytes) {
+    throw ValueError("fused CUDA reduction: a workspace of " + std::to_string(workspace_bytes) + " bytes, " +
+                     std::to_string(partial_bytes) + " needed");
+  }
+  std::vector<std::int64_t> arguments = fused_reduction_arguments(program, sources, shape, target, splits, workspace);
   const FusedKernelSource source = fused_reduction_source(program, target.reduced, op, kernel);
   std::vector<std::byte> host(partial_bytes);
-  launch(source, arguments, grid_for(states * splits, gpu.multiprocessors), gpu.architecture, stream, partials.ptr,
+  launch(source, arguments, grid_for(states * splits, gpu.multiprocessors), gpu.architecture, stream, workspace,
          host.data(), partial_bytes);
   auto* out = static_cast<std::byte*>(target.states);
   // Partial p of state o holds the elements of split p, in order, as merge expects.

@@ -1,5 +1,7 @@
 #include "tessera/kernels/cuda/select.hpp"
 
+#include <algorithm>
+
 #include <cub/device/device_reduce.cuh>
 #include <cub/device/device_select.cuh>
 #include <cuda/std/functional>
@@ -25,6 +27,12 @@ struct IsTrueAt {
 
 struct AsCount {
   __device__ long long operator()(bool v) const { return v ? 1 : 0; }
+};
+
+/// 1 for a true element of the slab at a position, else 0.
+struct CountAt {
+  IsTrueAt is_true;
+  __device__ long long operator()(long long p) const { return is_true(p) ? 1 : 0; }
 };
 
 using Positions = thrust::counting_iterator<long long>;
@@ -78,11 +86,23 @@ void count_true_on_device(const bool* mask, std::int64_t n, std::int64_t* count,
 }
 
 std::size_t select_workspace_bytes(std::int64_t n) {
-  std::size_t bytes = 0;
-  check_cuda(cub::DeviceSelect::If(nullptr, bytes, Positions(0), static_cast<long long*>(nullptr),
+  std::size_t select_bytes = 0, count_bytes = 0;
+  check_cuda(cub::DeviceSelect::If(nullptr, select_bytes, Positions(0), static_cast<long long*>(nullptr),
                                    static_cast<long long*>(nullptr), n, IsTrueAt{nullptr, nullptr}),
              "sizing a selection");
-  return bytes;
+  check_cuda(cub::DeviceReduce::TransformReduce(nullptr, count_bytes, Positions(0), static_cast<long long*>(nullptr), n,
+                                                ::cuda::std::plus<long long>{}, CountAt{{nullptr, nullptr}}, 0LL),
+             "sizing a count of a slab's true elements");
+  return std::max(select_bytes, count_bytes);
+}
+
+void count_true_in_slab_on_device(const std::int64_t* table, std::int64_t n, const bool* const* mask_blocks,
+                                  std::int64_t* count, void* workspace, std::size_t workspace_bytes,
+                                  cudaStream_t stream) {
+  check_cuda(cub::DeviceReduce::TransformReduce(workspace, workspace_bytes, Positions(0),
+                                                reinterpret_cast<long long*>(count), n, ::cuda::std::plus<long long>{},
+                                                CountAt{{table, mask_blocks}}, 0LL, stream),
+             "counting a slab's true elements");
 }
 
 void select_true_on_device(const std::int64_t* table, std::int64_t n, const bool* const* mask_blocks,
@@ -95,14 +115,17 @@ void select_true_on_device(const std::int64_t* table, std::int64_t n, const bool
 }
 
 void gather_rows_on_device(const std::int64_t* table, const std::int64_t* positions, std::int64_t count,
-                           const std::byte* const* blocks, std::size_t row_bytes, std::byte* out, cudaStream_t stream) {
+                           const std::byte* const* blocks, std::size_t row_bytes, std::byte* out,
+                           std::size_t alignment, cudaStream_t stream) {
   if (count == 0 || row_bytes == 0) return;
-  // Blocks and rows start on multiples of the row size (blocks on the pool's 256 bytes).
-  if (row_bytes % 8 == 0) {
+  // Every row starts at a multiple of the row size from its block's start: the widest
+  // word that divides both the row size and the blocks' alignment is aligned everywhere.
+  const std::size_t bits = row_bytes | alignment;
+  if (bits % 8 == 0) {
     launch_gather_rows<unsigned long long>(table, positions, count, blocks, row_bytes, out, stream);
-  } else if (row_bytes % 4 == 0) {
+  } else if (bits % 4 == 0) {
     launch_gather_rows<unsigned int>(table, positions, count, blocks, row_bytes, out, stream);
-  } else if (row_bytes % 2 == 0) {
+  } else if (bits % 2 == 0) {
     launch_gather_rows<unsigned short>(table, positions, count, blocks, row_bytes, out, stream);
   } else {
     launch_gather_rows<unsigned char>(table, positions, count, blocks, row_bytes, out, stream);

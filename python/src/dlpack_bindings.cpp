@@ -99,13 +99,19 @@ void release_exported(DLManagedTensor* self) noexcept {
 
 void destroy_capsule(PyObject* capsule) noexcept {
   if (PyCapsule_IsValid(capsule, kUsedCapsuleName) != 0) return;  // the consumer owns the tensor now
+  // A capsule may die while an exception is being raised: it is kept for its raiser.
+  PyObject *type = nullptr, *value = nullptr, *traceback = nullptr;
+  PyErr_Fetch(&type, &value, &traceback);
   auto* managed = static_cast<DLManagedTensor*>(PyCapsule_GetPointer(capsule, kCapsuleName));
   if (managed == nullptr) {
     PyErr_WriteUnraisable(capsule);
-    return;
+  } else if (managed->deleter != nullptr) {
+    managed->deleter(managed);
   }
-  if (managed->deleter != nullptr) managed->deleter(managed);
+  PyErr_Restore(type, value, traceback);
 }
+
+py::tuple default_dlpack_device(const Client& client);
 
 py::capsule to_dlpack(const Array& array, Client& client, int device_type, int ordinal, std::optional<bool> copy) {
   const std::shared_ptr<Device> target = device_named(client, device_type, ordinal);
@@ -116,6 +122,15 @@ py::capsule to_dlpack(const Array& array, Client& client, int device_type, int o
                                ", and joining them into one buffer copies them");
       }
     }
+    // Results are where the cluster computes (its first GPU, else the host): elsewhere is
+    // a copy. (A result that an operation without device code left in host memory is
+    // still moved to the GPU, as the whole array would have been computed there.)
+    const py::tuple computed_on = default_dlpack_device(client);
+    if (computed_on[0].cast<int>() != device_type || computed_on[1].cast<int>() != ordinal) {
+      throw py::buffer_error("__dlpack__(copy=False): the cluster computes on device " +
+                             py::str(computed_on).cast<std::string>() + ", not (" + std::to_string(device_type) +
+                             ", " + std::to_string(ordinal) + "); moving the array there copies it");
+    }
   }
   auto exported = std::make_unique<Exported>();
   {
@@ -123,8 +138,8 @@ py::capsule to_dlpack(const Array& array, Client& client, int device_type, int o
     exported->chunk = array.compute_on(client, *target);
     // A chunk still held by a worker (a persisted array's) or wrapping the caller's memory
     // is stored data, and legacy DLPack cannot say "read only": the consumer gets a copy
-    // unless it asked for none.
-    if (copy == true || (!copy.has_value() && exported->chunk.buffer.shared())) {
+    // unless it asked for none. A chunk nobody else holds is a copy already.
+    if (copy != false && exported->chunk.buffer.shared()) {
       exported->chunk.buffer = duplicate_buffer(exported->chunk.buffer);
     }
   }
@@ -160,6 +175,9 @@ py::tuple default_dlpack_device(const Client& client) {
 
 bool is_c_contiguous(const DLTensor& tensor) {
   if (tensor.strides == nullptr) return true;
+  for (int d = 0; d < tensor.ndim; ++d) {
+    if (tensor.shape[d] == 0) return true;  // no element: any strides will do
+  }
   std::int64_t expected = 1;
   for (int d = tensor.ndim - 1; d >= 0; --d) {
     // An axis of length 1 takes no steps, so its stride is anything.
@@ -212,35 +230,45 @@ Array from_dlpack(const py::object& capsule_object, py::handle chunks, const Cli
   for (std::int64_t extent : whole.shape) {
     if (extent < 0) throw py::buffer_error("the DLPack tensor has a negative extent in shape " + shape_to_string(whole.shape));
   }
-  std::shared_ptr<Device> device;
-  if (tensor.device.device_type == kDLCUDA) {
+  const DLDeviceType device_type = tensor.device.device_type;
+  std::shared_ptr<Device> device;  // the GPU whose memory it is, or whose writes to it must end
+  if (device_type == kDLCUDA || device_type == kDLCUDAHost) {
     device = cluster_device(client, DeviceKind::cuda, tensor.device.device_id);
-    if (!device) {
+    if (!device && device_type == kDLCUDA) {
       throw py::buffer_error("the tensor is on cuda:" + std::to_string(tensor.device.device_id) +
                              ", where the cluster has no worker; copy it to the host first");
     }
-  } else if (tensor.device.device_type != kDLCPU && tensor.device.device_type != kDLCUDAHost) {
+  } else if (device_type != kDLCPU) {
     throw py::buffer_error("tessera takes host (DLPack device types 1 and 3) or CUDA (2) memory, not device type " +
-                           std::to_string(tensor.device.device_type));
+                           std::to_string(device_type));
   }
+  const bool in_device_memory = device_type == kDLCUDA;
   const bool contiguous = is_c_contiguous(tensor);
-  if (!contiguous && (device || copy == false)) {
-    throw py::buffer_error("tessera takes C-contiguous " + std::string(device ? "device tensors" : "tensors without a copy") +
+  if (!contiguous && (in_device_memory || copy == false)) {
+    throw py::buffer_error("tessera takes C-contiguous " +
+                           std::string(in_device_memory ? "device tensors" : "tensors without a copy") +
                            "; make it contiguous first (numpy/cupy.ascontiguousarray, torch's .contiguous())");
   }
   if (whole.size() > 0 && tensor.data == nullptr) throw py::buffer_error("the DLPack tensor has no data");
+  void* data = static_cast<std::byte*>(tensor.data) + tensor.byte_offset;
+  // Kernels read whole elements: memory that does not start on one is copied to memory
+  // that does (which is every allocation).
+  const bool aligned = reinterpret_cast<std::uintptr_t>(data) % itemsize(whole.dtype) == 0;
+  if (!aligned && copy == false) {
+    throw py::buffer_error("the tensor's data is not aligned to its " + std::to_string(itemsize(whole.dtype)) +
+                           "-byte elements, and reading it without a copy is not possible");
+  }
+  const ChunkSpec spec = chunk_spec_from_python(chunks, whole.shape);
 
   PyCapsule_SetName(capsule, kUsedCapsuleName);
   std::shared_ptr<const void> owner(managed, [](const void* p) {
     give_back(static_cast<DLManagedTensor*>(const_cast<void*>(p)));
   });
-  void* data = static_cast<std::byte*>(tensor.data) + tensor.byte_offset;
-  const ChunkSpec spec = chunk_spec_from_python(chunks, whole.shape);
   py::gil_scoped_release release;
-  if (device) {
-    // The producer's writes may still be queued on its own streams, which tessera's
-    // streams do not wait for.
-    device->synchronize_all();
+  // The producer's writes may still be queued on its own streams, which tessera's
+  // streams do not wait for.
+  if (device) device->synchronize_all();
+  if (in_device_memory) {
     whole.buffer = Buffer::wrap_device(data, whole.nbytes(), std::move(owner), device);
   } else if (contiguous) {
     whole.buffer = Buffer::wrap_host(data, whole.nbytes(), std::move(owner));
@@ -248,7 +276,7 @@ Array from_dlpack(const py::object& capsule_object, py::handle chunks, const Cli
     whole.buffer = Buffer::allocate_host(whole.nbytes());
     copy_strided(tensor, itemsize(whole.dtype), whole.buffer.data());
   }
-  if (copy == true && contiguous) whole.buffer = duplicate_buffer(whole.buffer);
+  if (contiguous && (copy == true || !aligned)) whole.buffer = duplicate_buffer(whole.buffer);
   return from_chunk(std::move(whole), spec);
 }
 

@@ -96,7 +96,16 @@ def from_dlpack(x, /, *, device=None, copy=None, chunks="auto") -> Array:
     if not hasattr(x, "__dlpack__"):
         raise TypeError(f"from_dlpack needs an object with __dlpack__, got {type(x).__name__}")
     from ._client import default_client
-    return _wrap(_tessera.from_dlpack(x.__dlpack__(), chunks, default_client()._native, copy))
+    if copy is None:
+        capsule = x.__dlpack__()
+    else:
+        try:
+            capsule = x.__dlpack__(copy=copy)
+            if copy:
+                copy = None  # the producer made the copy
+        except TypeError:  # a producer older than the protocol's copy argument
+            capsule = x.__dlpack__()
+    return _wrap(_tessera.from_dlpack(capsule, chunks, default_client()._native, copy))
 
 
 def _check_device(device) -> None:

@@ -86,6 +86,19 @@ def test_strided_host_tensors_are_copied_into_c_order(rng):
             ts.from_dlpack(Producer(view), copy=False)
 
 
+def test_unaligned_and_empty_tensors():
+    raw = bytearray(8 * 5 + 1)
+    unaligned = np.frombuffer(raw, dtype=np.float64, count=5, offset=1)
+    unaligned[:] = np.arange(5.0)
+    assert not unaligned.flags.aligned
+    x = ts.from_dlpack(Producer(unaligned))  # copied to memory kernels can read
+    assert_array_matches(x + 1, np.arange(5.0) + 1)
+    with pytest.raises(BufferError, match="aligned"):
+        ts.from_dlpack(Producer(unaligned), copy=False)
+    empty = np.zeros((0, 6))[:, ::2]  # strided, but no element: taken as is
+    assert_array_matches(ts.from_dlpack(Producer(empty), copy=False), empty)
+
+
 def test_stored_chunks_are_copied_unless_copy_false(cpu_client):
     # DLPack's unversioned capsule cannot say "read only", and CuPy and PyTorch write to
     # what they import: a chunk a worker keeps is handed out as a copy.

@@ -92,7 +92,8 @@ class Array {
   /// memory (the host, or a device of the client's cluster): assembled by a task when the
   /// array has several blocks, and the very chunk a worker holds when it is there already.
   /// Then (and for a persisted or zero-copy array) chunk.buffer.shared() is true and the
-  /// bytes must not be written.
+  /// bytes must not be written. (It may also be true for a moment after the workers are
+  /// done with a chunk: shared() errs on the side of a copy.)
   Chunk compute_on(Client& client, Device& device) const;
   /// Runs the graph and keeps the chunks on the workers: the returned array reads them
   /// (no recomputation) for as long as it lives.

@@ -37,8 +37,16 @@ void scan_fused_on_device(const FusedProgram& program, std::span<const void* con
 /// the host merges them into the target with `target.kernel->merge`. `op` is the
 /// reduction's registry name. Throws as evaluate_fused_on_device does, and
 /// tessera::ValueError for a reduction without device code (complex inputs).
+///
+/// The partial states live in `workspace` (device memory of reduction_workspace_bytes,
+/// from the caller's pool, so that they count against its limit); without one they come
+/// from the current device's default pool.
 void reduce_fused_on_device(const FusedProgram& program, std::span<const void* const> sources,
                             std::span<const std::int64_t> shape, std::string_view op, const ReductionTarget& target,
-                            cudaStream_t stream);
+                            cudaStream_t stream, void* workspace = nullptr, std::size_t workspace_bytes = 0);
+
+/// Bytes of device workspace reduce_fused_on_device uses for a chunk of `shape` and
+/// `target` on the current device.
+std::size_t reduction_workspace_bytes(std::span<const std::int64_t> shape, const ReductionTarget& target);
 
 }  // namespace tessera::kernels::cuda
