@@ -124,7 +124,16 @@ class Array:
 
     @property
     def device(self) -> str:
-        return "cpu"
+        """Where the array is computed: "cuda:N" on a cluster with GPUs, else "cpu"."""
+        from ._creation import _computing_device
+        return _computing_device()
+
+    def to_device(self, device, /, *, stream=None) -> "Array":
+        """The array API's to_device: tessera places chunks itself, so this only checks that
+        `device` is one it computes on (see Array.device)."""
+        from ._creation import _check_device
+        _check_device(device)
+        return self
 
     @property
     def T(self) -> "Array":

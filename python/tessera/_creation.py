@@ -108,9 +108,21 @@ def from_dlpack(x, /, *, device=None, copy=None, chunks="auto") -> Array:
     return _wrap(_tessera.from_dlpack(capsule, chunks, default_client()._native, copy))
 
 
+def _computing_device() -> str:
+    """Where the default client's cluster computes arrays: "cuda:N" for its first GPU, else
+    "cpu" (what Array.device reports)."""
+    from ._client import default_client
+    device_type, ordinal = _tessera.dlpack_device(default_client()._native)
+    return "cpu" if device_type == 1 else f"cuda:{ordinal}"
+
+
 def _check_device(device) -> None:
-    if device not in (None, "cpu"):
-        raise ValueError(f"unsupported device {device!r}: this build of tessera has 'cpu'")
+    """tessera places chunks itself: a device argument may name the host or the device the
+    cluster computes on (so that xp.zeros(..., device=x.device) works), nothing else."""
+    if device is None or device == "cpu" or device == _computing_device():
+        return
+    raise ValueError(f"unsupported device {device!r}: tessera places chunks itself, and takes 'cpu' or "
+                     f"the device its cluster computes on ({_computing_device()!r})")
 
 
 def full(shape, fill_value, *, dtype=None, device=None, chunks="auto") -> Array:

@@ -24,7 +24,8 @@ def _dtype_of(x) -> np.dtype:
 
 
 def astype(x, dtype, /, *, copy=True, device=None) -> Array:
-    from ._creation import asarray
+    from ._creation import _check_device, asarray
+    _check_device(device)
     return asarray(x).astype(dtype)
 
 
