@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
-#include <typeinfo>
 
 #include "tessera/core/error.hpp"
 #include "tessera/core/logging.hpp"
@@ -211,12 +210,23 @@ std::optional<Value> Worker::moved_here(Key key, const Value& value) {
   if (value.location() == home_) return std::nullopt;
   Value moved = value.relocated_to(*device_);
   if (moved.location() == value.location()) return std::nullopt;  // a type that stays on the host
+  if (home_ == nullptr && value.location() != nullptr) note_host_fallback(*value.location());
   values_moved_.fetch_add(1, std::memory_order_relaxed);
   bytes_moved_.fetch_add(value.nbytes(), std::memory_order_relaxed);
   TESSERA_LOG(debug) << "worker " << id_ << " (" << device_->name() << "): moved " << to_string(key) << " ("
                      << value.nbytes() << " bytes) from "
                      << (value.location() ? value.location()->name() : std::string("host memory"));
   return moved;
+}
+
+void Worker::note_host_fallback(const Device& from) {
+  {
+    std::lock_guard lock(fallback_mutex_);
+    if (!fallback_sources_.insert(&from).second) return;
+  }
+  TESSERA_LOG(info) << "worker " << id_ << " (" << device_->name() << ") copies values off " << from.name()
+                    << " for tasks without device code (each move is counted in worker_stats().values_moved, "
+                    << "and logged at debug level)";
 }
 
 void Worker::execute(Task& task, std::size_t lane) {

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <mutex>
 #include <queue>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -97,6 +98,9 @@ class Worker final : public WorkerEndpoint {
   /// A copy of the value on this worker's device; nullopt when it is there already (or
   /// its type always lives on the host), the common case, which costs one comparison.
   std::optional<Value> moved_here(Key key, const Value& value);
+  /// Says once per device that host tasks read its data: operations without device code,
+  /// falling back to the CPU with transfers.
+  void note_host_fallback(const Device& from);
   void run_fetch(FetchJob job);
   void report(WorkerToScheduler&& message);
 
@@ -124,6 +128,8 @@ class Worker final : public WorkerEndpoint {
   std::size_t values_fetched_ = 0;
   std::atomic<std::size_t> values_moved_{0};
   std::atomic<std::size_t> bytes_moved_{0};
+  std::mutex fallback_mutex_;  // guards fallback_sources_ only
+  std::unordered_set<const Device*> fallback_sources_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };
