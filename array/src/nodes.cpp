@@ -11,13 +11,48 @@ namespace tessera::array_detail {
 
 // ---- SourceNode ----
 
-SourceNode::SourceNode(Chunk whole, ChunkSizes chunks)
-    : Node(whole.shape, whole.dtype, std::move(chunks)), key_(Key::unique()), value_(Value::make(std::move(whole))) {}
+SourceNode::SourceNode(Chunk whole, ChunkSizes chunks) : Node(whole.shape, whole.dtype, std::move(chunks)) {
+  const Strides strides = c_strides(whole.shape);
+  const std::vector<std::int64_t> rows = shape().empty() ? std::vector<std::int64_t>{0, 1} : offsets()[0];
+  for (std::size_t s = 0; s + 1 < rows.size(); ++s) {
+    Slab slab;
+    slab.key = Key::unique();
+    Chunk part;
+    part.dtype = whole.dtype;
+    part.shape = whole.shape;
+    if (!part.shape.empty()) part.shape[0] = rows[s + 1] - rows[s];
+    const std::int64_t first = shape().empty() ? 0 : rows[s] * strides[0];
+    if (rows.size() == 2) {
+      part.buffer = whole.buffer;
+    } else if (part.nbytes() > 0) {
+      part.buffer = whole.buffer.view(static_cast<std::size_t>(first) * itemsize(whole.dtype), part.nbytes());
+    }
+    slab.patch.key = slab.key;
+    slab.patch.lo = Shape(shape().size(), 0);
+    if (!shape().empty()) slab.patch.lo[0] = rows[s];
+    slab.patch.hi = shape();
+    if (!shape().empty()) slab.patch.hi[0] = rows[s + 1];
+    slab.patch.strides = strides;
+    slab.patch.offset = -first;
+    slab.patch.source_size = part.size();
+    slab.value = Value::make(std::move(part));
+    slabs_.push_back(std::move(slab));
+  }
+}
 
 ExprPtr SourceNode::region(Lowering& lowering, const AffineMap& map, const Box& box) const {
-  lowering.add_literal(key_, value_, "array");
-  const ExprPtr whole = Expr::load_chunk(key_, dtype(), shape());
-  return remap(whole, localize(map, box.lo, Shape(shape().size(), 0)), box.extent());
+  std::vector<PatchRef> patches;
+  for (const Slab& slab : slabs_) patches.push_back(slab.patch);
+  ExprPtr out = remap(Expr::load(dtype(), shape(), std::move(patches)),
+                      localize(map, box.lo, Shape(shape().size(), 0)), box.extent());
+  // Only the slabs the region reads become literals of the graph.
+  for (const Slab& slab : slabs_) {
+    const bool read = out->kind != Expr::Kind::load ||
+                      std::any_of(out->patches.begin(), out->patches.end(),
+                                  [&](const PatchRef& p) { return p.key == slab.key; });
+    if (read || slabs_.size() == 1) lowering.add_literal(slab.key, slab.value, "array");
+  }
+  return out;
 }
 
 // ---- PersistedNode ----

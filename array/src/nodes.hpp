@@ -21,8 +21,15 @@ class SourceNode final : public Node {
   std::string label() const override { return "array"; }
 
  private:
-  Key key_;
-  Value value_;
+  // The data as one literal per block row (its rows of every block: contiguous in C
+  // order, so views of the whole without a copy). A task reads the slabs its block
+  // touches, and a GPU worker copies those in, never the whole source.
+  struct Slab {
+    Key key;
+    Value value;
+    PatchRef patch;  // where it lies in the array, and how its elements are laid out
+  };
+  std::vector<Slab> slabs_;
 };
 
 /// Chunks kept on the workers by persist(): the futures keep them alive.

@@ -71,6 +71,17 @@ Buffer Buffer::wrap_device(void* data, std::size_t nbytes, std::shared_ptr<const
   return b;
 }
 
+Buffer Buffer::view(std::size_t offset, std::size_t nbytes) const {
+  if (offset > nbytes_ || nbytes > nbytes_ - offset) {
+    throw ValueError("a view of bytes [" + std::to_string(offset) + ", " + std::to_string(offset + nbytes) +
+                     ") of a buffer of " + std::to_string(nbytes_));
+  }
+  Buffer b = *this;
+  b.data_ = data_ == nullptr ? nullptr : data_ + offset;
+  b.nbytes_ = nbytes;
+  return b;
+}
+
 DeviceKind Buffer::device() const noexcept { return location_ ? location_->kind() : DeviceKind::cpu; }
 
 }  // namespace tessera

@@ -87,6 +87,13 @@ TEST_F(DeviceData, ArraysReadDeviceChunksInPlace) {
   EXPECT_EQ(sums.to_vector<double>(), (std::vector<double>{66, 72, 78, 84}));
   EXPECT_EQ(c.gpu->copies_in.load(), copies_before) << "the chunk was read where it is, never copied in";
 
+  // A task reading the first block row copies that row's slab off the device, not the
+  // whole chunk.
+  const std::size_t moved_before = c.cluster.worker_stats(0).bytes_moved;
+  const HostArray first_rows = x[std::vector<IndexItem>{Slice{0, 2, std::nullopt}}].sum().compute(c.client);
+  EXPECT_EQ(first_rows.item<double>(), 36.0);
+  EXPECT_EQ(c.cluster.worker_stats(0).bytes_moved - moved_before, sizeof(Chunk) + 2 * 4 * sizeof(double));
+
   Chunk short_buffer = whole;
   short_buffer.shape = {7, 4};
   EXPECT_THROW((void)from_chunk(short_buffer), ValueError);

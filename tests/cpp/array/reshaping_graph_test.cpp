@@ -34,9 +34,14 @@ TEST(ReshapeGraph, LinedUpChunksAddNoTasks) {
   EXPECT_EQ(tasks_by_name(tessera::reshape(x, {48}) + 1.0), (std::map<std::string, int>{{"add", 3}}));
   EXPECT_EQ(tasks_by_name(tessera::reshape(tessera::reshape(x, {3, 2, 8}), {12, 4}) * 2.0),
             (std::map<std::string, int>{{"multiply", 3}}));
-  // Slices of a chunk (here of a host array) are read where they lie too.
+  // Slices of a host array are read where they lie too: one literal per block row (a
+  // view of the array), each read by the consumer blocks it overlaps.
   const Array host = tessera::from_vector(counting(48), {6, 8}, std::vector<std::int64_t>{2, -1});
-  EXPECT_EQ(tasks_by_name(tessera::reshape(host, {48}) + 1.0), (std::map<std::string, int>{{"array", 1}, {"add", 3}}));
+  EXPECT_EQ(tasks_by_name(tessera::reshape(host, {48}) + 1.0), (std::map<std::string, int>{{"array", 3}, {"add", 3}}));
+  // A consumer block reads only the block rows it overlaps: never the whole array, which
+  // a GPU worker would otherwise copy in for every block.
+  EXPECT_EQ(tasks_by_name(host[std::vector<tessera::IndexItem>{tessera::Slice{0, 2, std::nullopt}}] + 1.0),
+            (std::map<std::string, int>{{"array", 1}, {"add", 1}}));
 }
 
 TEST(ReshapeGraph, MisalignedChunksCopyEachInputBlockOnce) {

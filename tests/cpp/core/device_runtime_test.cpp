@@ -322,6 +322,12 @@ TEST(DeviceValues, ChunksMoveBetweenDevicesAndSerializeFromAny) {
   EXPECT_EQ(host_duplicate.location(), nullptr);
   EXPECT_EQ(std::memcmp(host_duplicate.data(), host.buffer.data(), host.nbytes()), 0);
 
+  const tessera::Buffer part = on_gpu.get<Chunk>().buffer.view(8, 12);
+  EXPECT_EQ(part.location(), gpu.get()) << "a view stays on its device";
+  EXPECT_EQ(part.data(), on_gpu.get<Chunk>().buffer.data() + 8);
+  EXPECT_EQ(part.nbytes(), 12u);
+  EXPECT_THROW((void)part.view(4, 9), tessera::ValueError);
+
   const Value not_a_chunk = Value::make(42);
   EXPECT_EQ(not_a_chunk.relocated_to(*gpu).location(), nullptr) << "host-only types stay on the host";
 }

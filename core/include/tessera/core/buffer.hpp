@@ -27,6 +27,10 @@ class Buffer {
   static Buffer wrap_device(void* data, std::size_t nbytes, std::shared_ptr<const void> owner,
                             std::shared_ptr<Device> device);
 
+  /// Bytes [offset, offset + nbytes) of this buffer, on its device, sharing its owner:
+  /// a part that keeps the whole alive. Throws ValueError past the end.
+  Buffer view(std::size_t offset, std::size_t nbytes) const;
+
   std::byte* data() noexcept { return data_; }
   const std::byte* data() const noexcept { return data_; }
   std::size_t nbytes() const noexcept { return nbytes_; }
