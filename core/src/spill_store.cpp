@@ -1,5 +1,6 @@
 #include "tessera/core/spill_store.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -23,8 +24,12 @@ SpillStore::~SpillStore() {
 }
 
 void SpillStore::remove(Key key, Entry& entry) {
+  if (entry.moving) {  // erased or replaced while it moves: its move no longer counts
+    (entry.on_device ? moving_device_bytes_ : moving_host_bytes_) -= entry.nbytes;
+    entry.moving = false;
+  }
   if (entry.on_disk) {
-    remove_file(key);
+    remove_file(key, entry.generation);
     stats_.bytes_on_disk -= entry.nbytes;
     --stats_.keys_on_disk;
     return;
@@ -39,6 +44,8 @@ void SpillStore::remove(Key key, Entry& entry) {
 }
 
 void SpillStore::insert(Key key, Entry& entry, Value value) {
+  entry.generation = ++next_generation_;
+  entry.moving = false;
   entry.type = value.type();
   entry.nbytes = value.nbytes();
   entry.on_device = value.location() != nullptr;
@@ -55,25 +62,25 @@ void SpillStore::insert(Key key, Entry& entry, Value value) {
 }
 
 void SpillStore::put(Key key, Value value) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   auto [it, inserted] = entries_.try_emplace(key);
   if (!inserted) remove(key, it->second);
   insert(key, it->second, std::move(value));
-  spill_while_over_limit();
+  settle(lock);
 }
 
 bool SpillStore::replace(Key key, Value value) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   auto it = entries_.find(key);
   if (it == entries_.end()) return false;
   remove(key, it->second);
   insert(key, it->second, std::move(value));
-  spill_while_over_limit();
+  settle(lock);
   return true;
 }
 
 std::optional<Value> SpillStore::get(Key key) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
   Entry& entry = it->second;
@@ -83,7 +90,9 @@ std::optional<Value> SpillStore::get(Key key) {
     return entry.value;
   }
 
-  const std::filesystem::path path = path_of(key);
+  // Read under the lock: a second reader of the key waits for this one rather than
+  // reading the file twice.
+  const std::filesystem::path path = path_of(key, entry.generation);
   std::error_code error;
   const auto size = std::filesystem::file_size(path, error);
   std::ifstream in(path, std::ios::binary);
@@ -93,13 +102,13 @@ std::optional<Value> SpillStore::get(Key key) {
   }
   in.close();
   Value value = Value::deserialize(*entry.type, bytes, entry.nbytes);
-  remove_file(key);
+  remove_file(key, entry.generation);
   stats_.bytes_on_disk -= entry.nbytes;
   --stats_.keys_on_disk;
   ++stats_.unspilled_total;
 
   insert(key, entry, value);
-  spill_while_over_limit();  // may spill this very value again if it alone exceeds the limit
+  settle(lock);  // may spill this very value again if it alone exceeds the limit
   return value;
 }
 
@@ -126,35 +135,23 @@ SpillStoreStats SpillStore::stats() const {
   return stats_;
 }
 
-void SpillStore::move_to_host_while_over_device_limit() {
-  auto it = device_lru_.begin();
-  while (stats_.bytes_on_device > device_limit_ && it != device_lru_.end()) {
-    const Key key = *it;
-    Entry& entry = entries_.at(key);
-    Value on_host;
-    try {
-      on_host = entry.value.relocated_to(*host_device());
-    } catch (const std::exception& e) {
-      // Host memory may be short too: the value stays where it is, and nothing is lost.
-      TESSERA_LOG(error) << "could not move " << to_string(key) << " off the device (" << e.what()
-                         << "); keeping it there";
-      ++it;
-      continue;
-    }
-    ++it;
-    remove(key, entry);
-    insert(key, entry, std::move(on_host));
-    ++stats_.moved_to_host_total;
+std::vector<SpillStore::Move> SpillStore::pick_moves() {
+  std::vector<Move> moves;
+  // Bytes in flight still count where they are, so they are subtracted here: a move that
+  // another thread runs already brings the store down by its size.
+  std::size_t on_device = stats_.bytes_on_device - moving_device_bytes_;
+  for (auto it = device_lru_.begin(); on_device > device_limit_ && it != device_lru_.end(); ++it) {
+    Entry& entry = entries_.at(*it);
+    if (entry.moving) continue;
+    entry.moving = true;
+    moving_device_bytes_ += entry.nbytes;
+    on_device -= entry.nbytes;
+    moves.push_back(Move{*it, entry.generation, entry.nbytes, false, entry.value, {}, false});
   }
-}
-
-void SpillStore::spill_while_over_limit() {
-  move_to_host_while_over_device_limit();
-  auto it = lru_.begin();
-  std::vector<std::byte> buffer;
-  while (stats_.bytes_in_memory - stats_.bytes_on_device > memory_limit_ && it != lru_.end()) {
-    const Key key = *it;
-    Entry& entry = entries_.at(key);
+  std::size_t on_host = stats_.bytes_in_memory - stats_.bytes_on_device - moving_host_bytes_;
+  for (auto it = lru_.begin(); on_host > memory_limit_ && it != lru_.end(); ++it) {
+    Entry& entry = entries_.at(*it);
+    if (entry.moving) continue;
     if (!entry.value.serializable()) {
       if (!warned_unserializable_ && entry.value.has_value()) {
         TESSERA_LOG(warning) << "worker memory is over its limit of " << memory_limit_
@@ -162,37 +159,76 @@ void SpillStore::spill_while_over_limit() {
                              << " cannot be spilled (no ValueTraits codec); they stay in memory";
         warned_unserializable_ = true;
       }
-      ++it;
       continue;
     }
-    buffer.clear();
-    try {
-      entry.value.serialize(buffer);  // user codecs may throw
-    } catch (const std::exception& e) {
-      TESSERA_LOG(error) << "could not serialize " << to_string(key) << " to spill it (" << e.what()
-                         << "); keeping it in memory";
-      ++it;
-      continue;
-    }
-    std::error_code error;
     if (!directory_created_) {
+      std::error_code error;
       std::filesystem::create_directories(directory_, error);
       directory_created_ = !error;
     }
-    const std::filesystem::path path = path_of(key);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(buffer.size()));
-    out.close();
-    if (error || !out) {
-      // A full or missing disk must not lose data: keep the value in memory and say so.
-      TESSERA_LOG(error) << "could not spill " << to_string(key) << " to " << path.string()
-                         << "; keeping it in memory";
-      std::filesystem::remove(path, error);
-      ++it;
+    entry.moving = true;
+    moving_host_bytes_ += entry.nbytes;
+    on_host -= entry.nbytes;
+    moves.push_back(Move{*it, entry.generation, entry.nbytes, true, entry.value, {}, false});
+  }
+  return moves;
+}
+
+void SpillStore::run(Move& move) {
+  if (!move.to_disk) {
+    try {
+      move.on_host = move.value.relocated_to(*host_device());
+      move.done = true;
+    } catch (const std::exception& e) {
+      // Host memory may be short too: the value stays where it is, and nothing is lost.
+      TESSERA_LOG(error) << "could not move " << to_string(move.key) << " off the device (" << e.what()
+                         << "); keeping it there";
+    }
+    return;
+  }
+  std::vector<std::byte> buffer;
+  try {
+    move.value.serialize(buffer);  // user codecs may throw
+  } catch (const std::exception& e) {
+    TESSERA_LOG(error) << "could not serialize " << to_string(move.key) << " to spill it (" << e.what()
+                       << "); keeping it in memory";
+    return;
+  }
+  const std::filesystem::path path = path_of(move.key, move.generation);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(buffer.data()), static_cast<std::streamsize>(buffer.size()));
+  out.close();
+  if (!out) {
+    // A full or missing disk must not lose data: keep the value in memory and say so.
+    TESSERA_LOG(error) << "could not spill " << to_string(move.key) << " to " << path.string()
+                       << "; keeping it in memory";
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    return;
+  }
+  move.done = true;
+}
+
+void SpillStore::commit(std::vector<Move>& moves) {
+  for (Move& move : moves) {
+    auto it = entries_.find(move.key);
+    const bool current = it != entries_.end() && it->second.generation == move.generation && it->second.moving;
+    if (!current) {
+      // Erased or replaced while it moved (remove() uncounted it): the copy is of nothing
+      // the store holds.
+      if (move.to_disk && move.done) remove_file(move.key, move.generation);
       continue;
     }
-    ++it;
-    remove(key, entry);
+    Entry& entry = it->second;
+    (move.to_disk ? moving_host_bytes_ : moving_device_bytes_) -= move.nbytes;
+    entry.moving = false;
+    if (!move.done) continue;  // it stays where it was
+    remove(move.key, entry);
+    if (!move.to_disk) {
+      insert(move.key, entry, std::move(move.on_host));
+      ++stats_.moved_to_host_total;
+      continue;
+    }
     entry.value = Value();
     entry.on_disk = true;
     stats_.bytes_on_disk += entry.nbytes;
@@ -201,15 +237,32 @@ void SpillStore::spill_while_over_limit() {
   }
 }
 
-std::filesystem::path SpillStore::path_of(Key key) const {
-  char name[32];
-  std::snprintf(name, sizeof name, "%016llx.bin", static_cast<unsigned long long>(key.id));
+void SpillStore::settle(std::unique_lock<std::mutex>& lock) {
+  // Values off the device land in host memory, which may then spill to disk: rounds of
+  // moves until nothing is over a limit (or nothing more can move).
+  for (std::vector<Move> moves = pick_moves(); !moves.empty(); moves = pick_moves()) {
+    lock.unlock();
+    for (Move& move : moves) run(move);
+    lock.lock();
+    commit(moves);
+    // A move that failed leaves its value where it was: trying it again at once would fail
+    // again, so the round ends here.
+    if (std::none_of(moves.begin(), moves.end(), [](const Move& m) { return m.done; })) break;
+  }
+}
+
+std::filesystem::path SpillStore::path_of(Key key, std::uint64_t generation) const {
+  // The generation keeps a value's file apart from an older value's of the same key,
+  // which a move outside the lock may still be writing.
+  char name[48];
+  std::snprintf(name, sizeof name, "%016llx-%llu.bin", static_cast<unsigned long long>(key.id),
+                static_cast<unsigned long long>(generation));
   return directory_ / name;
 }
 
-void SpillStore::remove_file(Key key) noexcept {
+void SpillStore::remove_file(Key key, std::uint64_t generation) noexcept {
   std::error_code ignored;
-  std::filesystem::remove(path_of(key), ignored);
+  std::filesystem::remove(path_of(key, generation), ignored);
 }
 
 }  // namespace tessera

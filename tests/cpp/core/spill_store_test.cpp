@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -20,6 +24,51 @@
 
 #include "core/runtime_helpers.hpp"
 #include "test_support.hpp"
+
+// A value whose spilling waits at a gate, so that a test can act while a move is under way.
+struct Gated {
+  std::string text;
+};
+
+struct Gate {
+  std::string held;  // the contents whose writing waits; others pass
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool open = false;
+  int waiting = 0;
+  void pass() {
+    std::unique_lock lock(mutex);
+    ++waiting;
+    changed.notify_all();
+    changed.wait(lock, [&] { return open; });
+  }
+  void wait_for_a_mover() {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return waiting > 0; });
+  }
+  void release() {
+    std::lock_guard lock(mutex);
+    open = true;
+    changed.notify_all();
+  }
+};
+Gate* spill_gate = nullptr;
+
+namespace tessera {
+template <>
+struct ValueTraits<Gated> {
+  static constexpr bool serializable = true;
+  static std::size_t nbytes(const Gated&) noexcept { return 1000; }
+  static void serialize(const Gated& g, std::vector<std::byte>& out) {
+    if (spill_gate != nullptr && spill_gate->held == g.text) spill_gate->pass();
+    const auto* p = reinterpret_cast<const std::byte*>(g.text.data());
+    out.insert(out.end(), p, p + g.text.size());
+  }
+  static Gated deserialize(std::span<const std::byte> bytes) {
+    return Gated{std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size())};
+  }
+};
+}  // namespace tessera
 
 namespace {
 
@@ -338,6 +387,65 @@ TEST(SpillStore, ConcurrentUseKeepsValuesAndCounters) {
   const auto s = store.stats();
   EXPECT_LE(s.bytes_in_memory, store.memory_limit());
   EXPECT_EQ(s.keys_on_disk, s.spilled_total - s.unspilled_total);
+}
+
+TEST(SpillStore, WritesToDiskRunOutsideTheLock) {
+  TempDir tmp;
+  const auto dir = tmp.path() / "store";
+  SpillStore store(1500, dir);  // room for one Gated value
+  Gate gate;
+  gate.held = "first";
+  spill_gate = &gate;
+  const Key first = Key::unique(), second = Key::unique(), third = Key::unique();
+  store.put(first, Value::make(Gated{"first"}));
+  // The second put spills the first, which stops at the gate, inside the write.
+  auto putting = std::async(std::launch::async, [&] { store.put(second, Value::make(Gated{"second"})); });
+  gate.wait_for_a_mover();
+  // Meanwhile the store answers: reads (of the value on its way out too), puts, erases.
+  auto meanwhile = std::async(std::launch::async, [&] {
+    EXPECT_EQ(store.get(first)->get<Gated>().text, "first");
+    EXPECT_EQ(store.get(second)->get<Gated>().text, "second");
+    store.erase(first);  // the move in flight is then of nothing the store holds
+    store.put(third, Value::make(7));
+  });
+  const bool answered = meanwhile.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  gate.release();
+  putting.get();
+  meanwhile.get();
+  spill_gate = nullptr;
+  EXPECT_TRUE(answered) << "the store was locked while a value was written to disk";
+  EXPECT_FALSE(store.contains(first));
+  EXPECT_EQ(store.get(second)->get<Gated>().text, "second");
+  EXPECT_EQ(store.get(third)->get<int>(), 7);
+  const auto stats = store.stats();
+  EXPECT_EQ(stats.keys_on_disk, 0u) << "the erased value's file is gone, and the rest fits";
+  EXPECT_EQ(count_files(dir), 0u);
+  EXPECT_EQ(stats.keys_in_memory, 2u);
+}
+
+TEST(SpillStore, AValueReplacedWhileItIsWrittenKeepsItsNewContents) {
+  TempDir tmp;
+  const auto dir = tmp.path() / "store";
+  SpillStore store(1500, dir);
+  Gate gate;
+  gate.held = "old";
+  spill_gate = &gate;
+  const Key first = Key::unique(), second = Key::unique();
+  store.put(first, Value::make(Gated{"old"}));
+  auto putting = std::async(std::launch::async, [&] { store.put(second, Value::make(Gated{"second"})); });
+  gate.wait_for_a_mover();
+  auto replacing = std::async(std::launch::async, [&] { store.put(first, Value::make(Gated{"new"})); });
+  const bool answered = replacing.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  gate.release();
+  putting.get();
+  replacing.get();
+  spill_gate = nullptr;
+  EXPECT_TRUE(answered);
+  EXPECT_EQ(store.get(first)->get<Gated>().text, "new") << "the old value's write must not land over the new one";
+  EXPECT_EQ(store.get(second)->get<Gated>().text, "second");
+  const auto stats = store.stats();
+  EXPECT_EQ(count_files(dir), stats.keys_on_disk);
+  EXPECT_EQ(stats.keys_in_memory + stats.keys_on_disk, 2u);
 }
 
 }  // namespace

@@ -2,15 +2,19 @@
 // device (a GPU) count against the device limit; past it, the least recently used move
 // to host memory. Past the host limit, the least recently used serializable values are
 // written to disk. Reading a spilled value brings it back from disk transparently (into
-// host memory: the worker moves it to its device when a task needs it). Thread-safe.
+// host memory: the worker moves it to its device when a task needs it). Thread-safe; the
+// copies off the device and the writes to disk run outside the lock, so that other
+// threads keep reading and storing values meanwhile.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <list>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "tessera/core/key.hpp"
 #include "tessera/core/value.hpp"
@@ -62,16 +66,36 @@ class SpillStore {
     std::size_t nbytes = 0;
     bool on_disk = false;
     bool on_device = false;
+    bool moving = false;               // a copy to host memory or to disk is under way
+    std::uint64_t generation = 0;      // which value this is: a move of an older one is void
     std::list<Key>::iterator lru_position;  // in lru_ or device_lru_, while in memory
+  };
+
+  /// A value on its way off the device or to disk, done outside the lock.
+  struct Move {
+    Key key;
+    std::uint64_t generation = 0;
+    std::size_t nbytes = 0;
+    bool to_disk = false;
+    Value value;       // what is moved (still in the store meanwhile)
+    Value on_host;     // the result of a move off the device
+    bool done = false;  // the copy or the file was made
   };
 
   // Called with mutex_ held.
   void insert(Key key, Entry& entry, Value value);
   void remove(Key key, Entry& entry);  // from memory or disk; the entry itself stays
-  void spill_while_over_limit();
-  void move_to_host_while_over_device_limit();
-  std::filesystem::path path_of(Key key) const;
-  void remove_file(Key key) noexcept;
+  /// Marks the least recently used values that take the store over its limits as moving.
+  std::vector<Move> pick_moves();
+  /// Puts finished moves into the store, unless their value was replaced or erased meanwhile.
+  void commit(std::vector<Move>& moves);
+  std::filesystem::path path_of(Key key, std::uint64_t generation) const;
+  void remove_file(Key key, std::uint64_t generation) noexcept;
+
+  // Called without mutex_.
+  /// Moves values until the store is within its limits; takes `lock` (held on entry) as needed.
+  void settle(std::unique_lock<std::mutex>& lock);
+  void run(Move& move);
 
   mutable std::mutex mutex_;
   std::size_t memory_limit_;
@@ -83,6 +107,9 @@ class SpillStore {
   std::list<Key> device_lru_;  // the same for entries on the device
   SpillStoreStats stats_;
   bool warned_unserializable_ = false;
+  std::uint64_t next_generation_ = 0;
+  std::size_t moving_device_bytes_ = 0;  // of bytes_on_device, those on their way to host memory
+  std::size_t moving_host_bytes_ = 0;    // of host bytes, those on their way to disk
 };
 
 }  // namespace tessera
