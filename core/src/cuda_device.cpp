@@ -1,5 +1,6 @@
 #include "tessera/core/cuda_device.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <sstream>
 #include <string>
@@ -10,6 +11,7 @@
 
 #if defined(TESSERA_WITH_CUDA)
 #include <cuda_runtime_api.h>
+#include <unistd.h>
 #endif
 
 namespace tessera {
@@ -57,6 +59,18 @@ void with_device_noexcept(int ordinal, F&& release) noexcept {
   if (previous >= 0 && previous != ordinal) cudaSetDevice(previous);
   cudaGetLastError();
 }
+
+// Page-locked memory of every GPU of the process together: at most a quarter of the
+// machine's memory, however many GPUs (and virtual GPUs) each count their own share.
+std::size_t process_pinned_budget() {
+  static const std::size_t budget = [] {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page) / 4
+                                 : std::size_t{1} << 30;
+  }();
+  return budget;
+}
+std::atomic<std::size_t> process_pinned_in_use{0};
 
 // The executor lane the calling thread was bound to, per device object; lanes never
 // change once bound, so allocations and kernels of a thread share its stream.
@@ -147,8 +161,11 @@ class CudaDevice final : public Device {
     // Page-locked memory is scarcer than memory, and pinning much of it slows the whole
     // machine: up to a quarter of the device's share, then ordinary pages, which copy
     // more slowly but just as correctly.
-    if (pinned_in_use_.fetch_add(nbytes) + nbytes > pinned_budget_) {
+    const bool over_device_budget = pinned_in_use_.fetch_add(nbytes) + nbytes > pinned_budget_;
+    const bool over_process_budget = process_pinned_in_use.fetch_add(nbytes) + nbytes > process_pinned_budget();
+    if (over_device_budget || over_process_budget) {
       pinned_in_use_.fetch_sub(nbytes);
+      process_pinned_in_use.fetch_sub(nbytes);
       return Buffer::allocate_host(nbytes);
     }
     void* p = nullptr;
@@ -160,12 +177,14 @@ class CudaDevice final : public Device {
     if (status != cudaSuccess) {
       cudaGetLastError();
       pinned_in_use_.fetch_sub(nbytes);
+      process_pinned_in_use.fetch_sub(nbytes);
       return Buffer::allocate_host(nbytes);
     }
     auto self = std::static_pointer_cast<CudaDevice>(shared_from_this());
     return Buffer::wrap_host(p, nbytes, std::shared_ptr<const void>(p, [self, nbytes](const void* q) {
                                with_device_noexcept(self->options_.ordinal, [&] { cudaFreeHost(const_cast<void*>(q)); });
                                self->pinned_in_use_.fetch_sub(nbytes);
+                               process_pinned_in_use.fetch_sub(nbytes);
                              }));
   }
 
@@ -179,7 +198,9 @@ class CudaDevice final : public Device {
 
   void copy_from_peer(const Buffer& src, Buffer& dst, std::size_t nbytes) override {
     const auto* peer = dynamic_cast<const CudaDevice*>(src.location());
-    if (peer == nullptr) {
+    // Another card's pool memory is reachable from here only where it granted access;
+    // otherwise the copy goes through host memory.
+    if (peer == nullptr || (peer->options_.ordinal != options_.ordinal && !peer->reachable_from(options_.ordinal))) {
       Device::copy_from_peer(src, dst, nbytes);
       return;
     }
@@ -223,6 +244,10 @@ class CudaDevice final : public Device {
   // Pool memory is reachable only from the GPUs its pool grants access to: granting every
   // GPU that can reach this one peer to peer lets copies between GPUs (and kernels reading
   // a peer's chunk) go over NVLink or PCIe directly instead of through host memory.
+  bool reachable_from(int ordinal) const noexcept {
+    return std::find(reachable_from_.begin(), reachable_from_.end(), ordinal) != reachable_from_.end();
+  }
+
   void grant_peer_access() {
     int count = 0;
     check(cudaGetDeviceCount(&count), name_, "counting GPUs");
@@ -240,6 +265,7 @@ class CudaDevice final : public Device {
     }
     if (peers.empty()) return;
     check(cudaMemPoolSetAccess(pool_, peers.data(), peers.size()), name_, "granting peers access to its pool");
+    for (const cudaMemAccessDesc& access : peers) reachable_from_.push_back(access.location.id);
     TESSERA_LOG(debug) << name_ << ": " << peers.size() << " peer GPU(s) may access its memory directly";
   }
 
@@ -259,6 +285,7 @@ class CudaDevice final : public Device {
   cudaStream_t copy_stream_ = nullptr;
   std::atomic<std::size_t> in_use_{0};
   std::size_t pinned_budget_ = 0;
+  std::vector<int> reachable_from_;  // GPUs its pool granted direct access
   std::atomic<std::size_t> pinned_in_use_{0};
 };
 

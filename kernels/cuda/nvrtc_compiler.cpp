@@ -1,5 +1,7 @@
 #include "tessera/kernels/cuda/nvrtc_compiler.hpp"
 
+#include <cstring>
+
 #include <nvrtc.h>
 
 #include <algorithm>
@@ -118,7 +120,13 @@ std::optional<Cubin> read_file(const std::filesystem::path& path) {
   if (!in) return std::nullopt;
   Cubin code((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!in.good() && !in.eof()) return std::nullopt;
-  if (code.empty()) return std::nullopt;
+  if (!is_whole_cubin(code)) {
+    TESSERA_LOG(info) << "kernel cache: " << path.string() << " is cut short; compiling again";
+    in.close();
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    return std::nullopt;
+  }
   return code;
 }
 
@@ -131,6 +139,7 @@ void write_file(const std::filesystem::path& path, const Cubin& code) {
   {
     std::ofstream out(tmp, std::ios::binary);
     out.write(code.data(), static_cast<std::streamsize>(code.size()));
+    out.close();  // flushed before it is checked: a full disk shows here, not as a short file
     if (!out) {
       TESSERA_LOG(info) << "kernel cache: cannot write " << tmp.string();
       std::filesystem::remove(tmp, ec);
@@ -222,6 +231,45 @@ std::shared_ptr<const Cubin> compile_cuda(std::string_view source, const NvrtcOp
   }
   std::lock_guard lock(c.mutex);
   return c.memory.emplace(key, std::move(code)).first->second;
+}
+
+namespace {
+
+template <class T>
+T read_at(const Cubin& code, std::uint64_t offset) noexcept {
+  T value{};
+  std::memcpy(&value, code.data() + offset, sizeof value);
+  return value;
+}
+
+}  // namespace
+
+bool is_whole_cubin(const Cubin& code) noexcept {
+  // ELF64, little-endian (every host CUDA runs on). Whole when the section and program
+  // header tables, and every section and segment with bytes in the file, end within it.
+  constexpr std::uint64_t kHeaderBytes = 64;
+  const std::uint64_t size = code.size();
+  if (size < kHeaderBytes || std::memcmp(code.data(), "\x7f" "ELF", 4) != 0 || code[4] != 2) return false;
+  const auto within = [&](std::uint64_t offset, std::uint64_t bytes) { return offset <= size && bytes <= size - offset; };
+  const auto sections = read_at<std::uint64_t>(code, 0x28);
+  const auto section_bytes = read_at<std::uint16_t>(code, 0x3A), section_count = read_at<std::uint16_t>(code, 0x3C);
+  const auto segments = read_at<std::uint64_t>(code, 0x20);
+  const auto segment_bytes = read_at<std::uint16_t>(code, 0x36), segment_count = read_at<std::uint16_t>(code, 0x38);
+  if (!within(sections, std::uint64_t{section_bytes} * section_count) ||
+      !within(segments, std::uint64_t{segment_bytes} * segment_count)) {
+    return false;
+  }
+  constexpr std::uint32_t kNoBits = 8;  // SHT_NOBITS: a section without bytes in the file
+  for (std::uint64_t i = 0; i < section_count && section_bytes >= 0x28; ++i) {
+    const std::uint64_t at = sections + i * section_bytes;
+    if (read_at<std::uint32_t>(code, at + 4) == kNoBits) continue;
+    if (!within(read_at<std::uint64_t>(code, at + 0x18), read_at<std::uint64_t>(code, at + 0x20))) return false;
+  }
+  for (std::uint64_t i = 0; i < segment_count && segment_bytes >= 0x28; ++i) {
+    const std::uint64_t at = segments + i * segment_bytes;
+    if (!within(read_at<std::uint64_t>(code, at + 8), read_at<std::uint64_t>(code, at + 0x20))) return false;
+  }
+  return true;
 }
 
 CompileStats compile_stats() {

@@ -257,11 +257,23 @@ void Worker::execute(Task& task, std::size_t lane) {
       NotPickingUpWork& operator=(const NotPickingUpWork&) = delete;
       const Worker* owner;
     } not_picking_up(this);
+    // Task code may have made another GPU current (a library it calls): each device task
+    // starts on its own.
+    if (home_ != nullptr) device_->bind_current_thread(lane);
     result = spec.runner->run_on(inputs, ExecutionContext{*device_, lane});
     // The result is complete (and device errors surface) before anyone reads it.
     if (home_ != nullptr) device_->synchronize(lane);
   } catch (...) {
     failure = failure_from_current_exception(spec.key);
+    if (home_ != nullptr) {
+      // Work the failed task queued may still be running: it ends here, so that its error
+      // is not blamed on the next task, nor its inputs freed under it.
+      try {
+        device_->synchronize(lane);
+      } catch (const std::exception& e) {
+        TESSERA_LOG(debug) << "worker " << id_ << ": after a failed task, " << e.what();
+      }
+    }
   }
   const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const Key key = spec.key;

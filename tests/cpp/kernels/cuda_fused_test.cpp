@@ -209,6 +209,12 @@ TEST(NvrtcCompiler, CachesInMemoryAndOnDisk) {
   // Another architecture is another kernel.
   const auto sm80 = cuda::compile_cuda(source, cuda::NvrtcOptions{80, dir.path});
   EXPECT_NE(sm80.get(), first.get());
+  // A cache file cut short is not taken for a kernel.
+  EXPECT_TRUE(cuda::is_whole_cubin(*first));
+  const cuda::Cubin cut(first->begin(), first->begin() + static_cast<std::ptrdiff_t>(first->size() - 1));
+  EXPECT_FALSE(cuda::is_whole_cubin(cut));
+  EXPECT_FALSE(cuda::is_whole_cubin(cuda::Cubin(first->begin(), first->begin() + 40)));
+  EXPECT_FALSE(cuda::is_whole_cubin(cuda::Cubin{}));
 }
 
 TEST(NvrtcCompiler, ACompileErrorCarriesTheLog) {

@@ -55,6 +55,11 @@ struct CompileStats {
 /// when the source does not compile.
 std::shared_ptr<const Cubin> compile_cuda(std::string_view source, const NvrtcOptions& options);
 
+/// Whether `code` is a whole cubin (an ELF object whose section headers, written last,
+/// lie within it): a cache file cut short (a crash mid-write, a full disk) is compiled
+/// again rather than loaded.
+bool is_whole_cubin(const Cubin& code) noexcept;
+
 /// Counts since the process started, for tests and logs.
 CompileStats compile_stats();
 
