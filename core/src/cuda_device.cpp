@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -72,6 +73,37 @@ std::size_t process_pinned_budget() {
 }
 std::atomic<std::size_t> process_pinned_in_use{0};
 
+// Every pool of the process by card: an allocation that fails on one virtual GPU may be
+// waiting on blocks its siblings (or the card's default pool) keep cached.
+struct PoolRegistry {
+  std::mutex mutex;
+  std::vector<std::pair<int, cudaMemPool_t>> pools;
+
+  void add(int ordinal, cudaMemPool_t pool) {
+    std::lock_guard lock(mutex);
+    pools.emplace_back(ordinal, pool);
+  }
+  void remove(cudaMemPool_t pool) {
+    std::lock_guard lock(mutex);
+    std::erase_if(pools, [&](const auto& entry) { return entry.second == pool; });
+  }
+  /// Gives every cached free block of the card's pools back to the driver.
+  void trim_card(int ordinal) {
+    std::lock_guard lock(mutex);
+    for (const auto& [card, pool] : pools) {
+      if (card == ordinal) cudaMemPoolTrimTo(pool, 0);
+    }
+    cudaMemPool_t default_pool = nullptr;
+    if (cudaDeviceGetDefaultMemPool(&default_pool, ordinal) == cudaSuccess) cudaMemPoolTrimTo(default_pool, 0);
+    cudaGetLastError();
+  }
+};
+
+PoolRegistry& pool_registry() {
+  static auto* registry = new PoolRegistry();  // never destroyed: devices may outlive statics
+  return *registry;
+}
+
 // The executor lane the calling thread was bound to, per device object; lanes never
 // change once bound, so allocations and kernels of a thread share its stream.
 thread_local const void* bound_device = nullptr;
@@ -96,6 +128,7 @@ class CudaDevice final : public Device {
     pool_props.location.type = cudaMemLocationTypeDevice;
     pool_props.location.id = options.ordinal;
     check(cudaMemPoolCreate(&pool_, &pool_props), name_, "creating its memory pool");
+    pool_registry().add(options.ordinal, pool_);
     std::uint64_t keep = capacity_;  // cache up to its share; beyond, give back at synchronization
     check(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep), name_,
           "configuring its memory pool");
@@ -112,6 +145,7 @@ class CudaDevice final : public Device {
     with_device_noexcept(options_.ordinal, [this] {
       for (cudaStream_t s : lanes_) cudaStreamDestroy(s);
       cudaStreamDestroy(copy_stream_);
+      pool_registry().remove(pool_);
       cudaMemPoolDestroy(pool_);
     });
   }
@@ -127,9 +161,10 @@ class CudaDevice final : public Device {
     const DeviceScope scope(options_.ordinal, name_);
     cudaError_t status = cudaMallocFromPoolAsync(&p, nbytes, pool_, stream);
     if (status == cudaErrorMemoryAllocation) {
-      // Blocks cached by this pool but free may be what is missing: give them back, retry.
+      // Blocks cached free by this card's pools (this one, its virtual siblings', the
+      // default one) may be what is missing: give them back, retry.
       cudaGetLastError();
-      cudaMemPoolTrimTo(pool_, 0);
+      pool_registry().trim_card(options_.ordinal);
       status = cudaMallocFromPoolAsync(&p, nbytes, pool_, stream);
     }
     if (status == cudaErrorMemoryAllocation) {
