@@ -11,48 +11,67 @@ namespace tessera::array_detail {
 
 // ---- SourceNode ----
 
-SourceNode::SourceNode(Chunk whole, ChunkSizes chunks) : Node(whole.shape, whole.dtype, std::move(chunks)) {
-  const Strides strides = c_strides(whole.shape);
-  const std::vector<std::int64_t> rows = shape().empty() ? std::vector<std::int64_t>{0, 1} : offsets()[0];
-  for (std::size_t s = 0; s + 1 < rows.size(); ++s) {
-    Slab slab;
-    slab.key = Key::unique();
-    Chunk part;
-    part.dtype = whole.dtype;
-    part.shape = whole.shape;
-    if (!part.shape.empty()) part.shape[0] = rows[s + 1] - rows[s];
-    const std::int64_t first = shape().empty() ? 0 : rows[s] * strides[0];
-    if (rows.size() == 2) {
-      part.buffer = whole.buffer;
-    } else if (part.nbytes() > 0) {
-      part.buffer = whole.buffer.view(static_cast<std::size_t>(first) * itemsize(whole.dtype), part.nbytes());
+SourceNode::SourceNode(Chunk whole, ChunkSizes chunks)
+    : Node(whole.shape, whole.dtype, std::move(chunks)), whole_(std::move(whole)), strides_(c_strides(whole_.shape)) {}
+
+const SourceNode::Span& SourceNode::span(std::size_t first, std::size_t last) const {
+  std::lock_guard lock(mutex_);
+  if (auto it = spans_.find({first, last}); it != spans_.end()) return it->second;
+  Span span;
+  span.key = Key::unique();
+  Chunk part;
+  part.dtype = whole_.dtype;
+  part.shape = whole_.shape;
+  span.patch.key = span.key;
+  span.patch.lo = Shape(shape().size(), 0);
+  span.patch.hi = shape();
+  span.patch.strides = strides_;
+  const bool whole = shape().empty() || (first == 0 && last + 2 == offsets()[0].size());
+  if (whole) {
+    part.buffer = whole_.buffer;
+  } else {
+    const std::int64_t lo = offsets()[0][first], hi = offsets()[0][last + 1];
+    part.shape[0] = hi - lo;
+    span.patch.lo[0] = lo;
+    span.patch.hi[0] = hi;
+    span.patch.offset = -lo * strides_[0];
+    if (part.nbytes() > 0) {
+      part.buffer = whole_.buffer.view(static_cast<std::size_t>(lo * strides_[0]) * itemsize(whole_.dtype), part.nbytes());
     }
-    slab.patch.key = slab.key;
-    slab.patch.lo = Shape(shape().size(), 0);
-    if (!shape().empty()) slab.patch.lo[0] = rows[s];
-    slab.patch.hi = shape();
-    if (!shape().empty()) slab.patch.hi[0] = rows[s + 1];
-    slab.patch.strides = strides;
-    slab.patch.offset = -first;
-    slab.patch.source_size = part.size();
-    slab.value = Value::make(std::move(part));
-    slabs_.push_back(std::move(slab));
   }
+  span.patch.source_size = part.size();
+  span.value = Value::make(std::move(part));
+  return spans_.emplace(std::pair{first, last}, std::move(span)).first->second;
+}
+
+std::pair<std::size_t, std::size_t> SourceNode::block_rows(const AffineMap& map, const Box& box) const {
+  if (shape().empty()) return {0, 0};
+  const std::vector<std::int64_t>& rows = offsets()[0];
+  const std::size_t blocks = rows.size() - 1;
+  for (std::size_t d = 0; d < box.lo.size(); ++d) {
+    if (box.hi[d] <= box.lo[d]) return {0, blocks - 1};  // an empty region reads nothing
+  }
+  const AxisMap& a = map[0];
+  std::int64_t lo = a.start, hi = a.start;  // the rows read, inclusive
+  if (a.from >= 0 && a.step != 0) {
+    const auto f = static_cast<std::size_t>(a.from);
+    const std::int64_t first = a.start + a.step * box.lo[f], last = a.start + a.step * (box.hi[f] - 1);
+    lo = std::min(first, last);
+    hi = std::max(first, last);
+  }
+  const auto block_of = [&](std::int64_t row) {
+    const auto it = std::upper_bound(rows.begin() + 1, rows.end() - 1, row);
+    return static_cast<std::size_t>(it - rows.begin()) - 1;
+  };
+  return {block_of(lo), block_of(hi)};
 }
 
 ExprPtr SourceNode::region(Lowering& lowering, const AffineMap& map, const Box& box) const {
-  std::vector<PatchRef> patches;
-  for (const Slab& slab : slabs_) patches.push_back(slab.patch);
-  ExprPtr out = remap(Expr::load(dtype(), shape(), std::move(patches)),
-                      localize(map, box.lo, Shape(shape().size(), 0)), box.extent());
-  // Only the slabs the region reads become literals of the graph.
-  for (const Slab& slab : slabs_) {
-    const bool read = out->kind != Expr::Kind::load ||
-                      std::any_of(out->patches.begin(), out->patches.end(),
-                                  [&](const PatchRef& p) { return p.key == slab.key; });
-    if (read || slabs_.size() == 1) lowering.add_literal(slab.key, slab.value, "array");
-  }
-  return out;
+  const auto [first, last] = block_rows(map, box);
+  const Span& span_read = span(first, last);
+  lowering.add_literal(span_read.key, span_read.value, "array");
+  return remap(Expr::load(dtype(), shape(), {span_read.patch}), localize(map, box.lo, Shape(shape().size(), 0)),
+               box.extent());
 }
 
 // ---- PersistedNode ----

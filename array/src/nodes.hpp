@@ -2,6 +2,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <mutex>
 
 #include "node.hpp"
 #include "tessera/array/array.hpp"
@@ -21,15 +23,23 @@ class SourceNode final : public Node {
   std::string label() const override { return "array"; }
 
  private:
-  // The data as one literal per block row (its rows of every block: contiguous in C
-  // order, so views of the whole without a copy). A task reads the slabs its block
-  // touches, and a GPU worker copies those in, never the whole source.
-  struct Slab {
+  // A literal of the rows of block rows [first, last] of the data: contiguous in C order,
+  // so a view of it without a copy. A task reads the span of the block rows its region
+  // touches (one patch, however many rows), and a GPU worker copies in that, never the
+  // whole source when less will do.
+  struct Span {
     Key key;
     Value value;
     PatchRef patch;  // where it lies in the array, and how its elements are laid out
   };
-  std::vector<Slab> slabs_;
+  const Span& span(std::size_t first, std::size_t last) const;  // made on first use
+  /// The block rows [first, last] that map(box) touches along axis 0.
+  std::pair<std::size_t, std::size_t> block_rows(const AffineMap& map, const Box& box) const;
+
+  Chunk whole_;
+  Strides strides_;
+  mutable std::mutex mutex_;  // guards spans_: arrays may be lowered on several threads
+  mutable std::map<std::pair<std::size_t, std::size_t>, Span> spans_;
 };
 
 /// Chunks kept on the workers by persist(): the futures keep them alive.

@@ -46,6 +46,7 @@ void SpillStore::remove(Key key, Entry& entry) {
 void SpillStore::insert(Key key, Entry& entry, Value value) {
   entry.generation = ++next_generation_;
   entry.moving = false;
+  entry.read_while_moving = false;
   entry.type = value.type();
   entry.nbytes = value.nbytes();
   entry.on_device = value.location() != nullptr;
@@ -69,6 +70,18 @@ void SpillStore::put(Key key, Value value) {
   settle(lock);
 }
 
+void SpillStore::put_without_spilling(Key key, Value value) {
+  std::lock_guard lock(mutex_);
+  auto [it, inserted] = entries_.try_emplace(key);
+  if (!inserted) remove(key, it->second);
+  insert(key, it->second, std::move(value));
+}
+
+void SpillStore::spill_to_limits() {
+  std::unique_lock lock(mutex_);
+  settle(lock);
+}
+
 bool SpillStore::replace(Key key, Value value) {
   std::unique_lock lock(mutex_);
   auto it = entries_.find(key);
@@ -87,6 +100,7 @@ std::optional<Value> SpillStore::get(Key key) {
   if (!entry.on_disk) {
     std::list<Key>& lru = entry.on_device ? device_lru_ : lru_;
     lru.splice(lru.end(), lru, entry.lru_position);  // now the most recently used
+    if (entry.moving) entry.read_while_moving = true;
     return entry.value;
   }
 
@@ -135,15 +149,19 @@ SpillStoreStats SpillStore::stats() const {
   return stats_;
 }
 
-std::vector<SpillStore::Move> SpillStore::pick_moves() {
+std::vector<SpillStore::Move> SpillStore::pick_moves(const std::vector<std::pair<Key, std::uint64_t>>& failed) {
   std::vector<Move> moves;
+  const auto failed_before = [&](Key key, const Entry& entry) {
+    return std::find(failed.begin(), failed.end(), std::pair{key, entry.generation}) != failed.end();
+  };
   // Bytes in flight still count where they are, so they are subtracted here: a move that
   // another thread runs already brings the store down by its size.
   std::size_t on_device = stats_.bytes_on_device - moving_device_bytes_;
   for (auto it = device_lru_.begin(); on_device > device_limit_ && it != device_lru_.end(); ++it) {
     Entry& entry = entries_.at(*it);
-    if (entry.moving) continue;
+    if (entry.moving || failed_before(*it, entry)) continue;
     entry.moving = true;
+    entry.read_while_moving = false;
     moving_device_bytes_ += entry.nbytes;
     on_device -= entry.nbytes;
     moves.push_back(Move{*it, entry.generation, entry.nbytes, false, entry.value, {}, false});
@@ -151,7 +169,7 @@ std::vector<SpillStore::Move> SpillStore::pick_moves() {
   std::size_t on_host = stats_.bytes_in_memory - stats_.bytes_on_device - moving_host_bytes_;
   for (auto it = lru_.begin(); on_host > memory_limit_ && it != lru_.end(); ++it) {
     Entry& entry = entries_.at(*it);
-    if (entry.moving) continue;
+    if (entry.moving || failed_before(*it, entry)) continue;
     if (!entry.value.serializable()) {
       if (!warned_unserializable_ && entry.value.has_value()) {
         TESSERA_LOG(warning) << "worker memory is over its limit of " << memory_limit_
@@ -167,6 +185,7 @@ std::vector<SpillStore::Move> SpillStore::pick_moves() {
       directory_created_ = !error;
     }
     entry.moving = true;
+    entry.read_while_moving = false;
     moving_host_bytes_ += entry.nbytes;
     on_host -= entry.nbytes;
     moves.push_back(Move{*it, entry.generation, entry.nbytes, true, entry.value, {}, false});
@@ -183,15 +202,20 @@ void SpillStore::run(Move& move) {
       // Host memory may be short too: the value stays where it is, and nothing is lost.
       TESSERA_LOG(error) << "could not move " << to_string(move.key) << " off the device (" << e.what()
                          << "); keeping it there";
+    } catch (...) {
+      TESSERA_LOG(error) << "could not move " << to_string(move.key) << " off the device; keeping it there";
     }
     return;
   }
   std::vector<std::byte> buffer;
   try {
-    move.value.serialize(buffer);  // user codecs may throw
+    move.value.serialize(buffer);  // user codecs may throw, anything
   } catch (const std::exception& e) {
     TESSERA_LOG(error) << "could not serialize " << to_string(move.key) << " to spill it (" << e.what()
                        << "); keeping it in memory";
+    return;
+  } catch (...) {
+    TESSERA_LOG(error) << "could not serialize " << to_string(move.key) << " to spill it; keeping it in memory";
     return;
   }
   const std::filesystem::path path = path_of(move.key, move.generation);
@@ -222,6 +246,13 @@ void SpillStore::commit(std::vector<Move>& moves) {
     Entry& entry = it->second;
     (move.to_disk ? moving_host_bytes_ : moving_device_bytes_) -= move.nbytes;
     entry.moving = false;
+    if (entry.read_while_moving && move.done) {
+      // Used again since it was picked: no longer the least recent, it stays. (The next
+      // round picks another, if the store is still over its limit.)
+      entry.read_while_moving = false;
+      if (move.to_disk) remove_file(move.key, move.generation);
+      continue;
+    }
     if (!move.done) continue;  // it stays where it was
     remove(move.key, entry);
     if (!move.to_disk) {
@@ -239,15 +270,18 @@ void SpillStore::commit(std::vector<Move>& moves) {
 
 void SpillStore::settle(std::unique_lock<std::mutex>& lock) {
   // Values off the device land in host memory, which may then spill to disk: rounds of
-  // moves until nothing is over a limit (or nothing more can move).
-  for (std::vector<Move> moves = pick_moves(); !moves.empty(); moves = pick_moves()) {
+  // moves until nothing is over a limit, or nothing more can move. A move that failed
+  // leaves its value where it was, and later rounds pass over it (trying it again at once
+  // would fail again) to the next least recently used.
+  std::vector<std::pair<Key, std::uint64_t>> failed;
+  for (std::vector<Move> moves = pick_moves(failed); !moves.empty(); moves = pick_moves(failed)) {
     lock.unlock();
     for (Move& move : moves) run(move);
     lock.lock();
+    for (const Move& move : moves) {
+      if (!move.done) failed.emplace_back(move.key, move.generation);
+    }
     commit(moves);
-    // A move that failed leaves its value where it was: trying it again at once would fail
-    // again, so the round ends here.
-    if (std::none_of(moves.begin(), moves.end(), [](const Move& m) { return m.done; })) break;
   }
 }
 

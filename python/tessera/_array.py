@@ -124,7 +124,8 @@ class Array:
 
     @property
     def device(self) -> str:
-        """Where the array is computed: "cuda:N" on a cluster with GPUs, else "cpu"."""
+        """Where the default client's cluster (started if need be) computes arrays:
+        "cuda:N" on a cluster with GPUs, else "cpu"."""
         from ._creation import _computing_device
         return _computing_device()
 

@@ -52,6 +52,7 @@ void Worker::stop() {
 
 void Worker::handle(std::vector<SchedulerToWorker>&& batch) {
   std::vector<WorkerToScheduler> replies;
+  bool stored = false;
   {
     std::lock_guard lock(mutex_);
     std::size_t new_work = 0;
@@ -61,13 +62,16 @@ void Worker::handle(std::vector<SchedulerToWorker>&& batch) {
       } else if (auto* release = std::get_if<ReleaseKeys>(&message)) {
         for (Key key : release->keys) release_key(key);
       } else if (auto* data = std::get_if<StoreData>(&message)) {
-        store_.put(data->key, std::move(data->value));
+        store_.put_without_spilling(data->key, std::move(data->value));
+        stored = true;
       } else if (auto* steal_request = std::get_if<StealRequest>(&message)) {
         replies.emplace_back(StealResponse{steal_request->key, steal(steal_request->key)});
       }
     }
     wake_for(new_work);
   }
+  // Outside the worker's lock: moving values off the device or to disk takes a while.
+  if (stored) store_.spill_to_limits();
   if (!replies.empty()) transport_.send_to_scheduler(id_, std::move(replies));
 }
 
@@ -290,10 +294,11 @@ void Worker::execute(Task& task, std::size_t lane) {
     // place and erases it; a run released meanwhile stores nothing, so it cannot clobber
     // (or erase) a copy of the key this worker fetched for another task.
     released = task.released;
-    if (!released && !failure) store_.put(key, result);
+    if (!released && !failure) store_.put_without_spilling(key, result);
     finished = tasks_.extract(key);
     ++tasks_executed_;
   }
+  if (!released && !failure) store_.spill_to_limits();  // outside the worker's lock
   // Let go of the runner before reporting: once the client hears of the result it may
   // drop everything, and a runner holding a Client must not be the last handle left.
   finished = decltype(finished){};

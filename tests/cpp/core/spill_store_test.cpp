@@ -15,6 +15,7 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -67,6 +68,13 @@ struct ValueTraits<Gated> {
   static Gated deserialize(std::span<const std::byte> bytes) {
     return Gated{std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size())};
   }
+};
+template <>
+struct ValueTraits<std::runtime_error> {  // a codec that always fails
+  static constexpr bool serializable = true;
+  static std::size_t nbytes(const std::runtime_error&) noexcept { return 1000; }
+  static void serialize(const std::runtime_error& e, std::vector<std::byte>&) { throw e; }
+  static std::runtime_error deserialize(std::span<const std::byte>) { return std::runtime_error("never"); }
 };
 }  // namespace tessera
 
@@ -389,63 +397,94 @@ TEST(SpillStore, ConcurrentUseKeepsValuesAndCounters) {
   EXPECT_EQ(s.keys_on_disk, s.spilled_total - s.unspilled_total);
 }
 
-TEST(SpillStore, WritesToDiskRunOutsideTheLock) {
+// A store with room for one Gated value, holding `first`; putting `second` spills the
+// first, whose write waits at the gate until finish(): a move caught under way.
+struct SpillCaughtAtTheGate {
+  explicit SpillCaughtAtTheGate(const std::string& first_text) {
+    gate.held = first_text;
+    spill_gate = &gate;
+    store.put(first, Value::make(Gated{first_text}));
+    putting = std::async(std::launch::async, [this] { store.put(second, Value::make(Gated{"second"})); });
+    gate.wait_for_a_mover();
+  }
+  ~SpillCaughtAtTheGate() { finish(); }
+  /// Opens the gate and waits for the spill; whether `meanwhile` ran while it was shut.
+  bool finish(std::future<void>* meanwhile = nullptr) {
+    const bool answered =
+        meanwhile == nullptr || meanwhile->wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+    gate.release();
+    if (putting.valid()) putting.get();
+    if (meanwhile != nullptr) meanwhile->get();
+    spill_gate = nullptr;
+    return answered;
+  }
+
   TempDir tmp;
-  const auto dir = tmp.path() / "store";
-  SpillStore store(1500, dir);  // room for one Gated value
+  std::filesystem::path dir = tmp.path() / "store";
+  SpillStore store{1500, dir};
   Gate gate;
-  gate.held = "first";
-  spill_gate = &gate;
-  const Key first = Key::unique(), second = Key::unique(), third = Key::unique();
-  store.put(first, Value::make(Gated{"first"}));
-  // The second put spills the first, which stops at the gate, inside the write.
-  auto putting = std::async(std::launch::async, [&] { store.put(second, Value::make(Gated{"second"})); });
-  gate.wait_for_a_mover();
+  Key first = Key::unique(), second = Key::unique();
+  std::future<void> putting;
+};
+
+TEST(SpillStore, WritesToDiskRunOutsideTheLock) {
+  SpillCaughtAtTheGate caught("first");
+  SpillStore& store = caught.store;
+  const Key third = Key::unique();
   // Meanwhile the store answers: reads (of the value on its way out too), puts, erases.
   auto meanwhile = std::async(std::launch::async, [&] {
-    EXPECT_EQ(store.get(first)->get<Gated>().text, "first");
-    EXPECT_EQ(store.get(second)->get<Gated>().text, "second");
-    store.erase(first);  // the move in flight is then of nothing the store holds
+    EXPECT_EQ(store.get(caught.first)->get<Gated>().text, "first");
+    EXPECT_EQ(store.get(caught.second)->get<Gated>().text, "second");
+    store.erase(caught.first);  // the move in flight is then of nothing the store holds
     store.put(third, Value::make(7));
   });
-  const bool answered = meanwhile.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
-  gate.release();
-  putting.get();
-  meanwhile.get();
-  spill_gate = nullptr;
-  EXPECT_TRUE(answered) << "the store was locked while a value was written to disk";
-  EXPECT_FALSE(store.contains(first));
-  EXPECT_EQ(store.get(second)->get<Gated>().text, "second");
+  EXPECT_TRUE(caught.finish(&meanwhile)) << "the store was locked while a value was written to disk";
+  EXPECT_FALSE(store.contains(caught.first));
+  EXPECT_EQ(store.get(caught.second)->get<Gated>().text, "second");
   EXPECT_EQ(store.get(third)->get<int>(), 7);
   const auto stats = store.stats();
   EXPECT_EQ(stats.keys_on_disk, 0u) << "the erased value's file is gone, and the rest fits";
-  EXPECT_EQ(count_files(dir), 0u);
+  EXPECT_EQ(count_files(caught.dir), 0u);
   EXPECT_EQ(stats.keys_in_memory, 2u);
 }
 
 TEST(SpillStore, AValueReplacedWhileItIsWrittenKeepsItsNewContents) {
+  SpillCaughtAtTheGate caught("old");
+  SpillStore& store = caught.store;
+  auto replacing = std::async(std::launch::async, [&] { store.put(caught.first, Value::make(Gated{"new"})); });
+  EXPECT_TRUE(caught.finish(&replacing));
+  EXPECT_EQ(store.get(caught.first)->get<Gated>().text, "new") << "the old value's write must not land over the new one";
+  EXPECT_EQ(store.get(caught.second)->get<Gated>().text, "second");
+  const auto stats = store.stats();
+  EXPECT_EQ(count_files(caught.dir), stats.keys_on_disk);
+  EXPECT_EQ(stats.keys_in_memory + stats.keys_on_disk, 2u);
+}
+
+TEST(SpillStore, AValueReadWhileItIsWrittenStaysAndTheNextGoes) {
+  SpillCaughtAtTheGate caught("first");
+  SpillStore& store = caught.store;
+  EXPECT_EQ(store.get(caught.first)->get<Gated>().text, "first");  // used again: no longer the least recent
+  caught.finish();
+  EXPECT_EQ(store.stats().keys_on_disk, 1u);
+  EXPECT_EQ(count_files(caught.dir), 1u);
+  EXPECT_EQ(store.get(caught.first)->get<Gated>().text, "first");
+  EXPECT_EQ(store.stats().unspilled_total, 0u) << "the value read during its write stayed in memory";
+  EXPECT_EQ(store.get(caught.second)->get<Gated>().text, "second");
+  EXPECT_EQ(store.stats().unspilled_total, 1u) << "the next least recently used went to disk instead";
+}
+
+TEST(SpillStore, AValueThatCannotBeWrittenIsPassedOver) {
   TempDir tmp;
   const auto dir = tmp.path() / "store";
   SpillStore store(1500, dir);
-  Gate gate;
-  gate.held = "old";
-  spill_gate = &gate;
-  const Key first = Key::unique(), second = Key::unique();
-  store.put(first, Value::make(Gated{"old"}));
-  auto putting = std::async(std::launch::async, [&] { store.put(second, Value::make(Gated{"second"})); });
-  gate.wait_for_a_mover();
-  auto replacing = std::async(std::launch::async, [&] { store.put(first, Value::make(Gated{"new"})); });
-  const bool answered = replacing.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
-  gate.release();
-  putting.get();
-  replacing.get();
-  spill_gate = nullptr;
-  EXPECT_TRUE(answered);
-  EXPECT_EQ(store.get(first)->get<Gated>().text, "new") << "the old value's write must not land over the new one";
-  EXPECT_EQ(store.get(second)->get<Gated>().text, "second");
+  const Key failing = Key::unique(), fine = Key::unique();
+  store.put(failing, Value::make(std::runtime_error("no codec today")));
+  store.put(fine, Value::make(Gated{"fine"}));
   const auto stats = store.stats();
-  EXPECT_EQ(count_files(dir), stats.keys_on_disk);
-  EXPECT_EQ(stats.keys_in_memory + stats.keys_on_disk, 2u);
+  EXPECT_EQ(stats.keys_on_disk, 1u) << "the next value went to disk in its place";
+  EXPECT_LE(stats.bytes_in_memory, store.memory_limit());
+  EXPECT_EQ(store.get(fine)->get<Gated>().text, "fine");
+  EXPECT_TRUE(store.contains(failing));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "tessera/core/key.hpp"
@@ -45,6 +46,12 @@ class SpillStore {
 
   /// Stores (or replaces) a value, then spills least recently used values while over the limit.
   void put(Key key, Value value);
+  /// Stores (or replaces) a value and leaves the limits to a later spill_to_limits(): for a
+  /// caller holding a lock of its own, who must not hold it through copies and writes.
+  void put_without_spilling(Key key, Value value);
+  /// Moves least recently used values off the device and to disk until the store is
+  /// within its limits (what put does after storing).
+  void spill_to_limits();
   /// Replaces the value of a key the store holds (with a copy on another device); does
   /// nothing and returns false when the key is absent (released meanwhile).
   bool replace(Key key, Value value);
@@ -67,6 +74,7 @@ class SpillStore {
     bool on_disk = false;
     bool on_device = false;
     bool moving = false;               // a copy to host memory or to disk is under way
+    bool read_while_moving = false;    // then used again: it stays where it is
     std::uint64_t generation = 0;      // which value this is: a move of an older one is void
     std::list<Key>::iterator lru_position;  // in lru_ or device_lru_, while in memory
   };
@@ -85,8 +93,9 @@ class SpillStore {
   // Called with mutex_ held.
   void insert(Key key, Entry& entry, Value value);
   void remove(Key key, Entry& entry);  // from memory or disk; the entry itself stays
-  /// Marks the least recently used values that take the store over its limits as moving.
-  std::vector<Move> pick_moves();
+  /// Marks the least recently used values that take the store over its limits as moving,
+  /// passing over those whose moves failed in this settle (`failed`: key and generation).
+  std::vector<Move> pick_moves(const std::vector<std::pair<Key, std::uint64_t>>& failed);
   /// Puts finished moves into the store, unless their value was replaced or erased meanwhile.
   void commit(std::vector<Move>& moves);
   std::filesystem::path path_of(Key key, std::uint64_t generation) const;
