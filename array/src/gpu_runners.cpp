@@ -178,9 +178,8 @@ SelectedPositions select_positions(const SlabSelection& slab, const ExecutionCon
                                               found_on_device, workspace.data(), workspace.nbytes(),
                                               stream_of(context));
   std::int64_t found = -1;
-  const Buffer found_view =
-      Buffer::wrap_device(found_on_device, sizeof(std::int64_t), nullptr, context.device.shared_from_this());
-  context.device.copy_to_host(found_view, &found, sizeof(found));
+  context.device.copy_to_host(out.positions.view(static_cast<std::size_t>(slab.count) * sizeof(std::int64_t), sizeof(found)),
+                              &found, sizeof(found));
   if (found != slab.count) {
     throw ValueError(context.device.name() + ": the mask holds " + std::to_string(found) + " true elements where " +
                      std::to_string(slab.count) + " were counted: it changed after the selection was made");

@@ -111,7 +111,20 @@ void destroy_capsule(PyObject* capsule) noexcept {
   PyErr_Restore(type, value, traceback);
 }
 
-py::tuple default_dlpack_device(const Client& client);
+/// Where the client's cluster leaves array results: its first GPU worker's device (array
+/// tasks run on GPU workers where there are any), else the host.
+DLDevice computing_device(const Client& client) {
+  const LocalCluster& cluster = client.cluster();
+  for (std::size_t w = 0; w < cluster.n_workers(); ++w) {
+    const std::shared_ptr<Device> device = cluster.device_of_worker(w);
+    if (device->kind() == DeviceKind::cuda) return DLDevice{kDLCUDA, device->ordinal()};
+  }
+  return DLDevice{kDLCPU, 0};
+}
+
+std::string device_text(DLDevice device) {
+  return "(" + std::to_string(device.device_type) + ", " + std::to_string(device.device_id) + ")";
+}
 
 py::capsule to_dlpack(const Array& array, Client& client, int device_type, int ordinal, std::optional<bool> copy) {
   const std::shared_ptr<Device> target = device_named(client, device_type, ordinal);
@@ -125,11 +138,11 @@ py::capsule to_dlpack(const Array& array, Client& client, int device_type, int o
     // Results are where the cluster computes (its first GPU, else the host): elsewhere is
     // a copy. (A result that an operation without device code left in host memory is
     // still moved to the GPU, as the whole array would have been computed there.)
-    const py::tuple computed_on = default_dlpack_device(client);
-    if (computed_on[0].cast<int>() != device_type || computed_on[1].cast<int>() != ordinal) {
-      throw py::buffer_error("__dlpack__(copy=False): the cluster computes on device " +
-                             py::str(computed_on).cast<std::string>() + ", not (" + std::to_string(device_type) +
-                             ", " + std::to_string(ordinal) + "); moving the array there copies it");
+    const DLDevice computed_on = computing_device(client);
+    if (computed_on.device_type != device_type || computed_on.device_id != ordinal) {
+      throw py::buffer_error("__dlpack__(copy=False): the cluster computes on device " + device_text(computed_on) +
+                             ", not " + device_text(DLDevice{static_cast<DLDeviceType>(device_type), ordinal}) +
+                             "; moving the array there copies it");
     }
   }
   auto exported = std::make_unique<Exported>();
@@ -159,16 +172,6 @@ py::capsule to_dlpack(const Array& array, Client& client, int device_type, int o
   if (capsule == nullptr) throw py::error_already_set();
   exported.release();  // the capsule, then its consumer, owns it
   return py::reinterpret_steal<py::capsule>(capsule);
-}
-
-py::tuple default_dlpack_device(const Client& client) {
-  const LocalCluster& cluster = client.cluster();
-  for (std::size_t w = 0; w < cluster.n_workers(); ++w) {
-    const std::shared_ptr<Device> device = cluster.device_of_worker(w);
-    // Array tasks run on the GPU workers where there are any: the results are there.
-    if (device->kind() == DeviceKind::cuda) return py::make_tuple(static_cast<int>(kDLCUDA), device->ordinal());
-  }
-  return py::make_tuple(static_cast<int>(kDLCPU), 0);
 }
 
 // ---- import ----
@@ -285,7 +288,13 @@ Array from_dlpack(const py::object& capsule_object, py::handle chunks, const Cli
 void bind_dlpack(py::module_& m) {
   m.def("to_dlpack", &to_dlpack, py::arg("array"), py::arg("client"), py::arg("device_type"), py::arg("device_id"),
         py::arg("copy"), "A DLPack capsule of the computed array in the named device's memory.");
-  m.def("dlpack_device", &default_dlpack_device, py::arg("client"),
+  m.def(
+      "dlpack_device",
+      [](const Client& client) {
+        const DLDevice device = computing_device(client);
+        return py::make_tuple(static_cast<int>(device.device_type), device.device_id);
+      },
+      py::arg("client"),
         "(DLPack device type, ordinal) where the client's cluster leaves array results.");
   m.def("from_dlpack", &from_dlpack, py::arg("capsule"), py::arg("chunks"), py::arg("client"), py::arg("copy"),
         "An array reading a DLPack capsule's tensor in place (copied where copy=True or it is strided host data).");
