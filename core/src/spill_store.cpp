@@ -62,19 +62,27 @@ void SpillStore::insert(Key key, Entry& entry, Value value) {
   }
 }
 
-void SpillStore::put(Key key, Value value) {
-  std::unique_lock lock(mutex_);
+void SpillStore::store(Key key, Value value) {
   auto [it, inserted] = entries_.try_emplace(key);
   if (!inserted) remove(key, it->second);
   insert(key, it->second, std::move(value));
+}
+
+bool SpillStore::over_limits() const {
+  return stats_.bytes_on_device - moving_device_bytes_ > device_limit_ ||
+         stats_.bytes_in_memory - stats_.bytes_on_device - moving_host_bytes_ > memory_limit_;
+}
+
+void SpillStore::put(Key key, Value value) {
+  std::unique_lock lock(mutex_);
+  store(key, std::move(value));
   settle(lock);
 }
 
-void SpillStore::put_without_spilling(Key key, Value value) {
+bool SpillStore::put_without_spilling(Key key, Value value) {
   std::lock_guard lock(mutex_);
-  auto [it, inserted] = entries_.try_emplace(key);
-  if (!inserted) remove(key, it->second);
-  insert(key, it->second, std::move(value));
+  store(key, std::move(value));
+  return over_limits();
 }
 
 void SpillStore::spill_to_limits() {

@@ -52,7 +52,7 @@ void Worker::stop() {
 
 void Worker::handle(std::vector<SchedulerToWorker>&& batch) {
   std::vector<WorkerToScheduler> replies;
-  bool stored = false;
+  bool over_limits = false;  // the store's, after storing scattered data
   {
     std::lock_guard lock(mutex_);
     std::size_t new_work = 0;
@@ -62,8 +62,7 @@ void Worker::handle(std::vector<SchedulerToWorker>&& batch) {
       } else if (auto* release = std::get_if<ReleaseKeys>(&message)) {
         for (Key key : release->keys) release_key(key);
       } else if (auto* data = std::get_if<StoreData>(&message)) {
-        store_.put_without_spilling(data->key, std::move(data->value));
-        stored = true;
+        over_limits = store_.put_without_spilling(data->key, std::move(data->value)) || over_limits;
       } else if (auto* steal_request = std::get_if<StealRequest>(&message)) {
         replies.emplace_back(StealResponse{steal_request->key, steal(steal_request->key)});
       }
@@ -71,7 +70,7 @@ void Worker::handle(std::vector<SchedulerToWorker>&& batch) {
     wake_for(new_work);
   }
   // Outside the worker's lock: moving values off the device or to disk takes a while.
-  if (stored) store_.spill_to_limits();
+  if (over_limits) store_.spill_to_limits();
   if (!replies.empty()) transport_.send_to_scheduler(id_, std::move(replies));
 }
 
@@ -286,6 +285,7 @@ void Worker::execute(Task& task, std::size_t lane) {
 
   decltype(tasks_)::node_type finished;  // destroyed after unlocking: a runner may hold futures
   bool released;
+  bool over_limits = false;  // the store's, after storing the result
   {
     std::lock_guard lock(mutex_);
     ref = spec.scheduler_ref;  // read under the lock: a re-send while running updates them
@@ -294,11 +294,11 @@ void Worker::execute(Task& task, std::size_t lane) {
     // place and erases it; a run released meanwhile stores nothing, so it cannot clobber
     // (or erase) a copy of the key this worker fetched for another task.
     released = task.released;
-    if (!released && !failure) store_.put_without_spilling(key, result);
+    over_limits = !released && !failure && store_.put_without_spilling(key, result);
     finished = tasks_.extract(key);
     ++tasks_executed_;
   }
-  if (!released && !failure) store_.spill_to_limits();  // outside the worker's lock
+  if (over_limits) store_.spill_to_limits();  // outside the worker's lock
   // Let go of the runner before reporting: once the client hears of the result it may
   // drop everything, and a runner holding a Client must not be the last handle left.
   finished = decltype(finished){};

@@ -48,7 +48,8 @@ class SpillStore {
   void put(Key key, Value value);
   /// Stores (or replaces) a value and leaves the limits to a later spill_to_limits(): for a
   /// caller holding a lock of its own, who must not hold it through copies and writes.
-  void put_without_spilling(Key key, Value value);
+  /// Returns whether the store is over a limit now (whether spill_to_limits has work).
+  bool put_without_spilling(Key key, Value value);
   /// Moves least recently used values off the device and to disk until the store is
   /// within its limits (what put does after storing).
   void spill_to_limits();
@@ -91,6 +92,8 @@ class SpillStore {
   };
 
   // Called with mutex_ held.
+  void store(Key key, Value value);  // stores or replaces, without spilling
+  bool over_limits() const;          // counting values on their way down as gone
   void insert(Key key, Entry& entry, Value value);
   void remove(Key key, Entry& entry);  // from memory or disk; the entry itself stays
   /// Marks the least recently used values that take the store over its limits as moving,
