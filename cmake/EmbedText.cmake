@@ -1,12 +1,23 @@
 # Writes a C++ source defining `tessera::kernels::cuda::embedded_headers()`: the text of
 # each input file under its include name, so that NVRTC compiles the kernels it generates
 # against the very headers this library was built from, wherever it is installed.
-#   cmake -DOUTPUT=<file.cpp> -DBASE=<include root> -DINPUTS=<a|b|...> -P EmbedText.cmake
+#   cmake -DOUTPUT=<file.cpp> -DBASES=<include root|...> -DINPUTS=<a|b|...> -P EmbedText.cmake
+# Each input is named relative to the include root it lies under.
 string(REPLACE "|" ";" INPUTS "${INPUTS}")
+string(REPLACE "|" ";" BASES "${BASES}")
 set(body "")
 foreach(input IN LISTS INPUTS)
   file(READ "${input}" text)
-  file(RELATIVE_PATH name "${BASE}" "${input}")
+  set(name "")
+  foreach(base IN LISTS BASES)
+    file(RELATIVE_PATH relative "${base}" "${input}")
+    if(NOT relative MATCHES "^\\.\\.")
+      set(name "${relative}")
+    endif()
+  endforeach()
+  if(name STREQUAL "")
+    message(FATAL_ERROR "${input} lies under none of the include roots ${BASES}")
+  endif()
   if(text MATCHES "\\)tessera_embed\"")
     message(FATAL_ERROR "${input} contains the raw string delimiter )tessera_embed\"")
   endif()

@@ -19,6 +19,8 @@
 #include <span>
 #include <vector>
 
+#include "tessera/core/float16.hpp"
+
 namespace tessera::array_detail {
 
 /// One element of a sorted run: its value and its index (see above).
@@ -47,8 +49,8 @@ struct ValueOrder {
       if (ca == 1) return directed(a.real(), b.real());
       if (ca == 2) return directed(a.imag(), b.imag());
       return false;
-    } else if constexpr (std::is_floating_point_v<T>) {
-      const bool na = std::isnan(a), nb = std::isnan(b);
+    } else if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, float16>) {
+      const bool na = a != a, nb = b != b;  // NaN, the one value unequal to itself
       if (na || nb) return !na && nb;
       return directed(a, b);
     } else {

@@ -26,6 +26,7 @@ constexpr std::array<DTypeInfo, kDTypeCount> kInfo = {{
     {"int32", 4, DTypeKind::signed_integer, 32},
     {"uint64", 8, DTypeKind::unsigned_integer, 64},
     {"int64", 8, DTypeKind::signed_integer, 64},
+    {"float16", 2, DTypeKind::real_floating, 11},
     {"float32", 4, DTypeKind::real_floating, 24},
     {"float64", 8, DTypeKind::real_floating, 53},
     {"complex64", 8, DTypeKind::complex_floating, 24},
@@ -60,13 +61,13 @@ DType parse_dtype(std::string_view text) {
       {"i1", DType::int8},      {"u2", DType::uint16},       {"i2", DType::int16},       {"u4", DType::uint32},
       {"i4", DType::int32},     {"u8", DType::uint64},       {"i8", DType::int64},       {"f4", DType::float32},
       {"f8", DType::float64},   {"c8", DType::complex64},    {"c16", DType::complex128}, {"float", DType::float64},
+      {"f2", DType::float16},   {"e", DType::float16},     {"half", DType::float16},
       {"int", DType::int64},    {"complex", DType::complex128}, {"double", DType::float64},
   };
   for (const auto& a : kAliases) {
     if (a.alias == text) return a.dtype;
   }
-  throw TypeError("unknown dtype '" + std::string(text) +
-                  "'; expected one of bool, int8-int64, uint8-uint64, float32, float64, complex64, complex128");
+  throw TypeError("unknown dtype '" + std::string(text) + "'; expected one of " + std::string(kDTypeList));
 }
 
 bool integer_fits(std::int64_t value, DType dtype) noexcept {
@@ -128,7 +129,7 @@ DType result_type(DType array, ScalarKind scalar) noexcept {
     case ScalarKind::real:
       return is_floating(array) ? array : kDefaultFloat;
     case ScalarKind::complex:
-      if (array == DType::float32 || array == DType::complex64) return DType::complex64;
+      if (array == DType::float16 || array == DType::float32 || array == DType::complex64) return DType::complex64;
       return kDefaultComplex;
   }
   return array;
@@ -142,7 +143,11 @@ DType real_dtype(DType dtype) noexcept {
 
 DType floating_dtype(DType dtype) noexcept {
   if (is_floating(dtype)) return dtype;
-  return itemsize(dtype) <= 2 ? DType::float32 : DType::float64;
+  switch (itemsize(dtype)) {
+    case 1: return DType::float16;
+    case 2: return DType::float32;
+    default: return DType::float64;
+  }
 }
 
 }  // namespace tessera

@@ -6,7 +6,8 @@
 //   static constexpr unsigned arity;                 // 1 or 2; all inputs share one dtype
 //   template <class T> static constexpr bool supports;
 //   template <class T> static Out apply(T...);       // Out is T, bool or T's real type
-// and `register_ops<Op...>(registry)` registers it for every dtype it supports.
+// applied through ops::apply_op (which computes float16 in float), and
+// `register_ops<Op...>(registry)` registers it for every dtype it supports.
 #pragma once
 
 #include <cstddef>
@@ -21,9 +22,9 @@
 namespace tessera::kernels::elementwise_detail {
 
 template <class Op, class T>
-using unary_result_t = decltype(Op::apply(std::declval<T>()));
+using unary_result_t = decltype(ops::apply_op<Op>(std::declval<T>()));
 template <class Op, class T>
-using binary_result_t = decltype(Op::apply(std::declval<T>(), std::declval<T>()));
+using binary_result_t = decltype(ops::apply_op<Op>(std::declval<T>(), std::declval<T>()));
 
 // The loops are plain indexed loops over restrict pointers so that g++ -O3 vectorizes
 // them when `apply` is simple (GCC still checks for overlap at run time, and takes the
@@ -35,7 +36,7 @@ void unary_loop(const void* const* inputs, void* output, std::size_t n) {
   using Out = unary_result_t<Op, T>;
   const T* __restrict a = static_cast<const T*>(inputs[0]);
   Out* __restrict out = static_cast<Out*>(output);
-  for (std::size_t i = 0; i < n; ++i) out[i] = Op::apply(a[i]);
+  for (std::size_t i = 0; i < n; ++i) out[i] = ops::apply_op<Op>(a[i]);
 }
 
 template <class Op, class T>
@@ -44,7 +45,7 @@ void binary_loop(const void* const* inputs, void* output, std::size_t n) {
   const T* __restrict a = static_cast<const T*>(inputs[0]);
   const T* __restrict b = static_cast<const T*>(inputs[1]);
   Out* __restrict out = static_cast<Out*>(output);
-  for (std::size_t i = 0; i < n; ++i) out[i] = Op::apply(a[i], b[i]);
+  for (std::size_t i = 0; i < n; ++i) out[i] = ops::apply_op<Op>(a[i], b[i]);
 }
 
 /// Registers `Op` for every dtype T with `Op::supports<T>`, all inputs of dtype T.

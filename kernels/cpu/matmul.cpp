@@ -6,6 +6,7 @@
 #include <complex>
 #include <cstring>
 #include <type_traits>
+#include <vector>
 
 #include "tessera/core/error.hpp"
 
@@ -83,11 +84,30 @@ void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, b
       cblas_zgemm(CblasRowMajor, ta, tb, M, N, K, &one, a, lda, b, ldb, &beta, c, N);
       return;
     }
+    case DType::float16: {
+      // BLAS has no half GEMM: widen to float, multiply with sgemm, round each result
+      // once, as NumPy's float16 matmul accumulates in float.
+      const auto widen = [](const void* half, std::int64_t count) {
+        std::vector<float> wide(static_cast<std::size_t>(count));
+        const auto* h = static_cast<const float16*>(half);
+        for (std::size_t i = 0; i < wide.size(); ++i) wide[i] = static_cast<float>(h[i]);
+        return wide;
+      };
+      const std::vector<float> wa = widen(a, m * k), wb = widen(b, k * n);
+      std::vector<float> wc = accumulate ? widen(c, m * n) : std::vector<float>(static_cast<std::size_t>(m * n));
+      cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, wa.data(), lda, wb.data(), ldb, accumulate ? 1.0f : 0.0f,
+                  wc.data(), N);
+      auto* out = static_cast<float16*>(c);
+      for (std::size_t i = 0; i < wc.size(); ++i) out[i] = wc[i];
+      return;
+    }
     default:
       type_dispatch(dtype, [&]<class T>() {
         if constexpr (std::is_integral_v<T>) {
           gemm_loops(static_cast<const T*>(a), transpose_a, static_cast<const T*>(b), transpose_b, static_cast<T*>(c), m,
                      n, k, accumulate);
+        } else {
+          TESSERA_ASSERT(false, "matmul_block: no CPU kernel for this dtype");
         }
       });
   }

@@ -209,7 +209,7 @@ class SourceWriter {
     }
     s_ << "  using T = " << t << ";\n"
        << "  struct Combine {\n"
-       << "    T operator()(const T& x, const T& y) const { return " << op_struct << "::apply(x, y); }\n"
+       << "    T operator()(const T& x, const T& y) const { return apply_op<" << op_struct << ">(x, y); }\n"
        << "  };\n"
        << "  T* out = reinterpret_cast<T*>(" << w(layout_.out) << ");\n"
        << "  const long long length = " << w(ArgumentLayout::kShape + axis) << ";\n"
@@ -377,7 +377,7 @@ class SourceWriter {
       if (it == op_structs().end()) {
         throw ValueError("fused CUDA kernel: no device code for operation '" + ins.op + "'");
       }
-      call << it->second << "::apply(" << args.str() << ")";
+      call << "apply_op<" << it->second << ">(" << args.str() << ")";
     }
     s_ << "    const " << t << " " << r << " = " << call.str() << ";\n";
   }
@@ -504,6 +504,8 @@ std::string_view device_type_name(DType dtype) {
       return "port::uint64_t";
     case DType::int64:
       return "port::int64_t";
+    case DType::float16:
+      return "tessera::float16";
     case DType::float32:
       return "float";
     case DType::float64:

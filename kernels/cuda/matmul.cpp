@@ -63,8 +63,8 @@ T scalar(double value) {
 }  // namespace
 
 bool has_device_matmul(DType dtype) noexcept {
-  return dtype == DType::float32 || dtype == DType::float64 || dtype == DType::complex64 ||
-         dtype == DType::complex128;
+  return dtype == DType::float16 || dtype == DType::float32 || dtype == DType::float64 ||
+         dtype == DType::complex64 || dtype == DType::complex128;
 }
 
 void matmul_block_on_device(DType dtype, const void* a, bool transpose_a, const void* b, bool transpose_b, void* c,
@@ -108,6 +108,15 @@ void matmul_block_on_device(DType dtype, const void* a, bool transpose_a, const 
     case DType::float64: gemm.operator()<double>(cublasDgemm, "cublasDgemm"); break;
     case DType::complex64: gemm.operator()<cuComplex>(cublasCgemm, "cublasCgemm"); break;
     case DType::complex128: gemm.operator()<cuDoubleComplex>(cublasZgemm, "cublasZgemm"); break;
+    case DType::float16: {
+      // Half inputs and output on the tensor cores, accumulated in float (as NumPy's
+      // float16 matmul, and the CPU kernel, accumulate); alpha and beta are then floats.
+      const float alpha = 1.0f, beta = accumulate ? 1.0f : 0.0f;
+      check(cublasGemmEx(h, op_b, op_a, ni, mi, ki, &alpha, b, CUDA_R_16F, ldb, a, CUDA_R_16F, lda, &beta, c,
+                         CUDA_R_16F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+            "cublasGemmEx");
+      break;
+    }
     default: break;  // excluded above
   }
 }

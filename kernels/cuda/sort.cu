@@ -48,13 +48,16 @@ __device__ unsigned long long order_key(T v, bool descending) {
   unsigned long long key;
   if constexpr (std::is_same_v<T, bool>) {
     key = v ? 1 : 0;
-  } else if constexpr (std::is_floating_point_v<T>) {
-    if (v != v) return mask;
-    if (v == T(0)) v = T(0);
+  } else if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, float16>) {
+    // From the bits alone, which float16 and the built-in floats lay out alike.
     using U = Bytes<sizeof(T)>;
     U u;
     memcpy(&u, &v, sizeof(U));
     constexpr U sign = U(1) << (bits - 1);
+    constexpr U magnitude = static_cast<U>(~sign);
+    constexpr U infinity = sizeof(T) == 2 ? U(0x7c00u) : sizeof(T) == 4 ? U(0x7f800000u) : U(0x7ff0000000000000ull);
+    if ((u & magnitude) > infinity) return mask;  // NaN
+    if ((u & magnitude) == 0) u = 0;              // -0.0 sorts as 0.0
     // Negative values: all bits flipped (larger magnitudes lower); others: the sign set.
     key = (u & sign) ? static_cast<U>(~u) : static_cast<U>(u | sign);
   } else if constexpr (std::is_signed_v<T>) {
@@ -130,7 +133,7 @@ void real_dispatch(DType dtype, F&& f) {
                     " (complex values sort on the CPU)");
   }
   type_dispatch(dtype, [&]<class T>() {
-    if constexpr (std::is_arithmetic_v<T>) f.template operator()<T>();
+    if constexpr (std::is_arithmetic_v<T> || std::is_same_v<T, float16>) f.template operator()<T>();
   });
 }
 

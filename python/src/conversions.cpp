@@ -34,9 +34,8 @@ DType dtype_from_python(py::handle object) {
   const auto dtype_name = py::str(numpy_dtype.attr("name")).cast<std::string>();
   try {
     return parse_dtype(dtype_name);
-  } catch (const ValueError&) {
-    throw TypeError("tessera has no dtype " + dtype_name +
-                    " (it has the array API's bool, int8-int64, uint8-uint64, float32, float64, complex64, complex128)");
+  } catch (const TypeError&) {
+    throw TypeError("tessera has no dtype " + dtype_name + " (it has " + std::string(kDTypeList) + ")");
   }
 }
 

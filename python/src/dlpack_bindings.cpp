@@ -49,7 +49,7 @@ DType dtype_of_dl(DLDataType type) {
   }
   throw py::buffer_error("tessera has no dtype for DLPack type code " + std::to_string(type.code) + " with " +
                          std::to_string(type.bits) + " bits and " + std::to_string(type.lanes) +
-                         " lanes (it has bool, int8-int64, uint8-uint64, float32, float64, complex64, complex128)");
+                         " lanes (it has " + std::string(kDTypeList) + ")");
 }
 
 // The device of this client's cluster that DLPack names (kind, ordinal), or null.

@@ -79,6 +79,10 @@ TEST_F(GpuArray, FusedElementwiseChainsMatchTheCpu) {
   both->expect_same((x > 0.5).astype(tessera::DType::int32) + x.astype(tessera::DType::float32), 1e-6);
   const Array square = x[tessera::Slice{0, 257}];
   both->expect_same(square + square.T(), 1e-15);
+  // float16: each operation in float, rounded to half, on both devices; sin's last float
+  // place may round to the neighbouring half.
+  const Array h = x.astype(tessera::DType::float16);
+  both->expect_same(h * 3 - tessera::sin(h) / 2, 2e-3);
 }
 
 TEST_F(GpuArray, ReductionsMatchTheCpu) {
@@ -90,6 +94,9 @@ TEST_F(GpuArray, ReductionsMatchTheCpu) {
   both->expect_same(x.argmin(1), 0);
   both->expect_same(x.argmax(), 0);
   both->expect_same((x > 3).any(std::vector<std::int64_t>{0}), 0);
+  const Array h = x.astype(tessera::DType::float16);  // accumulated in double, rounded once
+  both->expect_same(h.sum(0), 1e-3);
+  both->expect_same(h.max(1), 0);
 }
 
 TEST_F(GpuArray, MatmulMatchesTheCpu) {
@@ -98,6 +105,8 @@ TEST_F(GpuArray, MatmulMatchesTheCpu) {
   both->expect_same(tessera::matmul(a, b), 1e-12);
   both->expect_same(tessera::matmul(a.astype(tessera::DType::float32), b.astype(tessera::DType::float32)), 1e-5);
   both->expect_same(tessera::matmul(a.T(), a), 1e-12);
+  // cublasGemmEx on half inputs, accumulating in float like the CPU's sgemm.
+  both->expect_same(tessera::matmul(a.astype(tessera::DType::float16), b.astype(tessera::DType::float16)), 2e-2);
 }
 
 TEST_F(GpuArray, ScansMatchTheCpu) {
@@ -138,6 +147,7 @@ TEST_F(GpuArray, SortsMatchTheCpu) {
   both->expect_same(tessera::sort(x, 1, {.descending = true}), 0);
   both->expect_same(tessera::argsort(x, 0), 0);
   both->expect_same(tessera::argsort(x.astype(tessera::DType::int32), 1, {.descending = true}), 0);
+  both->expect_same(tessera::argsort(x.astype(tessera::DType::float16), 0), 0);  // NaNs and zeros by bits
   EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no block of a sort went to the CPU";
   expect_near_all(to_doubles(tessera::unique_values(both->gpu, x).compute(both->gpu)),
                   to_doubles(tessera::unique_values(both->cpu, x).compute(both->cpu)), 0);

@@ -6,6 +6,7 @@
 // the seed. The tests at the end pin chosen results.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <complex>
@@ -76,9 +77,56 @@ To saturate(long double v) {
   return static_cast<To>(t);
 }
 
+/// Every non-negative finite float16, decoded from its fields by ldexp, in order.
+const std::vector<long double>& finite_halves() {
+  static const std::vector<long double> halves = [] {
+    std::vector<long double> v;
+    for (unsigned bits = 0; bits < 0x7c00u; ++bits) {
+      const int exponent = static_cast<int>(bits >> 10), mantissa = static_cast<int>(bits & 0x3ffu);
+      v.push_back(exponent == 0 ? std::ldexp(static_cast<long double>(mantissa), -24)
+                                : std::ldexp(static_cast<long double>(1024 + mantissa), exponent - 25));
+    }
+    return v;
+  }();
+  return halves;
+}
+
+/// The float16 nearest to `v`, found among all halves (ties to the even bit pattern):
+/// written without the rounding arithmetic of tessera::float16.
+tessera::float16 nearest_half(long double v) {
+  if (std::isnan(v)) return std::numeric_limits<tessera::float16>::quiet_NaN();
+  const std::uint16_t sign = std::signbit(v) ? 0x8000u : 0u;
+  const long double magnitude = std::fabs(v);
+  const auto& halves = finite_halves();
+  std::uint16_t bits = 0;
+  if (magnitude >= 65520.0L) {  // past the midpoint of the largest half and the next power of two
+    bits = 0x7c00u;
+  } else {
+    const auto above = std::lower_bound(halves.begin(), halves.end(), magnitude);
+    bits = static_cast<std::uint16_t>(above - halves.begin());
+    if (above == halves.end()) {  // between the largest half and the midpoint to the next
+      bits = 0x7bffu;
+    } else if (*above != magnitude) {
+      const long double below_gap = magnitude - *(above - 1), above_gap = *above - magnitude;
+      if (below_gap < above_gap || (below_gap == above_gap && (bits & 1u))) --bits;
+    }
+  }
+  return tessera::float16::from_bits(static_cast<std::uint16_t>(bits | sign));
+}
+
 template <class To, class From>
 To reference_cast(From v) {
-  if constexpr (is_complex_v<From>) {
+  if constexpr (std::is_same_v<From, tessera::float16>) {
+    // Every half is a float; the reference for floats goes on from there.
+    const float exact = static_cast<float>(v);
+    if (std::isnan(exact) != ((v.bits() & 0x7fffu) > 0x7c00u)) ADD_FAILURE() << "float16 decodes NaN wrongly";
+    return reference_cast<To>(exact);
+  } else if constexpr (std::is_same_v<To, tessera::float16>) {
+    if constexpr (is_complex_v<From>)
+      return nearest_half(static_cast<long double>(v.real()));
+    else
+      return nearest_half(static_cast<long double>(v));
+  } else if constexpr (is_complex_v<From>) {
     if constexpr (std::is_same_v<To, bool>)
       return !(v.real() == 0 && v.imag() == 0);
     else if constexpr (is_complex_v<To>)
@@ -123,7 +171,18 @@ std::vector<R> real_specials() {
                       std::numeric_limits<R>::quiet_NaN(),
                       std::numeric_limits<R>::max(),
                       std::numeric_limits<R>::lowest(),
-                      std::numeric_limits<R>::denorm_min()};
+                      std::numeric_limits<R>::denorm_min(),
+                      // where float16 rounds: its largest value, ties, subnormals, underflow
+                      R(65504),
+                      R(65519.99),
+                      R(65520),
+                      R(2049),
+                      R(2051),
+                      R(1.00048828125),
+                      R(5.9604644775390625e-8),
+                      R(2.98023223876953125e-8),
+                      R(8.940696716308594e-8),
+                      R(1e-9)};
   for (int bits : {7, 8, 15, 16, 31, 32, 63, 64}) {
     const R p = std::ldexp(R(1), bits);
     for (R x : {p, -p, std::nextafter(p, R(0)), -std::nextafter(p, R(0)), p - 1, -p - 1, p + R(0.5), -p - R(0.5)}) {
@@ -142,6 +201,10 @@ std::vector<T> special_values() {
     return {0, 1, T(-1), L::min(), L::max(), T(L::min() + 1), T(L::max() - 1), T(127), T(128), T(255), T(256), T(-129)};
   } else if constexpr (std::is_floating_point_v<T>) {
     return real_specials<T>();
+  } else if constexpr (std::is_same_v<T, tessera::float16>) {
+    std::vector<T> v;
+    for (float x : real_specials<float>()) v.push_back(nearest_half(x));
+    return v;
   } else {
     using R = typename T::value_type;
     std::vector<T> v;
@@ -171,6 +234,9 @@ T random_value(std::mt19937_64& rng, const std::vector<T>& specials) {
     return static_cast<T>(rng() >> (rng() % 64));  // every width
   else if constexpr (std::is_floating_point_v<T>)
     return random_real<T>(rng);
+  else if constexpr (std::is_same_v<T, tessera::float16>)
+    return nearest_half(std::ldexp(static_cast<long double>(rng() % 2048), static_cast<int>(rng() % 40) - 34) *
+                        (rng() % 2 ? 1 : -1));
   else
     return T{random_real<typename T::value_type>(rng), rng() % 2 ? random_real<typename T::value_type>(rng) : 0};
 }
@@ -197,6 +263,8 @@ bool same_element(const Column& got, const Column& want, std::size_t i) {
       return same_real(g.real(), w.real()) && same_real(g.imag(), w.imag());
     else if constexpr (std::is_floating_point_v<T>)
       return same_real(g, w);
+    else if constexpr (std::is_same_v<T, tessera::float16>)
+      return g.bits() == w.bits() || (std::isnan(static_cast<float>(g)) && std::isnan(static_cast<float>(w)));
     else
       return g == w;
   });

@@ -39,6 +39,9 @@ std::string element_text(T v) {
     s << '(' << v.real() << ", " << v.imag() << ')';
   } else if constexpr (std::is_integral_v<T>) {
     s << +v;
+  } else if constexpr (std::is_same_v<T, tessera::float16>) {
+    s.precision(std::numeric_limits<T>::max_digits10);
+    s << static_cast<float>(v) << " (bits 0x" << std::hex << v.bits() << ')';
   } else {
     s.precision(std::numeric_limits<T>::max_digits10);
     s << v;

@@ -58,6 +58,13 @@ using namespace tessera::testing::elementwise_reference;
 // Each (reference, dtype) becomes a type-erased case, so that the checking code below is
 // compiled once per dtype rather than once per operation and dtype.
 
+/// float16 is checked as NumPy defines its loops: the float reference, rounded to half.
+template <class T>
+using ref_input_t = std::conditional_t<std::is_same_v<T, tessera::float16>, float, T>;
+template <class T, class Result>
+using stored_t =
+    std::conditional_t<std::is_same_v<T, tessera::float16> && std::is_same_v<Result, float>, tessera::float16, Result>;
+
 template <class Ref, class T, std::size_t Arity = Ref::arity>
 struct RefResult;
 template <class Ref, class T>
@@ -73,20 +80,21 @@ struct RefResult<Ref, T, 3> {
   using type = decltype(Ref::ref(std::declval<bool>(), std::declval<T>(), std::declval<T>()));
 };
 template <class Ref, class T>
-using ref_result_t = typename RefResult<Ref, T>::type;
+using ref_result_t = stored_t<T, typename RefResult<Ref, ref_input_t<T>>::type>;
 
 /// The reference applied elementwise, with a kernel's calling convention.
 template <class Ref, class T>
 void reference_loop(const void* const* in, void* out, std::size_t n) {
-  auto* result = static_cast<ref_result_t<Ref, T>*>(out);
+  using Out = ref_result_t<Ref, T>;
+  auto* result = static_cast<Out*>(out);
+  auto arg = [in](std::size_t k, std::size_t i) { return static_cast<ref_input_t<T>>(static_cast<const T*>(in[k])[i]); };
   for (std::size_t i = 0; i < n; ++i) {
     if constexpr (Ref::arity == 1) {
-      result[i] = Ref::ref(static_cast<const T*>(in[0])[i]);
+      result[i] = static_cast<Out>(Ref::ref(arg(0, i)));
     } else if constexpr (Ref::arity == 2) {
-      result[i] = Ref::ref(static_cast<const T*>(in[0])[i], static_cast<const T*>(in[1])[i]);
+      result[i] = static_cast<Out>(Ref::ref(arg(0, i), arg(1, i)));
     } else {
-      result[i] = Ref::ref(static_cast<const bool*>(in[0])[i], static_cast<const T*>(in[1])[i],
-                           static_cast<const T*>(in[2])[i]);
+      result[i] = static_cast<Out>(Ref::ref(static_cast<const bool*>(in[0])[i], arg(1, i), arg(2, i)));
     }
   }
 }
@@ -94,7 +102,7 @@ void reference_loop(const void* const* in, void* out, std::size_t n) {
 template <class Ref, class T>
 void constrain_loop(void* column, std::size_t n, std::size_t which) {
   T* values = static_cast<T*>(column);
-  for (std::size_t i = 0; i < n; ++i) values[i] = Ref::input(values[i], which);
+  for (std::size_t i = 0; i < n; ++i) values[i] = static_cast<T>(Ref::input(static_cast<ref_input_t<T>>(values[i]), which));
 }
 
 template <class Ref>
@@ -121,7 +129,7 @@ std::vector<OpCase> cases_of(RefList<Refs...>) {
   auto add = [&cases]<class Ref>() {
     for (std::size_t d = 0; d < tessera::kDTypeCount; ++d) {
       tessera::type_dispatch(static_cast<DType>(d), [&cases]<class T>() {
-        if constexpr (Ref::template expected<T>) {
+        if constexpr (Ref::template expected<ref_input_t<T>>) {
           OpCase c;
           c.op = Ref::name;
           c.arity = Ref::arity;
@@ -130,7 +138,7 @@ std::vector<OpCase> cases_of(RefList<Refs...>) {
           c.output = dtype_of<ref_result_t<Ref, T>>;
           c.tolerance = tolerance_of<Ref>();
           c.reference = &reference_loop<Ref, T>;
-          if constexpr (requires { Ref::input(T{}, std::size_t{}); }) c.constrain = &constrain_loop<Ref, T>;
+          if constexpr (requires { Ref::input(ref_input_t<T>{}, std::size_t{}); }) c.constrain = &constrain_loop<Ref, T>;
           cases.push_back(c);
         }
       });
@@ -160,6 +168,11 @@ std::vector<T> special_values() {
                         static_cast<T>(sizeof(T) * 8 - 1),
                         static_cast<T>(sizeof(T) * 8)};
     if constexpr (std::is_signed_v<T>) v.insert(v.end(), {T(-1), T(-2), T(-7), T(-100)});
+    return v;
+  } else if constexpr (std::is_same_v<T, tessera::float16>) {
+    std::vector<T> v;
+    for (float x : special_values<float>()) v.push_back(T(x));
+    v.insert(v.end(), {T(65504), T(-65504), T(2048), T(0.33325), L::min(), L::denorm_min(), -L::denorm_min()});
     return v;
   } else if constexpr (is_real_float_v<T>) {
     return {T(0),           T(-0.0),        T(1),     T(-1),       T(0.5),   T(-0.5),        T(1.5),
@@ -210,6 +223,8 @@ T random_value(std::mt19937_64& rng, const std::vector<T>& specials) {
     if (rng() % 2) return static_cast<T>(rng());  // the full range, modulo 2^bits
     const auto small = static_cast<std::int64_t>(rng() % 141) - 70;
     return static_cast<T>(std::is_signed_v<T> ? small : (small < 0 ? -small : small));  // all fit in int8
+  } else if constexpr (std::is_same_v<T, tessera::float16>) {
+    return T(random_real<float>(rng));
   } else if constexpr (is_real_float_v<T>) {
     return random_real<T>(rng);
   } else {
@@ -259,6 +274,10 @@ bool same_element(const Column& got, const Column& want, std::size_t i, double t
     if constexpr (is_complex_v<T>) {
       const auto scale = std::max(std::fabs(w.real()), std::fabs(w.imag()));
       return same_real(g.real(), w.real(), scale, tolerance) && same_real(g.imag(), w.imag(), scale, tolerance);
+    } else if constexpr (std::is_same_v<T, tessera::float16>) {
+      // A tolerance in float16's epsilons, which are 2^13 of float's.
+      const float gf = static_cast<float>(g), wf = static_cast<float>(w);
+      return same_real(gf, wf, std::fabs(wf), tolerance * 8192);
     } else if constexpr (is_real_float_v<T>) {
       return same_real(g, w, std::fabs(w), tolerance);
     } else {

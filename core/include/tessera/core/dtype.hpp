@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "tessera/core/error.hpp"
+#include "tessera/core/float16.hpp"
 
 namespace tessera {
 
@@ -26,13 +27,18 @@ enum class DType : std::uint8_t {
   int32,
   uint64,
   int64,
+  float16,
   float32,
   float64,
   complex64,
   complex128,
 };
 
-inline constexpr std::size_t kDTypeCount = 13;
+inline constexpr std::size_t kDTypeCount = 14;
+
+/// The dtypes there are, as messages that refuse another name them.
+inline constexpr std::string_view kDTypeList =
+    "bool, int8-int64, uint8-uint64, float16, float32, float64, complex64, complex128";
 
 /// Broad kinds, as the array API groups dtypes.
 enum class DTypeKind : std::uint8_t { boolean, unsigned_integer, signed_integer, real_floating, complex_floating };
@@ -54,6 +60,7 @@ TESSERA_DTYPE_TRAITS(uint32, std::uint32_t, unsigned_integer)
 TESSERA_DTYPE_TRAITS(int32, std::int32_t, signed_integer)
 TESSERA_DTYPE_TRAITS(uint64, std::uint64_t, unsigned_integer)
 TESSERA_DTYPE_TRAITS(int64, std::int64_t, signed_integer)
+TESSERA_DTYPE_TRAITS(float16, float16, real_floating)
 TESSERA_DTYPE_TRAITS(float32, float, real_floating)
 TESSERA_DTYPE_TRAITS(float64, double, real_floating)
 TESSERA_DTYPE_TRAITS(complex64, std::complex<float>, complex_floating)
@@ -77,6 +84,7 @@ template <> inline constexpr DType dtype_of<std::uint32_t> = DType::uint32;
 template <> inline constexpr DType dtype_of<std::int32_t> = DType::int32;
 template <> inline constexpr DType dtype_of<std::uint64_t> = DType::uint64;
 template <> inline constexpr DType dtype_of<std::int64_t> = DType::int64;
+template <> inline constexpr DType dtype_of<float16> = DType::float16;
 template <> inline constexpr DType dtype_of<float> = DType::float32;
 template <> inline constexpr DType dtype_of<double> = DType::float64;
 template <> inline constexpr DType dtype_of<std::complex<float>> = DType::complex64;
@@ -84,7 +92,7 @@ template <> inline constexpr DType dtype_of<std::complex<double>> = DType::compl
 
 /// Bytes per element.
 std::size_t itemsize(DType dtype) noexcept;
-/// NumPy's name: "bool", "int8", ..., "complex128".
+/// NumPy's name: "bool", "int8", ..., "float16", ..., "complex128".
 std::string_view name(DType dtype) noexcept;
 /// Parses a NumPy dtype name ("float64", "f8", "bool", "i4", ...); throws TypeError.
 DType parse_dtype(std::string_view name);
@@ -125,8 +133,8 @@ inline constexpr DType kDefaultComplex = DType::complex128;
 
 /// The real dtype of a complex one (complex64 → float32); other dtypes map to themselves.
 DType real_dtype(DType dtype) noexcept;
-/// The floating dtype an operation on `dtype` computes in when it needs one (sqrt of an
-/// int32 is float64, as in NumPy; small integers use float32 since we have no float16).
+/// The floating dtype an operation on `dtype` computes in when it needs one, as NumPy's
+/// (sqrt of an int32 is float64, of an int16 float32, of an int8 or a bool float16).
 DType floating_dtype(DType dtype) noexcept;
 
 /// Calls `f.template operator()<T>()` with T the C++ type of `dtype`. The single place
@@ -143,6 +151,7 @@ decltype(auto) type_dispatch(DType dtype, F&& f) {
     case DType::int32: return std::forward<F>(f).template operator()<std::int32_t>();
     case DType::uint64: return std::forward<F>(f).template operator()<std::uint64_t>();
     case DType::int64: return std::forward<F>(f).template operator()<std::int64_t>();
+    case DType::float16: return std::forward<F>(f).template operator()<float16>();
     case DType::float32: return std::forward<F>(f).template operator()<float>();
     case DType::float64: return std::forward<F>(f).template operator()<double>();
     case DType::complex64: return std::forward<F>(f).template operator()<std::complex<float>>();

@@ -92,7 +92,7 @@ struct Eye {
 /// below b, so that b is never produced.
 template <class T>
 struct Uniform {
-  static constexpr bool kSupports = is_real_float_v<T>;
+  static constexpr bool kSupports = port::is_floating_point_v<T>;  // float32 and float64, as NumPy's
   port::uint64_t seed;
   double low, width;
   T high, below_high;
@@ -122,7 +122,7 @@ struct Uniform {
 /// Computed in double for both dtypes.
 template <class T>
 struct Normal {
-  static constexpr bool kSupports = is_real_float_v<T>;
+  static constexpr bool kSupports = port::is_floating_point_v<T>;  // float32 and float64, as NumPy's
   port::uint64_t seed;
   double mean, std;
   explicit Normal(const GeneratorParams& p) : seed(p.seed), mean(p.a), std(p.b) {}

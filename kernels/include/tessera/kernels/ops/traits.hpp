@@ -19,7 +19,7 @@ inline constexpr bool is_int_v = port::is_integral_v<T> && !is_bool_v<T>;
 template <class T>
 inline constexpr bool is_signed_int_v = is_int_v<T>&& port::is_signed_v<T>;
 template <class T>
-inline constexpr bool is_real_float_v = port::is_floating_point_v<T>;
+inline constexpr bool is_real_float_v = port::is_floating_point_v<T> || port::is_same_v<T, port::float16>;
 template <class T>
 inline constexpr bool is_floating_v = is_real_float_v<T> || is_complex_v<T>;
 template <class T>
@@ -102,6 +102,23 @@ template <class R>
 bool complex_less_equal(port::complex<R> x, port::complex<R> y) noexcept {
   return (x.real() < y.real() && !port::isnan(x.imag()) && !port::isnan(y.imag())) ||
          (x.real() == y.real() && x.imag() <= y.imag());
+}
+
+/// An operation applied to elements, as every kernel applies one: `Op::apply` itself,
+/// except on float16, which computes as NumPy's float16 loops do: the float operation,
+/// its result rounded to half once (not after every step of the operation's formula).
+template <class Op, class... T>
+auto apply_op(T... args) {
+  if constexpr ((port::is_same_v<T, port::float16> || ...)) {
+    const auto result = Op::apply(static_cast<float>(args)...);
+    if constexpr (port::is_same_v<decltype(Op::apply(static_cast<float>(args)...)), float>) {
+      return port::float16(result);
+    } else {
+      return result;
+    }
+  } else {
+    return Op::apply(args...);
+  }
 }
 
 /// Bases of operation structs.
