@@ -240,8 +240,9 @@ bool has_sort(DType dtype) noexcept {
 }
 
 void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, bool transpose_b, void* c,
-                  std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate, const ExecutionContext& context) {
-  kernels::cuda::matmul_block_on_device(dtype, a, transpose_a, b, transpose_b, c, m, n, k, accumulate,
+                  std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate, DType c_dtype,
+                  const ExecutionContext& context) {
+  kernels::cuda::matmul_block_on_device(dtype, a, transpose_a, b, transpose_b, c, m, n, k, accumulate, c_dtype,
                                         stream_of(context));
 }
 

@@ -78,7 +78,8 @@ inline bool has_sort(DType) noexcept { return false; }
 
 /// matmul_block (kernels/matmul.hpp) with cuBLAS on device blocks.
 void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, bool transpose_b, void* c,
-                  std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate, const ExecutionContext& context);
+                  std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate, DType c_dtype,
+                  const ExecutionContext& context);
 
 /// Sets a device buffer's first `nbytes` to zero.
 void fill_zero(Buffer& buffer, std::size_t nbytes, const ExecutionContext& context);

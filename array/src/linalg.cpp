@@ -11,6 +11,7 @@
 
 #include "nodes.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/kernels/matmul.hpp"
 
 namespace tessera {
 
@@ -28,6 +29,18 @@ Array aligned(const Array& b, const Array& a, const std::vector<std::pair<int, i
   ChunkSizes target = b.chunks();
   for (auto [bd, ad] : b_to_a) target[static_cast<std::size_t>(bd)] = a.chunks()[static_cast<std::size_t>(ad)];
   return target == b.chunks() ? b : b.rechunk(target);
+}
+
+// The product of operands laid out as `layout`. A float16 contraction that spans several
+// blocks sums their products in float32 and rounds to half once, as one GEMM (NumPy's, or
+// cuBLAS's) does, instead of once per block.
+Array contraction(const Array& a, const Array& b, ContractionLayout layout) {
+  const int first = layout.batch + layout.rows;
+  bool split = false;
+  for (int d = first; d < first + layout.contracted; ++d) split = split || a.chunks()[static_cast<std::size_t>(d)].size() > 1;
+  const DType wide = kernels::wider_matmul_accumulator(a.dtype());
+  if (!split || wide == a.dtype()) return array_detail::make_array<MatmulNode>(a, b, layout, a.dtype());
+  return array_detail::make_array<MatmulNode>(a, b, layout, wide).astype(a.dtype());
 }
 
 }  // namespace
@@ -60,7 +73,7 @@ Array matmul(const Array& a_in, const Array& b_in) {
   const DType dtype = result_type(a.dtype(), b.dtype());
   a = a.astype(dtype);
   b = aligned(b.astype(dtype), a, b_to_a);
-  Array c = array_detail::make_array<MatmulNode>(a, b, ContractionLayout{.batch = nb, .rows = 1, .contracted = 1, .cols = 1});
+  Array c = contraction(a, b, ContractionLayout{.batch = nb, .rows = 1, .contracted = 1, .cols = 1});
   if (a_in.ndim() == 1) c = squeeze(c, {-2});
   if (b_in.ndim() == 1) c = squeeze(c, {-1});
   return c;
@@ -120,7 +133,7 @@ Array tensordot(const Array& a_in, const Array& b_in, std::vector<std::int64_t> 
   const auto n_contracted = static_cast<int>(a_axes.size());
   for (int i = 0; i < n_contracted; ++i) b_to_a.emplace_back(i, n_free_a + i);
   const Array b = aligned(permute_dims(b_in.astype(dtype), perm_b), a, b_to_a);
-  return array_detail::make_array<MatmulNode>(
+  return contraction(
       a, b,
       ContractionLayout{.batch = 0, .rows = n_free_a, .contracted = n_contracted, .cols = static_cast<int>(free_b.size())});
 }

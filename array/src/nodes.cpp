@@ -6,6 +6,7 @@
 
 #include "runners.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/kernels/matmul.hpp"
 
 namespace tessera::array_detail {
 
@@ -422,11 +423,12 @@ std::int64_t group_size(const Shape& extent, int from, int count) {
 
 }  // namespace
 
-MatmulNode::MatmulNode(Array a, Array b, ContractionLayout layout)
-    : Node(product_grid(a, b, layout).first, a.dtype(), product_grid(a, b, layout).second), a_(std::move(a)),
+MatmulNode::MatmulNode(Array a, Array b, ContractionLayout layout, DType out_dtype)
+    : Node(product_grid(a, b, layout).first, out_dtype, product_grid(a, b, layout).second), a_(std::move(a)),
       b_(std::move(b)), layout_(layout) {
   TESSERA_ASSERT(a_.ndim() == layout.batch + layout.rows + layout.contracted &&
-                     b_.ndim() == layout.batch + layout.contracted + layout.cols && a_.dtype() == b_.dtype(),
+                     b_.ndim() == layout.batch + layout.contracted + layout.cols && a_.dtype() == b_.dtype() &&
+                     (out_dtype == a_.dtype() || out_dtype == kernels::wider_matmul_accumulator(a_.dtype())),
                  "matmul operands do not match their layout");
 }
 
@@ -499,7 +501,7 @@ std::vector<Key> MatmulNode::materialize(Lowering& lowering) const {
     const std::int64_t n = group_size(extent, nb + nr, layout_.cols);
     keys.push_back(lowering.add_task(
         "matmul", std::move(deps),
-        std::make_shared<MatmulRunner>(dtype(), extent, m, n, std::move(k), std::move(oa), std::move(ob),
+        std::make_shared<MatmulRunner>(a_.dtype(), dtype(), extent, m, n, std::move(k), std::move(oa), std::move(ob),
                                        std::move(a_batch), std::move(b_batch))));
   }
   return keys;

@@ -168,7 +168,9 @@ struct ContractionLayout {
 /// have equal chunks; batch axes of length 1 broadcast.
 class MatmulNode final : public Node {
  public:
-  MatmulNode(Array a, Array b, ContractionLayout layout);
+  /// The product's dtype is the operands', or `out_dtype` where kernels::matmul_block
+  /// accumulates them in a wider one.
+  MatmulNode(Array a, Array b, ContractionLayout layout, DType out_dtype);
   std::vector<const Node*> inputs() const override { return {a_.node().get(), b_.node().get()}; }
   bool opaque() const override { return true; }
   std::vector<Key> materialize(Lowering& lowering) const override;

@@ -146,11 +146,12 @@ Value MatmulRunner::multiply(std::span<const Value> inputs, const ExecutionConte
   auto product = [&](const std::byte* a, bool ta, const std::byte* b, bool tb, std::byte* c, std::int64_t k,
                      bool accumulate) {
     if constexpr (gpu::kBuilt) {
-      if (gpu != nullptr) return gpu::matmul_block(dtype_, a, ta, b, tb, c, m_, n_, k, accumulate, *gpu);
+      if (gpu != nullptr) return gpu::matmul_block(dtype_, a, ta, b, tb, c, m_, n_, k, accumulate, out_dtype_, *gpu);
     }
-    kernels::matmul_block(dtype_, a, ta, b, tb, c, m_, n_, k, accumulate);
+    kernels::matmul_block(dtype_, a, ta, b, tb, c, m_, n_, k, accumulate, out_dtype_);
   };
-  Chunk out = gpu != nullptr ? Chunk::allocate_on(gpu->device, dtype_, shape_) : Chunk::allocate(dtype_, shape_);
+  Chunk out =
+      gpu != nullptr ? Chunk::allocate_on(gpu->device, out_dtype_, shape_) : Chunk::allocate(out_dtype_, shape_);
   if (k_.empty()) {
     if constexpr (gpu::kBuilt) {
       if (gpu != nullptr) {
@@ -161,7 +162,7 @@ Value MatmulRunner::multiply(std::span<const Value> inputs, const ExecutionConte
     std::memset(out.buffer.data(), 0, out.nbytes());
     return Value::make(std::move(out));
   }
-  const std::size_t item = itemsize(dtype_);
+  const std::size_t item = itemsize(dtype_), out_item = itemsize(out_dtype_);
   const Shape batch(shape_.begin(), shape_.begin() + static_cast<std::ptrdiff_t>(a_batch_.size()));
   std::byte* c = out.buffer.data();
   for_each_index(Shape(batch.size(), 0), batch, [&](const std::vector<std::int64_t>& e) {
@@ -176,7 +177,7 @@ Value MatmulRunner::multiply(std::span<const Value> inputs, const ExecutionConte
       product(a + static_cast<std::size_t>(ea * m_ * k_[p]) * item, a_[p].transposed,
               b + static_cast<std::size_t>(eb * k_[p] * n_) * item, b_[p].transposed, c, k_[p], p > 0);
     }
-    c += static_cast<std::size_t>(m_ * n_) * item;
+    c += static_cast<std::size_t>(m_ * n_) * out_item;
   });
   return Value::make(std::move(out));
 }

@@ -86,10 +86,13 @@ class MatmulRunner final : public TaskRunner {
     int input = 0;            // which of the task's inputs holds the chunk
   };
   /// `shape` is the output block's (batch axes first); a_batch and b_batch step through
-  /// the operands' matrices along the batch axes (0 where an operand broadcasts).
-  MatmulRunner(DType dtype, Shape shape, std::int64_t m, std::int64_t n, std::vector<std::int64_t> k,
+  /// the operands' matrices along the batch axes (0 where an operand broadcasts). The
+  /// output is of `out_dtype`: the operands' `dtype`, or the wider accumulator that
+  /// kernels::matmul_block allows.
+  MatmulRunner(DType dtype, DType out_dtype, Shape shape, std::int64_t m, std::int64_t n, std::vector<std::int64_t> k,
                std::vector<Operand> a, std::vector<Operand> b, Strides a_batch, Strides b_batch)
       : dtype_(dtype),
+        out_dtype_(out_dtype),
         shape_(std::move(shape)),
         m_(m),
         n_(n),
@@ -106,7 +109,7 @@ class MatmulRunner final : public TaskRunner {
  private:
   Value multiply(std::span<const Value> inputs, const ExecutionContext* gpu) const;
 
-  DType dtype_;
+  DType dtype_, out_dtype_;
   Shape shape_;
   std::int64_t m_, n_;
   std::vector<std::int64_t> k_;

@@ -53,7 +53,8 @@ void gemm_loops(const T* a, bool ta, const T* b, bool tb, T* c, std::int64_t m, 
 }  // namespace
 
 void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, bool transpose_b, void* c,
-                  std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate) {
+                  std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate, DType c_dtype) {
+  TESSERA_ASSERT(c_dtype == dtype || c_dtype == wider_matmul_accumulator(dtype), "matmul_block: no such accumulator");
   if (m == 0 || n == 0) return;
   const auto ta = transpose_a ? CblasTrans : CblasNoTrans;
   const auto tb = transpose_b ? CblasTrans : CblasNoTrans;
@@ -61,7 +62,7 @@ void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, b
   const blasint lda = transpose_a ? M : std::max<blasint>(K, 1);
   const blasint ldb = transpose_b ? std::max<blasint>(K, 1) : N;
   if (k == 0) {
-    if (!accumulate) std::memset(c, 0, static_cast<std::size_t>(m * n) * itemsize(dtype));
+    if (!accumulate) std::memset(c, 0, static_cast<std::size_t>(m * n) * itemsize(c_dtype));
     return;
   }
   use_one_blas_thread();
@@ -94,9 +95,13 @@ void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, b
         return wide;
       };
       const std::vector<float> wa = widen(a, m * k), wb = widen(b, k * n);
+      const float beta = accumulate ? 1.0f : 0.0f;
+      if (c_dtype == DType::float32) {
+        cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, wa.data(), lda, wb.data(), ldb, beta, static_cast<float*>(c), N);
+        return;
+      }
       std::vector<float> wc = accumulate ? widen(c, m * n) : std::vector<float>(static_cast<std::size_t>(m * n));
-      cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, wa.data(), lda, wb.data(), ldb, accumulate ? 1.0f : 0.0f,
-                  wc.data(), N);
+      cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, wa.data(), lda, wb.data(), ldb, beta, wc.data(), N);
       auto* out = static_cast<float16*>(c);
       for (std::size_t i = 0; i < wc.size(); ++i) out[i] = wc[i];
       return;

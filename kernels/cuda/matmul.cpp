@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "tessera/core/error.hpp"
+#include "tessera/kernels/matmul.hpp"
 
 namespace tessera::kernels::cuda {
 namespace {
@@ -68,10 +69,14 @@ bool has_device_matmul(DType dtype) noexcept {
 }
 
 void matmul_block_on_device(DType dtype, const void* a, bool transpose_a, const void* b, bool transpose_b, void* c,
-                            std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate, cudaStream_t stream,
-                            DeviceMatmulOptions options) {
+                            std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate, DType c_dtype,
+                            cudaStream_t stream, DeviceMatmulOptions options) {
   if (!has_device_matmul(dtype)) {
     throw TypeError("matmul on the GPU: no cuBLAS GEMM for dtype " + std::string(name(dtype)));
+  }
+  if (c_dtype != dtype && c_dtype != wider_matmul_accumulator(dtype)) {
+    throw TypeError("matmul on the GPU: " + std::string(name(dtype)) + " operands do not accumulate in " +
+                    std::string(name(c_dtype)));
   }
   if (m == 0 || n == 0) return;
   const int mi = checked_int(m, "m"), ni = checked_int(n, "n"), ki = checked_int(k, "k");
@@ -90,7 +95,7 @@ void matmul_block_on_device(DType dtype, const void* a, bool transpose_a, const 
   if (k == 0) {
     // An empty contraction: C = 0 (or stays C). GEMM with k = 0 scales C by beta.
     if (!accumulate) {
-      if (cudaMemsetAsync(c, 0, static_cast<std::size_t>(m * n) * itemsize(dtype), stream) != cudaSuccess) {
+      if (cudaMemsetAsync(c, 0, static_cast<std::size_t>(m * n) * itemsize(c_dtype), stream) != cudaSuccess) {
         throw Error("cudaMemsetAsync failed");
       }
     }
@@ -112,8 +117,9 @@ void matmul_block_on_device(DType dtype, const void* a, bool transpose_a, const 
       // Half inputs and output on the tensor cores, accumulated in float (as NumPy's
       // float16 matmul, and the CPU kernel, accumulate); alpha and beta are then floats.
       const float alpha = 1.0f, beta = accumulate ? 1.0f : 0.0f;
-      check(cublasGemmEx(h, op_b, op_a, ni, mi, ki, &alpha, b, CUDA_R_16F, ldb, a, CUDA_R_16F, lda, &beta, c,
-                         CUDA_R_16F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+      const cudaDataType c_type = c_dtype == DType::float32 ? CUDA_R_32F : CUDA_R_16F;
+      check(cublasGemmEx(h, op_b, op_a, ni, mi, ki, &alpha, b, CUDA_R_16F, ldb, a, CUDA_R_16F, lda, &beta, c, c_type,
+                         ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
             "cublasGemmEx");
       break;
     }

@@ -96,9 +96,12 @@ def test_matmul_accumulates_in_float(rng):
     got = (ts.asarray(a, chunks=(16, 70)) @ ts.asarray(b, chunks=(70, 8))).compute()
     assert got.dtype == np.float16
     np.testing.assert_allclose(got, expected, rtol=2e-3, atol=2e-3)
-    # The contraction split over chunks adds partial products rounded to half: still close.
-    split = (ts.asarray(a, chunks=(16, 25)) @ ts.asarray(b, chunks=(25, 8))).compute()
-    np.testing.assert_allclose(split, a @ b, rtol=1e-2, atol=2e-2)
+    # A contraction split over chunks sums the blocks' products in float32, rounding once.
+    split = ts.asarray(a, chunks=(16, 25)) @ ts.asarray(b, chunks=(25, 8))
+    assert split.dtype == np.float16
+    np.testing.assert_allclose(split.compute(), expected, rtol=2e-3, atol=2e-3)
+    dot = ts.tensordot(ts.asarray(a, chunks=(16, 25)), ts.asarray(b, chunks=(25, 8)), axes=1).compute()
+    np.testing.assert_allclose(dot, expected, rtol=2e-3, atol=2e-3)
 
 
 @pytest.mark.parametrize("other", [d for d in DTYPES if d != "float16"] + ["int16", "uint32", "complex64"])

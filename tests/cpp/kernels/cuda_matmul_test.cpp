@@ -82,4 +82,25 @@ TEST(CudaMatmul, MatchesTheCpuBlockKernel) {
   }
 }
 
+TEST(CudaMatmul, HalfOperandsAccumulateInFloatAsOnTheCpu) {
+  if (cuda::device_count() == 0) GTEST_SKIP() << "no usable GPU: " << cuda::device_unavailable_reason();
+  const std::int64_t m = 40, n = 30, k = 90;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<tessera::float16> a(static_cast<std::size_t>(m * k)), b(static_cast<std::size_t>(k * n));
+  for (auto& v : a) v = dist(rng);
+  for (auto& v : b) v = dist(rng);
+  std::vector<float> expected(static_cast<std::size_t>(m * n), 0.5f), got(expected.size());
+  tessera::test::DeviceBytes da(a.size() * 2, a.data()), db(b.size() * 2, b.data()), dc(got.size() * 4, expected.data());
+  tessera::kernels::matmul_block(DType::float16, a.data(), false, b.data(), true, expected.data(), m, n, k, true,
+                                 DType::float32);
+  cuda::matmul_block_on_device(DType::float16, da.ptr, false, db.ptr, true, dc.ptr, m, n, k, true, DType::float32,
+                               nullptr);
+  ASSERT_EQ(cudaMemcpy(got.data(), dc.ptr, got.size() * 4, cudaMemcpyDeviceToHost), cudaSuccess);
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], 1e-4) << i;
+  EXPECT_THROW(cuda::matmul_block_on_device(DType::float32, da.ptr, false, db.ptr, false, dc.ptr, 1, 1, 1, false,
+                                            DType::float64, nullptr),
+               tessera::TypeError);
+}
+
 }  // namespace
