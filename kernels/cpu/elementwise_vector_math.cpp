@@ -3,6 +3,10 @@
 // where the running CPU has those instructions.
 #include <string>
 
+#if defined(TESSERA_X86_VECTOR_MATH)
+#include <cpuid.h>
+#endif
+
 #include "tessera/core/error.hpp"
 #include "tessera/kernels/registry.hpp"
 #include "vector_math.hpp"
@@ -12,7 +16,12 @@ namespace tessera::kernels {
 CpuVectorMath cpu_vector_math_support() {
 #if defined(TESSERA_X86_VECTOR_MATH)
   // GCC's checks include the operating system's support (XCR0) for the vector registers.
+  // F16C (the float16 kernels' conversions) comes with every AVX2 CPU, but GCC 12's
+  // __builtin_cpu_supports does not know it: CPUID says (leaf 1, ECX bit 29).
   __builtin_cpu_init();
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
+  if (!f16c) return CpuVectorMath::none;
   if (__builtin_cpu_supports("avx512f")) return CpuVectorMath::avx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return CpuVectorMath::avx2_fma;
 #endif
@@ -46,7 +55,7 @@ void register_cpu_vector_math(KernelRegistry& registry, CpuVectorMath level) {
     const vector_math::Kernel& v = table.kernels[i];
     ElementwiseKernel kernel;
     kernel.arity = v.arity;
-    const DType dtype = v.bits == 64 ? DType::float64 : DType::float32;
+    const DType dtype = v.bits == 64 ? DType::float64 : v.bits == 32 ? DType::float32 : DType::float16;
     for (std::size_t k = 0; k < v.arity; ++k) kernel.inputs[k] = dtype;
     kernel.output = dtype;
     kernel.fn = v.fn;

@@ -13,8 +13,9 @@
 
 namespace tessera::kernels::vector_math {
 
-/// One kernel: `op` (the array API name) over float32 (`bits` 32) or float64 (`bits` 64),
-/// all `arity` inputs and the output of that dtype. `fn` has ElementwiseFn's signature.
+/// One kernel: `op` (the array API name) over float16, float32 or float64 (`bits` 16, 32
+/// or 64), all `arity` inputs and the output of that dtype. `fn` has ElementwiseFn's
+/// signature.
 struct Kernel {
   const char* op = nullptr;
   int bits = 0;

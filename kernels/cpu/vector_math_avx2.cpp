@@ -6,6 +6,7 @@
 #include <math.h>  // libm's C functions only: see vector_math_kernels.inc
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 #include "vector_math.hpp"
@@ -19,6 +20,7 @@ namespace {
   struct Name {                                                                                        \
     using Scalar = S;                                                                                  \
     using Vector = V;                                                                                  \
+    using Lanes = Name;                                                                                \
     static constexpr std::size_t lanes = L;                                                            \
     static Vector load(const Scalar* p) { return _mm256_loadu_##sfx(p); }                              \
     static void store(Scalar* p, Vector v) { _mm256_storeu_##sfx(p, v); }                             \
@@ -35,6 +37,20 @@ namespace {
 TESSERA_VECTOR_TRAITS(VectorD, double, __m256d, 4, pd, 0xF)
 TESSERA_VECTOR_TRAITS(VectorF, float, __m256, 8, ps, 0xFF)
 #undef TESSERA_VECTOR_TRAITS
+
+/// float16 lanes, kept as their bits: loaded into float vectors (F16C's conversion, exact)
+/// and stored rounded to the nearest half, ties to even, so that a half kernel is the
+/// float kernel between the two, as NumPy computes float16.
+struct VectorH {
+  using Scalar = std::uint16_t;
+  using Vector = __m256;
+  using Lanes = VectorF;  // where a lane is worked on alone (recomputed by libm)
+  static constexpr std::size_t lanes = 8;
+  static Vector load(const Scalar* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+  static void store(Scalar* p, Vector v) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  }
+};
 
 }  // namespace
 }  // namespace tessera::kernels::vector_math

@@ -6,6 +6,7 @@
 #include <math.h>  // libm's C functions only: see vector_math_kernels.inc
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 #include "vector_math.hpp"
@@ -19,6 +20,7 @@ namespace {
   struct Name {                                                                            \
     using Scalar = S;                                                                      \
     using Vector = V;                                                                      \
+    using Lanes = Name;                                                                    \
     static constexpr std::size_t lanes = L;                                                \
     static Vector load(const Scalar* p) { return _mm512_loadu_##sfx(p); }                  \
     static void store(Scalar* p, Vector v) { _mm512_storeu_##sfx(p, v); }                  \
@@ -34,6 +36,22 @@ namespace {
 TESSERA_VECTOR_TRAITS(VectorD, double, __m512d, 8, pd, 0xFF)
 TESSERA_VECTOR_TRAITS(VectorF, float, __m512, 16, ps, 0xFFFF)
 #undef TESSERA_VECTOR_TRAITS
+
+/// float16 lanes, kept as their bits: loaded into float vectors (F16C's conversion, exact)
+/// and stored rounded to the nearest half, ties to even, so that a half kernel is the
+/// float kernel between the two, as NumPy computes float16.
+struct VectorH {
+  using Scalar = std::uint16_t;
+  using Vector = __m512;
+  using Lanes = VectorF;  // where a lane is worked on alone (recomputed by libm)
+  static constexpr std::size_t lanes = 16;
+  // The zero-masked forms: GCC 12 warns that the plain ones' undefined pass-through is used.
+  static constexpr __mmask16 kAll = 0xFFFF;
+  static Vector load(const Scalar* p) { return _mm512_maskz_cvtph_ps(kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
+  static void store(Scalar* p, Vector v) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_maskz_cvtps_ph(kAll, v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  }
+};
 
 }  // namespace
 }  // namespace tessera::kernels::vector_math

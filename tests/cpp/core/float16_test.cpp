@@ -3,9 +3,11 @@
 // halves, against decodings written here with ldexp; NumPy's promotions involving float16.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <random>
 #include <type_traits>
 
 #include "tessera/core/dtype.hpp"
@@ -71,6 +73,30 @@ TEST(Float16, RoundsToNearestWithTiesToEven) {
       ASSERT_EQ(float16(a).bits(), lo) << std::hex << lo;
     }
   }
+}
+
+TEST(Float16, FloatsRoundAsTheirValuesDo) {
+  // A float's own rounding path (the one every operation's result takes) against the
+  // double's: at every float whose 13 dropped bits sit at a rounding boundary or a step
+  // either side of one, around every midpoint between subnormal halves, and at random.
+  const auto check = [](std::uint32_t bits) {
+    const float f = std::bit_cast<float>(bits);
+    ASSERT_EQ(float16(f).bits(), float16(static_cast<double>(f)).bits()) << std::hex << "float bits " << bits;
+  };
+  for (std::uint32_t high = 0; high < (1u << 19); ++high) {
+    for (std::uint32_t low : {0x0u, 0x1u, 0xfffu, 0x1000u, 0x1001u, 0x1fffu}) check((high << 13) | low);
+  }
+  for (int m = 0; m <= 1024; ++m) {
+    for (double unit : {static_cast<double>(m), m + 0.5}) {
+      const auto bits = std::bit_cast<std::uint32_t>(static_cast<float>(std::ldexp(unit, -24)));
+      for (std::uint32_t b : {bits - 1, bits, bits + 1}) {
+        check(b);
+        check(b | 0x80000000u);
+      }
+    }
+  }
+  std::mt19937 rng(16);
+  for (int i = 0; i < 1000000; ++i) check(static_cast<std::uint32_t>(rng()));
 }
 
 TEST(Float16, OverflowsToInfinityAndUnderflowsToZero) {

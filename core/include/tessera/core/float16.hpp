@@ -47,7 +47,9 @@ class float16 {
   /// Rounds to nearest, ties to even; beyond ±65504 (rounded) is ±infinity.
   template <class A>
     requires TESSERA_FLOAT16_STD::is_arithmetic_v<A>
-  TESSERA_FLOAT16_FN float16(A value) noexcept : bits_(round_from(static_cast<double>(value))) {}
+  TESSERA_FLOAT16_FN float16(A value) noexcept
+      : bits_(TESSERA_FLOAT16_STD::is_same_v<A, float> ? round_from_float(static_cast<float>(value))
+                                                       : round_from(static_cast<double>(value))) {}
 
   TESSERA_FLOAT16_FN static float16 from_bits(TESSERA_FLOAT16_STD::uint16_t bits) noexcept {
     float16 h;
@@ -122,6 +124,30 @@ class float16 {
     if (rest > half_unit || (rest == half_unit && (kept & 1u))) ++kept;
     const u64 biased = normal ? static_cast<u64>(exponent + 15) << 10 : 0;
     return static_cast<TESSERA_FLOAT16_STD::uint16_t>(sign | (biased + kept));
+  }
+
+  /// round_from for a float, which every operation's result is: 32-bit integer steps
+  /// and one float addition, few branches (the kernels' inner loops call it per element).
+  TESSERA_FLOAT16_FN static TESSERA_FLOAT16_STD::uint16_t round_from_float(float value) noexcept {
+    using u32 = TESSERA_FLOAT16_STD::uint32_t;
+    const u32 bits = TESSERA_FLOAT16_STD::bit_cast<u32>(value);
+    const auto sign = static_cast<TESSERA_FLOAT16_STD::uint16_t>((bits >> 16) & 0x8000u);
+    const u32 magnitude = bits & 0x7fffffffu;
+    u32 half;
+    if (magnitude >= 0x47800000u) {  // |value| >= 2^16, infinity or NaN (quiet, payload's top bits)
+      half = magnitude > 0x7f800000u ? 0x7e00u | ((magnitude >> 13) & 0x3ffu) : 0x7c00u;
+    } else if (magnitude < 0x38800000u) {  // below 2^-14: a subnormal half, or zero
+      // In [0.5, 1) floats step by 2^-24, half's subnormal unit: adding 0.5 rounds the
+      // value to that unit (to nearest, ties to even), and the sum's low bits count it.
+      const float shifted = TESSERA_FLOAT16_STD::bit_cast<float>(magnitude) + 0.5f;
+      half = TESSERA_FLOAT16_STD::bit_cast<u32>(shifted) - 0x3f000000u;
+    } else {
+      // Rebias the exponent (127 to 15) and round the 13 dropped fraction bits to nearest,
+      // ties to the even kept bit; a carry runs into the exponent, up to infinity.
+      const u32 odd = (magnitude >> 13) & 1u;
+      half = (magnitude - (112u << 23) + 0xfffu + odd) >> 13;
+    }
+    return static_cast<TESSERA_FLOAT16_STD::uint16_t>(sign | half);
   }
 
   TESSERA_FLOAT16_STD::uint16_t bits_;
