@@ -158,11 +158,14 @@ Array vecdot(const Array& a, const Array& b, std::int64_t axis) {
     throw ValueError("vecdot: shapes " + pair_string(a, b) + " differ along the contracted axis " + std::to_string(axis));
   }
   const DType dtype = result_type(a.dtype(), b.dtype());
-  Array x = a.astype(dtype);
+  // float16 multiplies in float, as NumPy's half dot does: products rounded to half would
+  // lose precision before the sum, and overflow past 65504.
+  const DType wide = kernels::wider_matmul_accumulator(dtype);
+  Array x = a.astype(wide);
   if (is_complex(dtype)) x = conj(x);
   // One fused task per block multiplies and folds; sum widens integers (to int64, which
   // wraps like the narrower type once cast back) and bool (to a count: > 0 is any(a & b)).
-  return (x * b.astype(dtype)).sum({ax}).astype(dtype);
+  return (x * b.astype(wide)).sum({ax}).astype(dtype);
 }
 
 Array outer(const Array& a, const Array& b) {

@@ -16,16 +16,21 @@ namespace tessera::kernels {
 CpuVectorMath cpu_vector_math_support() {
 #if defined(TESSERA_X86_VECTOR_MATH)
   // GCC's checks include the operating system's support (XCR0) for the vector registers.
-  // F16C (the float16 kernels' conversions) comes with every AVX2 CPU, but GCC 12's
-  // __builtin_cpu_supports does not know it: CPUID says (leaf 1, ECX bit 29).
   __builtin_cpu_init();
-  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
-  if (!f16c) return CpuVectorMath::none;
   if (__builtin_cpu_supports("avx512f")) return CpuVectorMath::avx512;
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return CpuVectorMath::avx2_fma;
 #endif
   return CpuVectorMath::none;
+}
+
+bool cpu_has_f16c() {
+#if defined(TESSERA_X86_VECTOR_MATH)
+  // GCC 12's __builtin_cpu_supports does not know F16C: CPUID says (leaf 1, ECX bit 29).
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
+#else
+  return false;
+#endif
 }
 
 std::string_view name(CpuVectorMath level) {
@@ -51,8 +56,10 @@ void register_cpu_vector_math(KernelRegistry& registry, CpuVectorMath level) {
     default: return;
 #endif
   }
+  const bool f16c = cpu_has_f16c();
   for (std::size_t i = 0; i < table.count; ++i) {
     const vector_math::Kernel& v = table.kernels[i];
+    if (v.bits == 16 && !f16c) continue;  // the scalar float16 kernels stay
     ElementwiseKernel kernel;
     kernel.arity = v.arity;
     const DType dtype = v.bits == 64 ? DType::float64 : v.bits == 32 ? DType::float32 : DType::float16;

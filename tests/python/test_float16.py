@@ -102,6 +102,17 @@ def test_matmul_accumulates_in_float(rng):
     np.testing.assert_allclose(split.compute(), expected, rtol=2e-3, atol=2e-3)
     dot = ts.tensordot(ts.asarray(a, chunks=(16, 25)), ts.asarray(b, chunks=(25, 8)), axes=1).compute()
     np.testing.assert_allclose(dot, expected, rtol=2e-3, atol=2e-3)
+    # Exactly: 2048 + 1 + 1 is 2050, but 2048 + 1 rounded to half (a tie) is 2048 again.
+    row, column = np.float16([[2048, 1, 1]]), np.ones((3, 1), dtype=np.float16)
+    assert (row @ column)[0, 0] == 2050
+    assert (ts.asarray(row, chunks=1) @ ts.asarray(column, chunks=1)).compute()[0, 0] == 2050
+
+
+def test_vecdot_multiplies_in_float():
+    a, b = np.float16([300, 300, 2048]), np.float16([300, -300, 1])
+    for chunks in (1, 3):
+        got = ts.linalg.vecdot(ts.asarray(a, chunks=chunks), ts.asarray(b, chunks=chunks)).compute()
+        assert got.dtype == np.float16 and got == np.vecdot(a, b) == 2048  # 90000 - 90000 + 2048
 
 
 @pytest.mark.parametrize("other", [d for d in DTYPES if d != "float16"] + ["int16", "uint32", "complex64"])

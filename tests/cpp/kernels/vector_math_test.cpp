@@ -218,8 +218,10 @@ void check_half_kernel(const std::string& op, const ElementwiseKernel& vector) {
   int failures = 0;
   for (std::size_t i = 0; i < got.size() && failures < 5; ++i) {
     const float g = static_cast<float>(got[i]), w = static_cast<float>(want[i]);
+    // Neighbouring halves of one sign, but an infinity only for an infinity.
     const bool same = (std::isnan(g) && std::isnan(w)) ||
-                      (!std::isnan(g) && !std::isnan(w) && (got[i].bits() & 0x8000u) == (want[i].bits() & 0x8000u) &&
+                      (!std::isnan(g) && !std::isnan(w) && std::isinf(g) == std::isinf(w) &&
+                       (got[i].bits() & 0x8000u) == (want[i].bits() & 0x8000u) &&
                        std::abs(static_cast<int>(got[i].bits() & 0x7fffu) - static_cast<int>(want[i].bits() & 0x7fffu)) <= 1);
     if (same) continue;
     ++failures;
@@ -243,9 +245,10 @@ TEST_P(VectorMath, AgreesWithTheScalarKernels) {
   const std::vector<std::string> expected = {"exp",  "expm1", "log",  "log1p", "log2",  "log10", "sin", "cos",
                                              "tan",  "asin",  "acos", "atan",  "sinh",  "cosh",  "tanh", "asinh",
                                              "acosh", "atanh", "atan2", "pow", "hypot"};
-  EXPECT_EQ(kernels.size(), 3 * expected.size());
+  EXPECT_EQ(kernels.size(), (tessera::kernels::cpu_has_f16c() ? 3 : 2) * expected.size());
   for (const std::string& op : expected) {
     for (DType dtype : {DType::float16, DType::float32, DType::float64}) {
+      if (dtype == DType::float16 && !tessera::kernels::cpu_has_f16c()) continue;
       const std::array<DType, 2> inputs{dtype, dtype};
       const std::size_t arity = (op == "atan2" || op == "pow" || op == "hypot") ? 2 : 1;
       EXPECT_NE(vector_only.find_elementwise(op, std::span(inputs.data(), arity), DeviceKind::cpu), nullptr)

@@ -44,9 +44,10 @@ namespace tessera {
 class float16 {
  public:
   float16() = default;
-  /// Rounds to nearest, ties to even; beyond ±65504 (rounded) is ±infinity.
+  /// Rounds to nearest, ties to even; beyond ±65504 (rounded) is ±infinity. (Not from
+  /// long double, which would be rounded to double first.)
   template <class A>
-    requires TESSERA_FLOAT16_STD::is_arithmetic_v<A>
+    requires TESSERA_FLOAT16_STD::is_arithmetic_v<A> && (!TESSERA_FLOAT16_STD::is_same_v<A, long double>)
   TESSERA_FLOAT16_FN float16(A value) noexcept
       : bits_(TESSERA_FLOAT16_STD::is_same_v<A, float> ? round_from_float(static_cast<float>(value))
                                                        : round_from(static_cast<double>(value))) {}

@@ -114,62 +114,13 @@ using std::nextafter;
 using std::trunc;
 #endif
 
-// float16's math is float's, rounded to half, as NumPy's float16 loops compute it;
-// classification and sign manipulation read the bits.
+// float16: operations reach it as float (ops::apply_op); what is asked of a float16 value
+// itself, by reductions and sorts, is its class, read from the bits.
 using tessera::float16;
-#define TESSERA_PORT_FLOAT16_UNARY(f) \
-  inline float16 f(float16 x) { return f(static_cast<float>(x)); }
-#define TESSERA_PORT_FLOAT16_BINARY(f) \
-  inline float16 f(float16 x, float16 y) { return f(static_cast<float>(x), static_cast<float>(y)); }
-TESSERA_PORT_FLOAT16_UNARY(acos)
-TESSERA_PORT_FLOAT16_UNARY(acosh)
-TESSERA_PORT_FLOAT16_UNARY(asin)
-TESSERA_PORT_FLOAT16_UNARY(asinh)
-TESSERA_PORT_FLOAT16_UNARY(atan)
-TESSERA_PORT_FLOAT16_UNARY(atanh)
-TESSERA_PORT_FLOAT16_UNARY(ceil)
-TESSERA_PORT_FLOAT16_UNARY(cos)
-TESSERA_PORT_FLOAT16_UNARY(cosh)
-TESSERA_PORT_FLOAT16_UNARY(exp)
-TESSERA_PORT_FLOAT16_UNARY(expm1)
-TESSERA_PORT_FLOAT16_UNARY(floor)
-TESSERA_PORT_FLOAT16_UNARY(log)
-TESSERA_PORT_FLOAT16_UNARY(log10)
-TESSERA_PORT_FLOAT16_UNARY(log1p)
-TESSERA_PORT_FLOAT16_UNARY(log2)
-TESSERA_PORT_FLOAT16_UNARY(nearbyint)
-TESSERA_PORT_FLOAT16_UNARY(sin)
-TESSERA_PORT_FLOAT16_UNARY(sinh)
-TESSERA_PORT_FLOAT16_UNARY(sqrt)
-TESSERA_PORT_FLOAT16_UNARY(tan)
-TESSERA_PORT_FLOAT16_UNARY(tanh)
-TESSERA_PORT_FLOAT16_UNARY(trunc)
-TESSERA_PORT_FLOAT16_BINARY(atan2)
-TESSERA_PORT_FLOAT16_BINARY(fmax)
-TESSERA_PORT_FLOAT16_BINARY(fmod)
-TESSERA_PORT_FLOAT16_BINARY(hypot)
-TESSERA_PORT_FLOAT16_BINARY(pow)
-#undef TESSERA_PORT_FLOAT16_UNARY
-#undef TESSERA_PORT_FLOAT16_BINARY
 inline bool isnan(float16 x) { return (x.bits() & 0x7fffu) > 0x7c00u; }
 inline bool isinf(float16 x) { return (x.bits() & 0x7fffu) == 0x7c00u; }
 inline bool isfinite(float16 x) { return (x.bits() & 0x7c00u) != 0x7c00u; }
 inline bool signbit(float16 x) { return (x.bits() & 0x8000u) != 0; }
-inline bool isless(float16 x, float16 y) { return x < y; }
-inline bool isgreater(float16 x, float16 y) { return x > y; }
-inline float16 fabs(float16 x) { return float16::from_bits(x.bits() & 0x7fffu); }
-inline float16 copysign(float16 x, float16 y) {
-  return float16::from_bits(static_cast<uint16_t>((x.bits() & 0x7fffu) | (y.bits() & 0x8000u)));
-}
-/// The next half after `x` toward `y`, in half's own steps (float's would be too small).
-inline float16 nextafter(float16 x, float16 y) {
-  if (isnan(x) || isnan(y)) return x + y;
-  if (x == y) return y;
-  if ((x.bits() & 0x7fffu) == 0) return float16::from_bits(static_cast<uint16_t>((y.bits() & 0x8000u) | 1u));
-  // Away from zero is one up in the magnitude's bits, toward zero one down.
-  const bool away = (x < y) != signbit(x);
-  return float16::from_bits(static_cast<uint16_t>(away ? x.bits() + 1u : x.bits() - 1u));
-}
 
 inline constexpr int kCharBit = CHAR_BIT;
 
