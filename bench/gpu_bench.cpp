@@ -171,7 +171,7 @@ void run_suite(const tessera::GpuInfo& gpu, std::int64_t n) {
   row("fused sum(x * y) (float64)", size, reduce, fmt("%.0f GB/s", reduce_rate),
       fmt("%.0f%% of copy", 100 * reduce_rate / copy_rate));
 
-  for (DType dtype : {DType::float64, DType::float32}) {
+  for (DType dtype : {DType::float64, DType::float32, DType::float16}) {
     const int m = 8192;
     const std::size_t matrix = static_cast<std::size_t>(m) * m * tessera::itemsize(dtype);
     DeviceArray a(matrix), b(matrix), c(matrix);
@@ -186,10 +186,17 @@ void run_suite(const tessera::GpuInfo& gpu, std::int64_t n) {
         const double one = 1, zero = 0;
         cublasDgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, m, m, m, &one, static_cast<const double*>(b.ptr), m,
                     static_cast<const double*>(a.ptr), m, &zero, static_cast<double*>(c.ptr), m);
-      } else {
+      } else if (dtype == DType::float32) {
         const float one = 1, zero = 0;
         cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, m, m, m, &one, static_cast<const float*>(b.ptr), m,
                     static_cast<const float*>(a.ptr), m, &zero, static_cast<float*>(c.ptr), m);
+      } else {
+        // Half in and out, float accumulation, as tessera asks for it.
+        cublasSetMathMode(h, static_cast<cublasMath_t>(CUBLAS_DEFAULT_MATH |
+                                                       CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION));
+        const float one = 1, zero = 0;
+        cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, m, m, m, &one, b.ptr, CUDA_R_16F, m, a.ptr, CUDA_R_16F, m, &zero,
+                     c.ptr, CUDA_R_16F, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
       }
     });
     cublasDestroy(h);
