@@ -1,9 +1,6 @@
 """Elementwise functions and operators (tessera/_elementwise.py, Array's operators) against
 NumPy 2: values, result dtypes (NumPy's promotion, Python scalars weak), shapes including 0-d
-and empty ones, chunkings, broadcasting; where and clip.
-
-tessera has no float16: where NumPy computes in float16 (int8, uint8 and bool inputs of
-float functions) tessera computes in float32, and the tests expect that."""
+and empty ones, chunkings, broadcasting; where and clip."""
 from __future__ import annotations
 
 import operator
@@ -56,9 +53,9 @@ def _tolerance_for(op, dtype):
 
 # ---- known differences from NumPy, each a bug or gap of the native kernels (python/src, array/) ----
 
-_BOOL_AS_FLOAT = ("bool operands of numeric kernels are promoted to float32 by the native type resolution, "
+_BOOL_AS_FLOAT = ("bool operands of numeric kernels are promoted to float16 by the native type resolution, "
                   "where NumPy keeps bool / computes in int8")
-_BOOL_NOT_REFUSED = ("negative/positive/sign/subtract accept bool operands (computing in float32) where NumPy "
+_BOOL_NOT_REFUSED = ("negative/positive/sign/subtract accept bool operands (computing in float16) where NumPy "
                      "raises TypeError")
 _REAL_IMAG_REAL_INPUT = "real/imag are registered for complex dtypes only; NumPy returns x / zeros for real dtypes"
 _LOGICAL_NON_BOOL = "logical_* are registered for bool only; NumPy applies them to any dtype by truthiness"
@@ -231,7 +228,7 @@ def _operator_cases():
             marks = []
             if dtype == "bool" and (type(scalar) is bool or (type(scalar) is int and scalar > 0)):
                 marks = [pytest.mark.xfail(reason=_BOOL_AS_FLOAT + " (bool // True, bool % True, bool ** True give "
-                                           "float32, bool ** 2 int64, NumPy int8; bool << True refused; "
+                                           "float16, bool ** 2 int64, NumPy int8; bool << True refused; "
                                            "bool - True not refused)", strict=True)]
             cases.append(pytest.param(dtype, scalar, marks=marks, id=f"{dtype}-{type(scalar).__name__}({scalar})"))
     return cases
