@@ -37,7 +37,9 @@ Array aligned(const Array& b, const Array& a, const std::vector<std::pair<int, i
 Array contraction(const Array& a, const Array& b, ContractionLayout layout) {
   const int first = layout.batch + layout.rows;
   bool split = false;
-  for (int d = first; d < first + layout.contracted; ++d) split = split || a.chunks()[static_cast<std::size_t>(d)].size() > 1;
+  for (int d = first; d < first + layout.contracted; ++d) {
+    split = split || a.chunks()[static_cast<std::size_t>(d)].size() > 1;
+  }
   const DType wide = kernels::wider_matmul_accumulator(a.dtype());
   if (!split || wide == a.dtype()) return array_detail::make_array<MatmulNode>(a, b, layout, a.dtype());
   return array_detail::make_array<MatmulNode>(a, b, layout, wide).astype(a.dtype());

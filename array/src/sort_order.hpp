@@ -19,7 +19,7 @@
 #include <span>
 #include <vector>
 
-#include "tessera/core/float16.hpp"
+#include "tessera/kernels/ops/traits.hpp"
 
 namespace tessera::array_detail {
 
@@ -49,7 +49,7 @@ struct ValueOrder {
       if (ca == 1) return directed(a.real(), b.real());
       if (ca == 2) return directed(a.imag(), b.imag());
       return false;
-    } else if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, float16>) {
+    } else if constexpr (kernels::ops::is_real_float_v<T>) {
       const bool na = a != a, nb = b != b;  // NaN, the one value unequal to itself
       if (na || nb) return !na && nb;
       return directed(a, b);

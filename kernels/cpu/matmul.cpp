@@ -97,7 +97,8 @@ void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, b
       const std::vector<float> wa = widen(a, m * k), wb = widen(b, k * n);
       const float beta = accumulate ? 1.0f : 0.0f;
       if (c_dtype == DType::float32) {
-        cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, wa.data(), lda, wb.data(), ldb, beta, static_cast<float*>(c), N);
+        cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, wa.data(), lda, wb.data(), ldb, beta, static_cast<float*>(c),
+                    N);
         return;
       }
       std::vector<float> wc = accumulate ? widen(c, m * n) : std::vector<float>(static_cast<std::size_t>(m * n));

@@ -47,9 +47,12 @@ struct VectorH {
   static constexpr std::size_t lanes = 16;
   // The zero-masked forms: GCC 12 warns that the plain ones' undefined pass-through is used.
   static constexpr __mmask16 kAll = 0xFFFF;
-  static Vector load(const Scalar* p) { return _mm512_maskz_cvtph_ps(kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))); }
+  static Vector load(const Scalar* p) {
+    return _mm512_maskz_cvtph_ps(kAll, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
   static void store(Scalar* p, Vector v) {
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_maskz_cvtps_ph(kAll, v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    const __m256i halves = _mm512_maskz_cvtps_ph(kAll, v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), halves);
   }
 };
 

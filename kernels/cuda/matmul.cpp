@@ -83,10 +83,11 @@ void matmul_block_on_device(DType dtype, const void* a, bool transpose_a, const 
   cublasHandle_t h = handle_for_current_device();
   check(cublasSetStream(h, stream), "cublasSetStream");
   // Half GEMMs may otherwise add split-K partial sums in half: float16 sums in float, once.
-  const cublasMath_t math = options.allow_tf32 && dtype == DType::float32 ? CUBLAS_TF32_TENSOR_OP_MATH
-                            : dtype == DType::float16
-                                ? static_cast<cublasMath_t>(CUBLAS_DEFAULT_MATH | CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION)
-                                : CUBLAS_DEFAULT_MATH;
+  cublasMath_t math = CUBLAS_DEFAULT_MATH;
+  if (options.allow_tf32 && dtype == DType::float32) math = CUBLAS_TF32_TENSOR_OP_MATH;
+  if (dtype == DType::float16) {
+    math = static_cast<cublasMath_t>(CUBLAS_DEFAULT_MATH | CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION);
+  }
   check(cublasSetMathMode(h, math), "cublasSetMathMode");
   // cuBLAS is column-major, and a row-major X is the column-major Xᵀ: C = A·B is computed
   // as Cᵀ = Bᵀ·Aᵀ, with no copies. A row-major r×c block has leading dimension c.

@@ -11,6 +11,7 @@
 #include "tessera/core/error.hpp"
 #include "grid_stride.cuh"
 #include "tessera/kernels/cuda/check.hpp"
+#include "tessera/kernels/ops/traits.hpp"
 
 namespace tessera::kernels::cuda {
 namespace {
@@ -48,7 +49,7 @@ __device__ unsigned long long order_key(T v, bool descending) {
   unsigned long long key;
   if constexpr (std::is_same_v<T, bool>) {
     key = v ? 1 : 0;
-  } else if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, float16>) {
+  } else if constexpr (ops::is_real_float_v<T>) {
     // From the bits alone, which float16 and the built-in floats lay out alike.
     using U = Bytes<sizeof(T)>;
     U u;

@@ -13,19 +13,14 @@
 #include "tessera/core/dtype.hpp"
 #include "tessera/core/float16.hpp"
 
+#include "half_reference.hpp"
+
 namespace {
 
 using tessera::DType;
 using tessera::float16;
 
-/// A half's value from its fields, the textbook way.
-double decode(std::uint16_t bits) {
-  const int exponent = (bits >> 10) & 0x1f, mantissa = bits & 0x3ff;
-  const double sign = (bits & 0x8000u) ? -1.0 : 1.0;
-  if (exponent == 0x1f) return mantissa ? std::numeric_limits<double>::quiet_NaN() : sign * INFINITY;
-  if (exponent == 0) return sign * std::ldexp(mantissa, -24);
-  return sign * std::ldexp(1024 + mantissa, exponent - 25);
-}
+using tessera::testing::decode_half;
 
 bool is_nan_bits(std::uint16_t bits) { return (bits & 0x7fffu) > 0x7c00u; }
 
@@ -33,7 +28,7 @@ TEST(Float16, DecodesEveryBitPatternExactly) {
   for (unsigned b = 0; b <= 0xffffu; ++b) {
     const auto bits = static_cast<std::uint16_t>(b);
     const float value = float16::from_bits(bits).to_float();
-    const double expected = decode(bits);
+    const double expected = decode_half(bits);
     if (std::isnan(expected)) {
       EXPECT_TRUE(std::isnan(value)) << std::hex << b;
     } else {
@@ -64,7 +59,7 @@ TEST(Float16, RoundsToNearestWithTiesToEven) {
   for (std::uint16_t sign : {std::uint16_t{0}, std::uint16_t{0x8000}}) {
     for (unsigned b = 0; b < 0x7bffu; ++b) {
       const auto lo = static_cast<std::uint16_t>(b | sign), hi = static_cast<std::uint16_t>((b + 1) | sign);
-      const double a = decode(lo), c = decode(hi);
+      const double a = decode_half(lo), c = decode_half(hi);
       const double mid = (a + c) / 2;  // exact: halves have 11 bits, doubles 53
       const std::uint16_t even = (b & 1u) ? hi : lo;
       ASSERT_EQ(float16(mid).bits(), even) << "midpoint of " << std::hex << lo << " and " << hi;

@@ -24,6 +24,7 @@
 #include "tessera/kernels/registry.hpp"
 
 #include "column.hpp"
+#include "half_reference.hpp"
 
 namespace {
 
@@ -82,9 +83,7 @@ const std::vector<long double>& finite_halves() {
   static const std::vector<long double> halves = [] {
     std::vector<long double> v;
     for (unsigned bits = 0; bits < 0x7c00u; ++bits) {
-      const int exponent = static_cast<int>(bits >> 10), mantissa = static_cast<int>(bits & 0x3ffu);
-      v.push_back(exponent == 0 ? std::ldexp(static_cast<long double>(mantissa), -24)
-                                : std::ldexp(static_cast<long double>(1024 + mantissa), exponent - 25));
+      v.push_back(tessera::testing::decode_half(static_cast<std::uint16_t>(bits)));  // exact in double
     }
     return v;
   }();

@@ -111,7 +111,7 @@ template <class Op, class... T>
 auto apply_op(T... args) {
   if constexpr ((port::is_same_v<T, port::float16> || ...)) {
     const auto result = Op::apply(static_cast<float>(args)...);
-    if constexpr (port::is_same_v<decltype(Op::apply(static_cast<float>(args)...)), float>) {
+    if constexpr (port::is_same_v<decltype(result), const float>) {
       return port::float16(result);
     } else {
       return result;
