@@ -171,7 +171,7 @@ void run_suite(const tessera::GpuInfo& gpu, std::int64_t n) {
   row("fused sum(x * y) (float64)", size, reduce, fmt("%.0f GB/s", reduce_rate),
       fmt("%.0f%% of copy", 100 * reduce_rate / copy_rate));
 
-  for (DType dtype : {DType::float64, DType::float32, DType::float16}) {
+  for (DType dtype : {DType::float64, DType::float32, DType::float16, DType::bfloat16}) {
     const int m = 8192;
     const std::size_t matrix = static_cast<std::size_t>(m) * m * tessera::itemsize(dtype);
     DeviceArray a(matrix), b(matrix), c(matrix);
@@ -191,12 +191,13 @@ void run_suite(const tessera::GpuInfo& gpu, std::int64_t n) {
         cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, m, m, m, &one, static_cast<const float*>(b.ptr), m,
                     static_cast<const float*>(a.ptr), m, &zero, static_cast<float*>(c.ptr), m);
       } else {
-        // Half in and out, float accumulation, as tessera asks for it.
+        // 16 bits in and out, float accumulation, as tessera asks for it.
         cublasSetMathMode(h, static_cast<cublasMath_t>(CUBLAS_DEFAULT_MATH |
                                                        CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION));
         const float one = 1, zero = 0;
-        cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, m, m, m, &one, b.ptr, CUDA_R_16F, m, a.ptr, CUDA_R_16F, m, &zero,
-                     c.ptr, CUDA_R_16F, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+        const cudaDataType type = dtype == DType::float16 ? CUDA_R_16F : CUDA_R_16BF;
+        cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, m, m, m, &one, b.ptr, type, m, a.ptr, type, m, &zero, c.ptr, type, m,
+                     CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
       }
     });
     cublasDestroy(h);

@@ -31,9 +31,9 @@ Array aligned(const Array& b, const Array& a, const std::vector<std::pair<int, i
   return target == b.chunks() ? b : b.rechunk(target);
 }
 
-// The product of operands laid out as `layout`. A float16 contraction that spans several
-// blocks sums their products in float32 and rounds to half once, as one GEMM (NumPy's, or
-// cuBLAS's) does, instead of once per block.
+// The product of operands laid out as `layout`. A 16-bit float contraction that spans
+// several blocks sums their products in float32 and rounds to 16 bits once, as one GEMM
+// (NumPy's, or cuBLAS's) does, instead of once per block.
 Array contraction(const Array& a, const Array& b, ContractionLayout layout) {
   const int first = layout.batch + layout.rows;
   bool split = false;
@@ -160,8 +160,8 @@ Array vecdot(const Array& a, const Array& b, std::int64_t axis) {
     throw ValueError("vecdot: shapes " + pair_string(a, b) + " differ along the contracted axis " + std::to_string(axis));
   }
   const DType dtype = result_type(a.dtype(), b.dtype());
-  // float16 multiplies in float, as NumPy's half dot does: products rounded to half would
-  // lose precision before the sum, and overflow past 65504.
+  // The 16-bit floats multiply in float, as NumPy's half dot does: products rounded to 16
+  // bits would lose precision before the sum (and float16's overflow past 65504).
   const DType wide = kernels::wider_matmul_accumulator(dtype);
   Array x = a.astype(wide);
   if (is_complex(dtype)) x = conj(x);

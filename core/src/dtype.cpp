@@ -12,8 +12,10 @@ struct DTypeInfo {
   std::string_view name;
   std::size_t itemsize;
   DTypeKind kind;
-  // Bits of integer or mantissa precision, used for safe-cast decisions.
+  // Bits of integer or mantissa precision, and for floats the largest binary exponent,
+  // used for safe-cast decisions.
   int precision;
+  int max_exponent = 0;
 };
 
 constexpr std::array<DTypeInfo, kDTypeCount> kInfo = {{
@@ -26,11 +28,12 @@ constexpr std::array<DTypeInfo, kDTypeCount> kInfo = {{
     {"int32", 4, DTypeKind::signed_integer, 32},
     {"uint64", 8, DTypeKind::unsigned_integer, 64},
     {"int64", 8, DTypeKind::signed_integer, 64},
-    {"float16", 2, DTypeKind::real_floating, 11},
-    {"float32", 4, DTypeKind::real_floating, 24},
-    {"float64", 8, DTypeKind::real_floating, 53},
-    {"complex64", 8, DTypeKind::complex_floating, 24},
-    {"complex128", 16, DTypeKind::complex_floating, 53},
+    {"float16", 2, DTypeKind::real_floating, 11, 16},
+    {"bfloat16", 2, DTypeKind::real_floating, 8, 128},
+    {"float32", 4, DTypeKind::real_floating, 24, 128},
+    {"float64", 8, DTypeKind::real_floating, 53, 1024},
+    {"complex64", 8, DTypeKind::complex_floating, 24, 128},
+    {"complex128", 16, DTypeKind::complex_floating, 53, 1024},
 }};
 
 const DTypeInfo& info(DType d) noexcept { return kInfo[static_cast<std::size_t>(d)]; }
@@ -104,9 +107,9 @@ bool can_cast_safely(DType from, DType to) noexcept {
       }
     case DTypeKind::real_floating:
       return (t.kind == DTypeKind::real_floating || t.kind == DTypeKind::complex_floating) &&
-             t.precision >= f.precision;
+             t.precision >= f.precision && t.max_exponent >= f.max_exponent;
     case DTypeKind::complex_floating:
-      return t.kind == DTypeKind::complex_floating && t.precision >= f.precision;
+      return t.kind == DTypeKind::complex_floating && t.precision >= f.precision && t.max_exponent >= f.max_exponent;
   }
   return false;
 }
@@ -129,7 +132,9 @@ DType result_type(DType array, ScalarKind scalar) noexcept {
     case ScalarKind::real:
       return is_floating(array) ? array : kDefaultFloat;
     case ScalarKind::complex:
-      if (array == DType::float16 || array == DType::float32 || array == DType::complex64) return DType::complex64;
+      if (array == DType::float16 || array == DType::bfloat16 || array == DType::float32 || array == DType::complex64) {
+        return DType::complex64;
+      }
       return kDefaultComplex;
   }
   return array;

@@ -42,6 +42,20 @@ std::string_view name(CpuVectorMath level) {
   return "unknown";
 }
 
+namespace {
+
+DType dtype_of_lane(vector_math::Lane lane) {
+  switch (lane) {
+    case vector_math::Lane::float64: return DType::float64;
+    case vector_math::Lane::float32: return DType::float32;
+    case vector_math::Lane::float16: return DType::float16;
+    case vector_math::Lane::bfloat16: return DType::bfloat16;
+  }
+  return DType::float64;
+}
+
+}  // namespace
+
 void register_cpu_vector_math(KernelRegistry& registry, CpuVectorMath level) {
   TESSERA_EXPECTS(level <= cpu_vector_math_support(),
                   "vector math level " + std::string(name(level)) + " is not supported by this CPU (best: " +
@@ -59,10 +73,10 @@ void register_cpu_vector_math(KernelRegistry& registry, CpuVectorMath level) {
   const bool f16c = cpu_has_f16c();
   for (std::size_t i = 0; i < table.count; ++i) {
     const vector_math::Kernel& v = table.kernels[i];
-    if (v.bits == 16 && !f16c) continue;  // the scalar float16 kernels stay
+    if (v.lane == vector_math::Lane::float16 && !f16c) continue;  // the scalar float16 kernels stay
     ElementwiseKernel kernel;
     kernel.arity = v.arity;
-    const DType dtype = v.bits == 64 ? DType::float64 : v.bits == 32 ? DType::float32 : DType::float16;
+    const DType dtype = dtype_of_lane(v.lane);
     for (std::size_t k = 0; k < v.arity; ++k) kernel.inputs[k] = dtype;
     kernel.output = dtype;
     kernel.fn = v.fn;

@@ -85,28 +85,32 @@ void matmul_block(DType dtype, const void* a, bool transpose_a, const void* b, b
       cblas_zgemm(CblasRowMajor, ta, tb, M, N, K, &one, a, lda, b, ldb, &beta, c, N);
       return;
     }
-    case DType::float16: {
-      // BLAS has no half GEMM: widen to float, multiply with sgemm, round each result
+    case DType::float16:
+    case DType::bfloat16:
+      // BLAS has no 16-bit GEMM: widen to float, multiply with sgemm, round each result
       // once, as NumPy's float16 matmul accumulates in float.
-      const auto widen = [](const void* half, std::int64_t count) {
-        std::vector<float> wide(static_cast<std::size_t>(count));
-        const auto* h = static_cast<const float16*>(half);
-        for (std::size_t i = 0; i < wide.size(); ++i) wide[i] = static_cast<float>(h[i]);
-        return wide;
-      };
-      const std::vector<float> wa = widen(a, m * k), wb = widen(b, k * n);
-      const float beta = accumulate ? 1.0f : 0.0f;
-      if (c_dtype == DType::float32) {
-        cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, wa.data(), lda, wb.data(), ldb, beta, static_cast<float*>(c),
-                    N);
-        return;
-      }
-      std::vector<float> wc = accumulate ? widen(c, m * n) : std::vector<float>(static_cast<std::size_t>(m * n));
-      cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, wa.data(), lda, wb.data(), ldb, beta, wc.data(), N);
-      auto* out = static_cast<float16*>(c);
-      for (std::size_t i = 0; i < wc.size(); ++i) out[i] = wc[i];
+      type_dispatch(dtype, [&]<class T>() {
+        if constexpr (is_narrow_float_v<T>) {
+          const auto widen = [](const void* narrow, std::int64_t count) {
+            std::vector<float> wide(static_cast<std::size_t>(count));
+            const auto* h = static_cast<const T*>(narrow);
+            for (std::size_t i = 0; i < wide.size(); ++i) wide[i] = static_cast<float>(h[i]);
+            return wide;
+          };
+          const std::vector<float> wa = widen(a, m * k), wb = widen(b, k * n);
+          const float beta = accumulate ? 1.0f : 0.0f;
+          if (c_dtype == DType::float32) {
+            cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, wa.data(), lda, wb.data(), ldb, beta,
+                        static_cast<float*>(c), N);
+            return;
+          }
+          std::vector<float> wc = accumulate ? widen(c, m * n) : std::vector<float>(static_cast<std::size_t>(m * n));
+          cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, wa.data(), lda, wb.data(), ldb, beta, wc.data(), N);
+          auto* out = static_cast<T*>(c);
+          for (std::size_t i = 0; i < wc.size(); ++i) out[i] = wc[i];
+        }
+      });
       return;
-    }
     default:
       type_dispatch(dtype, [&]<class T>() {
         if constexpr (std::is_integral_v<T>) {

@@ -13,12 +13,14 @@
 
 namespace tessera::kernels::vector_math {
 
-/// One kernel: `op` (the array API name) over float16, float32 or float64 (`bits` 16, 32
-/// or 64), all `arity` inputs and the output of that dtype. `fn` has ElementwiseFn's
-/// signature.
+/// The element type of a kernel's lanes (tessera::DType's, without its header).
+enum class Lane : unsigned char { float64, float32, float16, bfloat16 };
+
+/// One kernel: `op` (the array API name) over `lane`'s type, all `arity` inputs and the
+/// output of that dtype. `fn` has ElementwiseFn's signature.
 struct Kernel {
   const char* op = nullptr;
-  int bits = 0;
+  Lane lane = Lane::float64;
   std::size_t arity = 0;
   void (*fn)(const void* const* inputs, void* output, std::size_t n) = nullptr;
 };

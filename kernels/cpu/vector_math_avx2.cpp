@@ -52,6 +52,31 @@ struct VectorH {
   }
 };
 
+/// bfloat16 lanes, kept as their bits: loaded into float vectors (a shift, exact) and
+/// stored rounded to nearest, ties to even (NaNs quieted), as tessera::bfloat16 rounds.
+struct VectorB {
+  using Scalar = std::uint16_t;
+  using Vector = __m256;
+  using Lanes = VectorF;
+  static constexpr std::size_t lanes = 8;
+  static Vector load(const Scalar* p) {
+    const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+  }
+  static void store(Scalar* p, Vector v) {
+    const __m256i bits = _mm256_castps_si256(v);
+    const __m256i odd = _mm256_and_si256(_mm256_srli_epi32(bits, 16), _mm256_set1_epi32(1));
+    const __m256i bias = _mm256_add_epi32(odd, _mm256_set1_epi32(0x7fff));
+    const __m256i rounded = _mm256_srli_epi32(_mm256_add_epi32(bits, bias), 16);
+    const __m256i quiet = _mm256_or_si256(_mm256_srli_epi32(bits, 16), _mm256_set1_epi32(0x40));
+    const __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    const __m256i narrow = _mm256_blendv_epi8(rounded, quiet, nan);
+    // Packing works within 128-bit halves: gather their low 64 bits.
+    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(narrow, narrow), 0x08);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm256_castsi256_si128(packed));
+  }
+};
+
 }  // namespace
 }  // namespace tessera::kernels::vector_math
 

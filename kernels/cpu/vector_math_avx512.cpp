@@ -56,6 +56,29 @@ struct VectorH {
   }
 };
 
+/// bfloat16 lanes, kept as their bits: loaded into float vectors (a shift, exact) and
+/// stored rounded to nearest, ties to even (NaNs quieted), as tessera::bfloat16 rounds.
+struct VectorB {
+  using Scalar = std::uint16_t;
+  using Vector = __m512;
+  using Lanes = VectorF;
+  static constexpr std::size_t lanes = 16;
+  static Vector load(const Scalar* p) {
+    const __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+  }
+  static void store(Scalar* p, Vector v) {
+    const __m512i bits = _mm512_castps_si512(v);
+    const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
+    const __m512i bias = _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff));
+    const __m512i rounded = _mm512_srli_epi32(_mm512_add_epi32(bits, bias), 16);
+    const __m512i quiet = _mm512_or_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(0x40));
+    const __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+    const __m512i narrow = _mm512_mask_blend_epi32(nan, rounded, quiet);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi32_epi16(narrow));
+  }
+};
+
 }  // namespace
 }  // namespace tessera::kernels::vector_math
 

@@ -506,6 +506,8 @@ std::string_view device_type_name(DType dtype) {
       return "port::int64_t";
     case DType::float16:
       return "tessera::float16";
+    case DType::bfloat16:
+      return "tessera::bfloat16";
     case DType::float32:
       return "float";
     case DType::float64:

@@ -64,7 +64,7 @@ T scalar(double value) {
 }  // namespace
 
 bool has_device_matmul(DType dtype) noexcept {
-  return dtype == DType::float16 || dtype == DType::float32 || dtype == DType::float64 ||
+  return dtype == DType::float16 || dtype == DType::bfloat16 || dtype == DType::float32 || dtype == DType::float64 ||
          dtype == DType::complex64 || dtype == DType::complex128;
 }
 
@@ -82,10 +82,10 @@ void matmul_block_on_device(DType dtype, const void* a, bool transpose_a, const 
   const int mi = checked_int(m, "m"), ni = checked_int(n, "n"), ki = checked_int(k, "k");
   cublasHandle_t h = handle_for_current_device();
   check(cublasSetStream(h, stream), "cublasSetStream");
-  // Half GEMMs may otherwise add split-K partial sums in half: float16 sums in float, once.
+  // 16-bit GEMMs may otherwise add split-K partial sums in 16 bits: they sum in float, once.
   cublasMath_t math = CUBLAS_DEFAULT_MATH;
   if (options.allow_tf32 && dtype == DType::float32) math = CUBLAS_TF32_TENSOR_OP_MATH;
-  if (dtype == DType::float16) {
+  if (dtype == DType::float16 || dtype == DType::bfloat16) {
     math = static_cast<cublasMath_t>(CUBLAS_DEFAULT_MATH | CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION);
   }
   check(cublasSetMathMode(h, math), "cublasSetMathMode");
@@ -117,13 +117,15 @@ void matmul_block_on_device(DType dtype, const void* a, bool transpose_a, const 
     case DType::float64: gemm.operator()<double>(cublasDgemm, "cublasDgemm"); break;
     case DType::complex64: gemm.operator()<cuComplex>(cublasCgemm, "cublasCgemm"); break;
     case DType::complex128: gemm.operator()<cuDoubleComplex>(cublasZgemm, "cublasZgemm"); break;
-    case DType::float16: {
-      // Half inputs and output on the tensor cores, accumulated in float (as NumPy's
+    case DType::float16:
+    case DType::bfloat16: {
+      // 16-bit inputs and output on the tensor cores, accumulated in float (as NumPy's
       // float16 matmul, and the CPU kernel, accumulate); alpha and beta are then floats.
       const float alpha = 1.0f, beta = accumulate ? 1.0f : 0.0f;
-      const cudaDataType c_type = c_dtype == DType::float32 ? CUDA_R_32F : CUDA_R_16F;
-      check(cublasGemmEx(h, op_b, op_a, ni, mi, ki, &alpha, b, CUDA_R_16F, ldb, a, CUDA_R_16F, lda, &beta, c, c_type,
-                         ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+      const cudaDataType in_type = dtype == DType::float16 ? CUDA_R_16F : CUDA_R_16BF;
+      const cudaDataType c_type = c_dtype == DType::float32 ? CUDA_R_32F : in_type;
+      check(cublasGemmEx(h, op_b, op_a, ni, mi, ki, &alpha, b, in_type, ldb, a, in_type, lda, &beta, c, c_type, ldc,
+                         CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
             "cublasGemmEx");
       break;
     }

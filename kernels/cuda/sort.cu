@@ -50,13 +50,16 @@ __device__ unsigned long long order_key(T v, bool descending) {
   if constexpr (std::is_same_v<T, bool>) {
     key = v ? 1 : 0;
   } else if constexpr (ops::is_real_float_v<T>) {
-    // From the bits alone, which float16 and the built-in floats lay out alike.
+    // From the bits alone, which the 16-bit and the built-in floats lay out alike.
     using U = Bytes<sizeof(T)>;
     U u;
     memcpy(&u, &v, sizeof(U));
     constexpr U sign = U(1) << (bits - 1);
     constexpr U magnitude = static_cast<U>(~sign);
-    constexpr U infinity = sizeof(T) == 2 ? U(0x7c00u) : sizeof(T) == 4 ? U(0x7f800000u) : U(0x7ff0000000000000ull);
+    constexpr U infinity = [] {
+      if constexpr (is_narrow_float_v<T>) return U(T::kExponentField);
+      return sizeof(T) == 4 ? U(0x7f800000u) : U(0x7ff0000000000000ull);
+    }();
     if ((u & magnitude) > infinity) return mask;  // NaN
     if ((u & magnitude) == 0) u = 0;              // -0.0 sorts as 0.0
     // Negative values: all bits flipped (larger magnitudes lower); others: the sign set.
@@ -134,7 +137,7 @@ void real_dispatch(DType dtype, F&& f) {
                     " (complex values sort on the CPU)");
   }
   type_dispatch(dtype, [&]<class T>() {
-    if constexpr (std::is_arithmetic_v<T> || std::is_same_v<T, float16>) f.template operator()<T>();
+    if constexpr (ops::is_real_numeric_v<T> || ops::is_bool_v<T>) f.template operator()<T>();
   });
 }
 

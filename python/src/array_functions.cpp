@@ -43,6 +43,18 @@ std::function<Chunk(const Chunk&)> block_function(py::function fn, DType out_dty
 }  // namespace
 
 void bind_array_functions(py::module_& m) {
+  // ---- dtypes: tessera's promotion, which Python asks where NumPy's has no answer (bfloat16) ----
+  m.def(
+      "result_type",
+      [](py::handle a, py::handle b) {
+        return to_numpy_dtype(result_type(dtype_from_python(a), dtype_from_python(b)));
+      },
+      py::arg("a"), py::arg("b"));
+  m.def(
+      "can_cast",
+      [](py::handle from, py::handle to) { return can_cast_safely(dtype_from_python(from), dtype_from_python(to)); },
+      py::arg("from_"), py::arg("to"));
+
   // ---- creation ----
   m.def(
       "full",

@@ -29,6 +29,7 @@ constexpr std::uint8_t kDLBoolCode = 6;
 
 DLDataType dl_dtype_of(DType dtype) {
   const auto bits = static_cast<std::uint8_t>(itemsize(dtype) * 8);
+  if (dtype == DType::bfloat16) return {kDLBfloat, bits, 1};
   switch (kind(dtype)) {
     case DTypeKind::boolean: return {kDLBoolCode, bits, 1};
     case DTypeKind::unsigned_integer: return {kDLUInt, bits, 1};

@@ -15,8 +15,8 @@ from ._array import Array
 from ._client import CancelledError, Client, Future, default_client
 from ._creation import (arange, asarray, empty, empty_like, eye, from_array, from_dlpack, full, full_like,
                         linspace, meshgrid, ones, ones_like, tril, triu, zeros, zeros_like)
-from ._data_types import (astype, bool, can_cast, complex64, complex128, finfo, float16, float32, float64, iinfo,
-                          int8, int16, int32, int64, isdtype, result_type, uint8, uint16, uint32, uint64)
+from ._data_types import (astype, bfloat16, bool, can_cast, complex64, complex128, finfo, float16, float32, float64,
+                          iinfo, int8, int16, int32, int64, isdtype, result_type, uint8, uint16, uint32, uint64)
 from ._delayed import Delayed, compute, delayed
 from ._elementwise import FUNCTIONS as _ELEMENTWISE
 from ._elementwise import clip, where

@@ -7,6 +7,7 @@ import numpy as np
 
 from . import _tessera
 from ._array import Array, _wrap
+from ._data_types import bfloat16
 
 _FLOAT = np.dtype("float64")
 
@@ -41,6 +42,11 @@ def asarray(obj, dtype=None, device=None, copy: bool | None = None, chunks="auto
         if copy is False:
             raise ValueError(f"asarray(copy=False) cannot cast {x.dtype} to {np.dtype(dtype)} without a copy")
         return x.astype(dtype)
+    if dtype is not None and np.dtype(dtype) == bfloat16 and copy is not False:
+        source = np.asarray(obj)
+        if source.dtype != bfloat16:
+            # ml_dtypes rounds float64 to bfloat16 through float32 (twice); tessera's cast, once.
+            return asarray(source, chunks=chunks).astype(bfloat16)
     if type(obj) in (bool, int, float, complex) and dtype is None:
         # A Python scalar: NumPy's default dtypes (not the weak typing of an operand).
         obj = np.asarray(obj, dtype=_default_scalar_dtype(obj))

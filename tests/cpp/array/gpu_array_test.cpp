@@ -83,6 +83,8 @@ TEST_F(GpuArray, FusedElementwiseChainsMatchTheCpu) {
   // place may round to the neighbouring half.
   const Array h = x.astype(tessera::DType::float16);
   both->expect_same(h * 3 - tessera::sin(h) / 2, 2e-3);
+  const Array bf = x.astype(tessera::DType::bfloat16);  // likewise, rounded to 8 bits
+  both->expect_same(bf * 3 - tessera::sin(bf) / 2, 1.6e-2);
 }
 
 TEST_F(GpuArray, ReductionsMatchTheCpu) {
@@ -97,6 +99,9 @@ TEST_F(GpuArray, ReductionsMatchTheCpu) {
   const Array h = x.astype(tessera::DType::float16);  // accumulated in double, rounded once
   both->expect_same(h.sum(0), 1e-3);
   both->expect_same(h.max(1), 0);
+  const Array bf = x.astype(tessera::DType::bfloat16);
+  both->expect_same(bf.sum(0), 8e-3);
+  both->expect_same(bf.min(1), 0);
 }
 
 TEST_F(GpuArray, MatmulMatchesTheCpu) {
@@ -108,6 +113,7 @@ TEST_F(GpuArray, MatmulMatchesTheCpu) {
   // cublasGemmEx on half inputs, accumulating in float like the CPU's sgemm; the
   // contraction's three blocks sum in float32 and round to half once.
   both->expect_same(tessera::matmul(a.astype(tessera::DType::float16), b.astype(tessera::DType::float16)), 2e-3);
+  both->expect_same(tessera::matmul(a.astype(tessera::DType::bfloat16), b.astype(tessera::DType::bfloat16)), 1.6e-2);
 }
 
 TEST_F(GpuArray, ScansMatchTheCpu) {
@@ -140,7 +146,8 @@ TEST_F(GpuArray, TheSeedOnAnArrayLargerThanTheDeviceLimitsSpillsAndMatches) {
 
 TEST_F(GpuArray, SortsMatchTheCpu) {
   // NaNs, both zeros and ties, in several blocks along each axis.
-  const Array r = tessera::random::integers({300, 200}, -5, 6, {.seed = 6, .chunks = 64}).astype(tessera::DType::float64);
+  const Array r =
+      tessera::random::integers({300, 200}, -5, 6, {.seed = 6, .chunks = 64}).astype(tessera::DType::float64);
   const Array x = tessera::where(r == 5, tessera::scalar_array(std::nan("")),
                                  tessera::where(r == 4, tessera::scalar_array(-0.0), r));
   const std::size_t moved_before = both->gpu_cluster.worker_stats(0).values_moved;
@@ -149,6 +156,7 @@ TEST_F(GpuArray, SortsMatchTheCpu) {
   both->expect_same(tessera::argsort(x, 0), 0);
   both->expect_same(tessera::argsort(x.astype(tessera::DType::int32), 1, {.descending = true}), 0);
   both->expect_same(tessera::argsort(x.astype(tessera::DType::float16), 0), 0);  // NaNs and zeros by bits
+  both->expect_same(tessera::sort(x.astype(tessera::DType::bfloat16), 1), 0);
   EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no block of a sort went to the CPU";
   expect_near_all(to_doubles(tessera::unique_values(both->gpu, x).compute(both->gpu)),
                   to_doubles(tessera::unique_values(both->cpu, x).compute(both->cpu)), 0);

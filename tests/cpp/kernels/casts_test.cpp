@@ -24,7 +24,7 @@
 #include "tessera/kernels/registry.hpp"
 
 #include "column.hpp"
-#include "half_reference.hpp"
+#include "narrow_float_reference.hpp"
 
 namespace {
 
@@ -78,53 +78,60 @@ To saturate(long double v) {
   return static_cast<To>(t);
 }
 
-/// Every non-negative finite float16, decoded from its fields by ldexp, in order.
-const std::vector<long double>& finite_halves() {
-  static const std::vector<long double> halves = [] {
+/// Every non-negative finite value of the 16-bit float N, decoded from its fields by
+/// ldexp, in order.
+template <class N>
+const std::vector<long double>& finite_values() {
+  static const std::vector<long double> values = [] {
     std::vector<long double> v;
-    for (unsigned bits = 0; bits < 0x7c00u; ++bits) {
-      v.push_back(tessera::testing::decode_half(static_cast<std::uint16_t>(bits)));  // exact in double
+    for (unsigned bits = 0; bits < N::kExponentField; ++bits) {
+      // exact in double
+      v.push_back(
+          tessera::testing::decode_narrow<N::kExponentBits, N::kFractionBits>(static_cast<std::uint16_t>(bits)));
     }
     return v;
   }();
-  return halves;
+  return values;
 }
 
-/// The float16 nearest to `v`, found among all halves (ties to the even bit pattern):
-/// written without the rounding arithmetic of tessera::float16.
-tessera::float16 nearest_half(long double v) {
-  if (std::isnan(v)) return std::numeric_limits<tessera::float16>::quiet_NaN();
+/// The N nearest to `v`, found among all its values (ties to the even bit pattern):
+/// written without the rounding arithmetic of tessera::narrow_float.
+template <class N>
+N nearest_narrow(long double v) {
+  if (std::isnan(v)) return std::numeric_limits<N>::quiet_NaN();
   const std::uint16_t sign = std::signbit(v) ? 0x8000u : 0u;
   const long double magnitude = std::fabs(v);
-  const auto& halves = finite_halves();
+  const auto& values = finite_values<N>();
+  // Past the midpoint of the largest value and the next power of two: infinity.
+  const long double largest = values.back(), overflow = largest + (largest - values[values.size() - 2]) / 2;
   std::uint16_t bits = 0;
-  if (magnitude >= 65520.0L) {  // past the midpoint of the largest half and the next power of two
-    bits = 0x7c00u;
+  if (magnitude >= overflow) {
+    bits = N::kExponentField;
   } else {
-    const auto above = std::lower_bound(halves.begin(), halves.end(), magnitude);
-    bits = static_cast<std::uint16_t>(above - halves.begin());
-    if (above == halves.end()) {  // between the largest half and the midpoint to the next
-      bits = 0x7bffu;
+    const auto above = std::lower_bound(values.begin(), values.end(), magnitude);
+    bits = static_cast<std::uint16_t>(above - values.begin());
+    if (above == values.end()) {  // between the largest value and the midpoint to the next
+      bits = static_cast<std::uint16_t>(values.size() - 1);
     } else if (*above != magnitude) {
       const long double below_gap = magnitude - *(above - 1), above_gap = *above - magnitude;
       if (below_gap < above_gap || (below_gap == above_gap && (bits & 1u))) --bits;
     }
   }
-  return tessera::float16::from_bits(static_cast<std::uint16_t>(bits | sign));
+  return N::from_bits(static_cast<std::uint16_t>(bits | sign));
 }
 
 template <class To, class From>
 To reference_cast(From v) {
-  if constexpr (std::is_same_v<From, tessera::float16>) {
-    // Every half is a float; the reference for floats goes on from there.
+  if constexpr (tessera::is_narrow_float_v<From>) {
+    // Every 16-bit value is a float; the reference for floats goes on from there.
     const float exact = static_cast<float>(v);
-    if (std::isnan(exact) != ((v.bits() & 0x7fffu) > 0x7c00u)) ADD_FAILURE() << "float16 decodes NaN wrongly";
+    if (std::isnan(exact) != ((v.bits() & 0x7fffu) > From::kExponentField)) ADD_FAILURE() << "NaN decoded wrongly";
     return reference_cast<To>(exact);
-  } else if constexpr (std::is_same_v<To, tessera::float16>) {
+  } else if constexpr (tessera::is_narrow_float_v<To>) {
     if constexpr (is_complex_v<From>)
-      return nearest_half(static_cast<long double>(v.real()));
+      return nearest_narrow<To>(static_cast<long double>(v.real()));
     else
-      return nearest_half(static_cast<long double>(v));
+      return nearest_narrow<To>(static_cast<long double>(v));
   } else if constexpr (is_complex_v<From>) {
     if constexpr (std::is_same_v<To, bool>)
       return !(v.real() == 0 && v.imag() == 0);
@@ -181,7 +188,14 @@ std::vector<R> real_specials() {
                       R(5.9604644775390625e-8),
                       R(2.98023223876953125e-8),
                       R(8.940696716308594e-8),
-                      R(1e-9)};
+                      R(1e-9),
+                      // where bfloat16 rounds: its largest value and the tie past it, ties
+                      std::ldexp(R(255), 120),
+                      std::ldexp(R(511), 119),
+                      R(257),
+                      R(259),
+                      R(1.00390625),
+                      std::ldexp(R(1), -134)};
   for (int bits : {7, 8, 15, 16, 31, 32, 63, 64}) {
     const R p = std::ldexp(R(1), bits);
     for (R x : {p, -p, std::nextafter(p, R(0)), -std::nextafter(p, R(0)), p - 1, -p - 1, p + R(0.5), -p - R(0.5)}) {
@@ -200,9 +214,9 @@ std::vector<T> special_values() {
     return {0, 1, T(-1), L::min(), L::max(), T(L::min() + 1), T(L::max() - 1), T(127), T(128), T(255), T(256), T(-129)};
   } else if constexpr (std::is_floating_point_v<T>) {
     return real_specials<T>();
-  } else if constexpr (std::is_same_v<T, tessera::float16>) {
+  } else if constexpr (tessera::is_narrow_float_v<T>) {
     std::vector<T> v;
-    for (float x : real_specials<float>()) v.push_back(nearest_half(x));
+    for (float x : real_specials<float>()) v.push_back(nearest_narrow<T>(x));
     return v;
   } else {
     using R = typename T::value_type;
@@ -233,9 +247,9 @@ T random_value(std::mt19937_64& rng, const std::vector<T>& specials) {
     return static_cast<T>(rng() >> (rng() % 64));  // every width
   else if constexpr (std::is_floating_point_v<T>)
     return random_real<T>(rng);
-  else if constexpr (std::is_same_v<T, tessera::float16>)
-    return nearest_half(std::ldexp(static_cast<long double>(rng() % 2048), static_cast<int>(rng() % 40) - 34) *
-                        (rng() % 2 ? 1 : -1));
+  else if constexpr (tessera::is_narrow_float_v<T>)
+    return nearest_narrow<T>(std::ldexp(static_cast<long double>(rng() % 2048), static_cast<int>(rng() % 40) - 34) *
+                             (rng() % 2 ? 1 : -1));
   else
     return T{random_real<typename T::value_type>(rng), rng() % 2 ? random_real<typename T::value_type>(rng) : 0};
 }
@@ -262,7 +276,7 @@ bool same_element(const Column& got, const Column& want, std::size_t i) {
       return same_real(g.real(), w.real()) && same_real(g.imag(), w.imag());
     else if constexpr (std::is_floating_point_v<T>)
       return same_real(g, w);
-    else if constexpr (std::is_same_v<T, tessera::float16>)
+    else if constexpr (tessera::is_narrow_float_v<T>)
       return g.bits() == w.bits() || (std::isnan(static_cast<float>(g)) && std::isnan(static_cast<float>(w)));
     else
       return g == w;

@@ -39,7 +39,7 @@ std::string element_text(T v) {
     s << '(' << v.real() << ", " << v.imag() << ')';
   } else if constexpr (std::is_integral_v<T>) {
     s << +v;
-  } else if constexpr (std::is_same_v<T, tessera::float16>) {
+  } else if constexpr (tessera::is_narrow_float_v<T>) {
     s.precision(std::numeric_limits<T>::max_digits10);
     s << static_cast<float>(v) << " (bits 0x" << std::hex << v.bits() << ')';
   } else {

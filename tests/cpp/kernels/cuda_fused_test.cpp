@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <random>
 #include <string>
@@ -342,9 +343,10 @@ TEST(CudaFusedOnGpu, EveryOperationMatchesTheCpuEvaluator) {
           std::memcpy(&b, got.data() + e * sizeof(T), sizeof(T));
           const auto za = tessera::kernels::ops::convert<std::complex<double>>(a);
           const auto zb = tessera::kernels::ops::convert<std::complex<double>>(b);
-          // float16 results are float's rounded: a float that differs in its last place
-          // may round to the neighbouring half.
-          const double tolerance = kernel.output == DType::float16 ? 2e-3 : 1e-5;
+          // 16-bit results are float's rounded: a float that differs in its last place
+          // may round to the neighbouring 16-bit value.
+          const double tolerance =
+              kernel.output == DType::float16 ? 2e-3 : kernel.output == DType::bfloat16 ? 1.6e-2 : 1e-5;
           const double scale = std::max(1.0, std::abs(za));
           EXPECT_TRUE(std::abs(za - zb) <= tolerance * scale || (std::isnan(std::abs(za)) && std::isnan(std::abs(zb))))
               << op << " " << tessera::name(kernel.inputs[0]) << " element " << e;
@@ -361,7 +363,7 @@ TEST(CudaFusedOnGpu, ReductionsMatchTheCpuEvaluator) {
   const tessera::Shape shape{37, 300};
   const std::vector<std::int64_t> extent(shape.begin(), shape.end());
   const std::size_t n = 37 * 300;
-  for (DType dtype : {DType::float64, DType::float32, DType::float16, DType::int32, DType::uint8}) {
+  for (DType dtype : {DType::float64, DType::float32, DType::float16, DType::bfloat16, DType::int32, DType::uint8}) {
     const k::FusedProgram program = reducible(dtype, shape);
     std::vector<std::vector<std::byte>> host(2, std::vector<std::byte>(n * tessera::itemsize(dtype)));
     std::mt19937 rng(11);
@@ -398,14 +400,15 @@ TEST(CudaFusedOnGpu, ReductionsMatchTheCpuEvaluator) {
         target.kernel->finalize(gpu_states.data(), got.data(), states, 1.0);
         if (tessera::is_floating(target.kernel->output)) {
           tessera::type_dispatch(target.kernel->output, [&]<class T>() {
-            if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, tessera::float16>) {
+            if constexpr (tessera::kernels::ops::is_real_float_v<T>) {
               for (std::size_t e = 0; e < states; ++e) {
                 T tx, ty;
                 std::memcpy(&tx, expected.data() + e * sizeof(T), sizeof(T));
                 std::memcpy(&ty, got.data() + e * sizeof(T), sizeof(T));
                 const auto x = static_cast<double>(tx), y = static_cast<double>(ty);
-                // Both accumulate in double and round once: float16 may differ by one ulp.
-                const double tolerance = std::is_same_v<T, tessera::float16> ? 1e-3 : 1e-4;
+                // Both accumulate in double and round once: 16-bit floats may differ by one ulp.
+                const double epsilon = static_cast<double>(std::numeric_limits<T>::epsilon());
+                const double tolerance = epsilon < 1e-3 ? 1e-4 : 2 * epsilon;
                 EXPECT_NEAR(x, y, tolerance * std::max<double>(1.0, std::abs(x))) << op << " " << tessera::name(dtype);
               }
             }

@@ -25,6 +25,7 @@ TEST(CudaMatmul, DtypesWithoutAGemmAreATypeErrorBeforeAnyCudaCall) {
   EXPECT_TRUE(cuda::has_device_matmul(DType::float64));
   EXPECT_TRUE(cuda::has_device_matmul(DType::complex64));
   EXPECT_TRUE(cuda::has_device_matmul(DType::float16));
+  EXPECT_TRUE(cuda::has_device_matmul(DType::bfloat16));
   EXPECT_FALSE(cuda::has_device_matmul(DType::int32));
   EXPECT_FALSE(cuda::has_device_matmul(DType::bool_));
   int a = 0, b = 0, c = 0;
@@ -37,10 +38,11 @@ TEST(CudaMatmul, MatchesTheCpuBlockKernel) {
   const std::int64_t m = 67, n = 45, k = 130;
   std::mt19937 rng(3);
   std::uniform_real_distribution<double> dist(-1, 1);
-  for (DType dtype : {DType::float16, DType::float32, DType::float64, DType::complex64, DType::complex128}) {
-    // float16 results are rounded to 11 bits (a step of 2^-7 at the sums' magnitudes), and
-    // cuBLAS may add in another order before rounding.
-    const double tolerance = dtype == DType::float16 ? 2e-2 : 1e-3;
+  for (DType dtype :
+       {DType::float16, DType::bfloat16, DType::float32, DType::float64, DType::complex64, DType::complex128}) {
+    // 16-bit results are rounded to 11 bits (float16: a step of 2^-7 at the sums'
+    // magnitudes) or 8 (bfloat16: 2^-4), and cuBLAS may add in another order before rounding.
+    const double tolerance = dtype == DType::float16 ? 2e-2 : dtype == DType::bfloat16 ? 1.5e-1 : 1e-3;
     const std::size_t size = tessera::itemsize(dtype);
     auto random_bytes = [&](std::int64_t count) {
       std::vector<std::byte> bytes(static_cast<std::size_t>(count) * size);
@@ -82,25 +84,34 @@ TEST(CudaMatmul, MatchesTheCpuBlockKernel) {
   }
 }
 
-TEST(CudaMatmul, HalfOperandsAccumulateInFloatAsOnTheCpu) {
-  if (cuda::device_count() == 0) GTEST_SKIP() << "no usable GPU: " << cuda::device_unavailable_reason();
+template <class T>
+void expect_float_accumulation_as_on_the_cpu() {
   const std::int64_t m = 40, n = 30, k = 90;
   std::mt19937 rng(5);
   std::uniform_real_distribution<float> dist(-1, 1);
-  std::vector<tessera::float16> a(static_cast<std::size_t>(m * k)), b(static_cast<std::size_t>(k * n));
+  std::vector<T> a(static_cast<std::size_t>(m * k)), b(static_cast<std::size_t>(k * n));
   for (auto& v : a) v = dist(rng);
   for (auto& v : b) v = dist(rng);
   std::vector<float> expected(static_cast<std::size_t>(m * n), 0.5f), got(expected.size());
-  tessera::test::DeviceBytes da(a.size() * 2, a.data()), db(b.size() * 2, b.data()), dc(got.size() * 4, expected.data());
-  tessera::kernels::matmul_block(DType::float16, a.data(), false, b.data(), true, expected.data(), m, n, k, true,
+  tessera::test::DeviceBytes da(a.size() * 2, a.data()), db(b.size() * 2, b.data()),
+      dc(got.size() * 4, expected.data());
+  const DType dtype = tessera::dtype_of<T>;
+  tessera::kernels::matmul_block(dtype, a.data(), false, b.data(), true, expected.data(), m, n, k, true,
                                  DType::float32);
-  cuda::matmul_block_on_device(DType::float16, da.ptr, false, db.ptr, true, dc.ptr, m, n, k, true, DType::float32,
-                               nullptr);
+  cuda::matmul_block_on_device(dtype, da.ptr, false, db.ptr, true, dc.ptr, m, n, k, true, DType::float32, nullptr);
   ASSERT_EQ(cudaMemcpy(got.data(), dc.ptr, got.size() * 4, cudaMemcpyDeviceToHost), cudaSuccess);
-  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], 1e-4) << i;
-  EXPECT_THROW(cuda::matmul_block_on_device(DType::float32, da.ptr, false, db.ptr, false, dc.ptr, 1, 1, 1, false,
-                                            DType::float64, nullptr),
-               tessera::TypeError);
+  for (std::size_t i = 0; i < got.size(); ++i)
+    EXPECT_NEAR(got[i], expected[i], 1e-4) << tessera::name(dtype) << ' ' << i;
+}
+
+TEST(CudaMatmul, SixteenBitOperandsAccumulateInFloatAsOnTheCpu) {
+  if (cuda::device_count() == 0) GTEST_SKIP() << "no usable GPU: " << cuda::device_unavailable_reason();
+  expect_float_accumulation_as_on_the_cpu<tessera::float16>();
+  expect_float_accumulation_as_on_the_cpu<tessera::bfloat16>();
+  float a = 0, b = 0, c = 0;
+  EXPECT_THROW(
+      cuda::matmul_block_on_device(DType::float32, &a, false, &b, false, &c, 1, 1, 1, false, DType::float64, nullptr),
+      tessera::TypeError);
 }
 
 }  // namespace

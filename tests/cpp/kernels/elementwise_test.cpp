@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cfloat>
 #include <cmath>
 #include <complex>
 #include <cstdint>
@@ -58,12 +59,12 @@ using namespace tessera::testing::elementwise_reference;
 // Each (reference, dtype) becomes a type-erased case, so that the checking code below is
 // compiled once per dtype rather than once per operation and dtype.
 
-/// float16 is checked as NumPy defines its loops: the float reference, rounded to half.
+/// The 16-bit floats are checked as NumPy defines float16's loops: the float reference,
+/// rounded to 16 bits.
 template <class T>
-using ref_input_t = std::conditional_t<std::is_same_v<T, tessera::float16>, float, T>;
+using ref_input_t = std::conditional_t<tessera::is_narrow_float_v<T>, float, T>;
 template <class T, class Result>
-using stored_t =
-    std::conditional_t<std::is_same_v<T, tessera::float16> && std::is_same_v<Result, float>, tessera::float16, Result>;
+using stored_t = std::conditional_t<tessera::is_narrow_float_v<T> && std::is_same_v<Result, float>, T, Result>;
 
 template <class Ref, class T, std::size_t Arity = Ref::arity>
 struct RefResult;
@@ -169,7 +170,7 @@ std::vector<T> special_values() {
                         static_cast<T>(sizeof(T) * 8)};
     if constexpr (std::is_signed_v<T>) v.insert(v.end(), {T(-1), T(-2), T(-7), T(-100)});
     return v;
-  } else if constexpr (std::is_same_v<T, tessera::float16>) {
+  } else if constexpr (tessera::is_narrow_float_v<T>) {
     std::vector<T> v;
     for (float x : special_values<float>()) v.push_back(T(x));
     v.insert(v.end(), {T(65504), T(-65504), T(2048), T(0.33325), L::min(), L::denorm_min(), -L::denorm_min()});
@@ -223,7 +224,7 @@ T random_value(std::mt19937_64& rng, const std::vector<T>& specials) {
     if (rng() % 2) return static_cast<T>(rng());  // the full range, modulo 2^bits
     const auto small = static_cast<std::int64_t>(rng() % 141) - 70;
     return static_cast<T>(std::is_signed_v<T> ? small : (small < 0 ? -small : small));  // all fit in int8
-  } else if constexpr (std::is_same_v<T, tessera::float16>) {
+  } else if constexpr (tessera::is_narrow_float_v<T>) {
     return T(random_real<float>(rng));
   } else if constexpr (is_real_float_v<T>) {
     return random_real<T>(rng);
@@ -274,10 +275,11 @@ bool same_element(const Column& got, const Column& want, std::size_t i, double t
     if constexpr (is_complex_v<T>) {
       const auto scale = std::max(std::fabs(w.real()), std::fabs(w.imag()));
       return same_real(g.real(), w.real(), scale, tolerance) && same_real(g.imag(), w.imag(), scale, tolerance);
-    } else if constexpr (std::is_same_v<T, tessera::float16>) {
-      // A tolerance in float16's epsilons, which are 2^13 of float's.
+    } else if constexpr (tessera::is_narrow_float_v<T>) {
+      // A tolerance in the 16-bit type's epsilons (2^13 of float's for float16, 2^16 for bfloat16).
       const float gf = static_cast<float>(g), wf = static_cast<float>(w);
-      return same_real(gf, wf, std::fabs(wf), tolerance * 8192);
+      const double epsilons = static_cast<double>(std::numeric_limits<T>::epsilon()) / FLT_EPSILON;
+      return same_real(gf, wf, std::fabs(wf), tolerance * epsilons);
     } else if constexpr (is_real_float_v<T>) {
       return same_real(g, w, std::fabs(w), tolerance);
     } else {

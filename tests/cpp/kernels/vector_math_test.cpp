@@ -187,47 +187,48 @@ void check_kernel(const std::string& op, const ElementwiseKernel& vector) {
   }
 }
 
-/// A float16 vector kernel (the float kernel between F16C's conversions) against the
-/// scalar float16 kernel (libm's float function, rounded): every half as input (pairs of
-/// special and random halves for binary operations), within one half ULP, since a float
-/// result one ULP off may round to the neighbouring half.
-void check_half_kernel(const std::string& op, const ElementwiseKernel& vector) {
-  using tessera::float16;
+/// A 16-bit vector kernel (the float kernel between conversions: F16C's for float16,
+/// shifts and rounding for bfloat16) against the scalar kernel (libm's float function,
+/// rounded): every 16-bit value as input (pairs of special and random values for binary
+/// operations), within one unit of the 16-bit type, since a float result one ULP off may
+/// round to the neighbouring value.
+template <class N>
+void check_narrow_kernel(const std::string& op, const ElementwiseKernel& vector) {
   const auto* scalar = scalar_registry().find_elementwise(op, std::span(vector.inputs.data(), vector.arity),
                                                           DeviceKind::cpu);
   ASSERT_NE(scalar, nullptr) << "no scalar kernel for " << op;
-  std::vector<std::vector<float16>> columns(vector.arity);
+  std::vector<std::vector<N>> columns(vector.arity);
   if (vector.arity == 1) {
-    for (unsigned b = 0; b <= 0xffffu; ++b) columns[0].push_back(float16::from_bits(static_cast<std::uint16_t>(b)));
+    for (unsigned b = 0; b <= 0xffffu; ++b) columns[0].push_back(N::from_bits(static_cast<std::uint16_t>(b)));
   } else {
-    std::vector<float16> specials;
+    std::vector<N> specials;
     for (float x : special_values<float>()) specials.push_back(x);
-    for (float16 x : specials) {
-      for (float16 y : specials) {
+    for (N x : specials) {
+      for (N y : specials) {
         columns[0].push_back(x);
         columns[1].push_back(y);
       }
     }
     std::mt19937_64 rng(20261125);
     for (int i = 0; i < 20003; ++i) {
-      columns[0].push_back(float16::from_bits(static_cast<std::uint16_t>(rng())));
-      columns[1].push_back(op == "pow" && i % 2 ? float16(2) : float16::from_bits(static_cast<std::uint16_t>(rng())));
+      columns[0].push_back(N::from_bits(static_cast<std::uint16_t>(rng())));
+      columns[1].push_back(op == "pow" && i % 2 ? N(2) : N::from_bits(static_cast<std::uint16_t>(rng())));
     }
   }
-  const std::vector<float16> got = run(vector, columns), want = run(*scalar, columns);
+  const std::vector<N> got = run(vector, columns), want = run(*scalar, columns);
   int failures = 0;
   for (std::size_t i = 0; i < got.size() && failures < 5; ++i) {
     const float g = static_cast<float>(got[i]), w = static_cast<float>(want[i]);
-    // Neighbouring halves of one sign, but an infinity only for an infinity.
+    const int steps = std::abs(static_cast<int>(got[i].bits() & 0x7fffu) - static_cast<int>(want[i].bits() & 0x7fffu));
+    // Neighbouring values of one sign, but an infinity only for an infinity.
     const bool same = (std::isnan(g) && std::isnan(w)) ||
                       (!std::isnan(g) && !std::isnan(w) && std::isinf(g) == std::isinf(w) &&
-                       (got[i].bits() & 0x8000u) == (want[i].bits() & 0x8000u) &&
-                       std::abs(static_cast<int>(got[i].bits() & 0x7fffu) - static_cast<int>(want[i].bits() & 0x7fffu)) <= 1);
+                       (got[i].bits() & 0x8000u) == (want[i].bits() & 0x8000u) && steps <= 1);
     if (same) continue;
     ++failures;
-    ADD_FAILURE() << op << "(float16 bits 0x" << std::hex << columns[0][i].bits()
-                  << (vector.arity == 2 ? ", 0x" : "") << (vector.arity == 2 ? columns[1][i].bits() : 0) << std::dec
-                  << ") = " << g << " vs scalar " << w;
+    ADD_FAILURE() << op << "(" << tessera::name(tessera::dtype_of<N>) << " bits 0x" << std::hex
+                  << columns[0][i].bits() << (vector.arity == 2 ? ", 0x" : "")
+                  << (vector.arity == 2 ? columns[1][i].bits() : 0) << std::dec << ") = " << g << " vs scalar " << w;
   }
 }
 
@@ -241,13 +242,13 @@ TEST_P(VectorMath, AgreesWithTheScalarKernels) {
   KernelRegistry vector_only;
   tessera::kernels::register_cpu_vector_math(vector_only, level);
   const auto kernels = vector_only.elementwise_kernels(DeviceKind::cpu);
-  // The functions the vector kernels must cover, for the three float dtypes.
+  // The functions the vector kernels must cover, for the four float dtypes.
   const std::vector<std::string> expected = {"exp",  "expm1", "log",  "log1p", "log2",  "log10", "sin", "cos",
                                              "tan",  "asin",  "acos", "atan",  "sinh",  "cosh",  "tanh", "asinh",
                                              "acosh", "atanh", "atan2", "pow", "hypot"};
-  EXPECT_EQ(kernels.size(), (tessera::kernels::cpu_has_f16c() ? 3 : 2) * expected.size());
+  EXPECT_EQ(kernels.size(), (tessera::kernels::cpu_has_f16c() ? 4 : 3) * expected.size());
   for (const std::string& op : expected) {
-    for (DType dtype : {DType::float16, DType::float32, DType::float64}) {
+    for (DType dtype : {DType::float16, DType::bfloat16, DType::float32, DType::float64}) {
       if (dtype == DType::float16 && !tessera::kernels::cpu_has_f16c()) continue;
       const std::array<DType, 2> inputs{dtype, dtype};
       const std::size_t arity = (op == "atan2" || op == "pow" || op == "hypot") ? 2 : 1;
@@ -259,7 +260,9 @@ TEST_P(VectorMath, AgreesWithTheScalarKernels) {
     if (kernel.inputs[0] == DType::float64) {
       check_kernel<double>(op, kernel);
     } else if (kernel.inputs[0] == DType::float16) {
-      check_half_kernel(op, kernel);
+      check_narrow_kernel<tessera::float16>(op, kernel);
+    } else if (kernel.inputs[0] == DType::bfloat16) {
+      check_narrow_kernel<tessera::bfloat16>(op, kernel);
     } else {
       ASSERT_EQ(kernel.inputs[0], DType::float32) << op;
       check_kernel<float>(op, kernel);

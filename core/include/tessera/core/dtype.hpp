@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "tessera/core/error.hpp"
-#include "tessera/core/float16.hpp"
+#include "tessera/core/narrow_float.hpp"
 
 namespace tessera {
 
@@ -28,17 +28,18 @@ enum class DType : std::uint8_t {
   uint64,
   int64,
   float16,
+  bfloat16,
   float32,
   float64,
   complex64,
   complex128,
 };
 
-inline constexpr std::size_t kDTypeCount = 14;
+inline constexpr std::size_t kDTypeCount = 15;
 
 /// The dtypes there are, as messages that refuse another name them.
 inline constexpr std::string_view kDTypeList =
-    "bool, int8-int64, uint8-uint64, float16, float32, float64, complex64, complex128";
+    "bool, int8-int64, uint8-uint64, float16, bfloat16, float32, float64, complex64, complex128";
 
 /// Broad kinds, as the array API groups dtypes.
 enum class DTypeKind : std::uint8_t { boolean, unsigned_integer, signed_integer, real_floating, complex_floating };
@@ -61,6 +62,7 @@ TESSERA_DTYPE_TRAITS(int32, std::int32_t, signed_integer)
 TESSERA_DTYPE_TRAITS(uint64, std::uint64_t, unsigned_integer)
 TESSERA_DTYPE_TRAITS(int64, std::int64_t, signed_integer)
 TESSERA_DTYPE_TRAITS(float16, float16, real_floating)
+TESSERA_DTYPE_TRAITS(bfloat16, bfloat16, real_floating)
 TESSERA_DTYPE_TRAITS(float32, float, real_floating)
 TESSERA_DTYPE_TRAITS(float64, double, real_floating)
 TESSERA_DTYPE_TRAITS(complex64, std::complex<float>, complex_floating)
@@ -85,6 +87,7 @@ template <> inline constexpr DType dtype_of<std::int32_t> = DType::int32;
 template <> inline constexpr DType dtype_of<std::uint64_t> = DType::uint64;
 template <> inline constexpr DType dtype_of<std::int64_t> = DType::int64;
 template <> inline constexpr DType dtype_of<float16> = DType::float16;
+template <> inline constexpr DType dtype_of<bfloat16> = DType::bfloat16;
 template <> inline constexpr DType dtype_of<float> = DType::float32;
 template <> inline constexpr DType dtype_of<double> = DType::float64;
 template <> inline constexpr DType dtype_of<std::complex<float>> = DType::complex64;
@@ -152,6 +155,7 @@ decltype(auto) type_dispatch(DType dtype, F&& f) {
     case DType::uint64: return std::forward<F>(f).template operator()<std::uint64_t>();
     case DType::int64: return std::forward<F>(f).template operator()<std::int64_t>();
     case DType::float16: return std::forward<F>(f).template operator()<float16>();
+    case DType::bfloat16: return std::forward<F>(f).template operator()<bfloat16>();
     case DType::float32: return std::forward<F>(f).template operator()<float>();
     case DType::float64: return std::forward<F>(f).template operator()<double>();
     case DType::complex64: return std::forward<F>(f).template operator()<std::complex<float>>();

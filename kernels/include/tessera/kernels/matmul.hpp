@@ -23,6 +23,8 @@ inline void matmul_block(DType dtype, const void* a, bool transpose_a, const voi
 
 /// The dtype matmul_block may accumulate `dtype` operands in besides their own (float32
 /// for float16), or `dtype` itself.
-inline DType wider_matmul_accumulator(DType dtype) { return dtype == DType::float16 ? DType::float32 : dtype; }
+inline DType wider_matmul_accumulator(DType dtype) {
+  return dtype == DType::float16 || dtype == DType::bfloat16 ? DType::float32 : dtype;
+}
 
 }  // namespace tessera::kernels

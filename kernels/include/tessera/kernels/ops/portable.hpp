@@ -33,7 +33,7 @@ extern "C" __device__ int tessera_error_code;
 #include "tessera/core/error.hpp"
 #define TESSERA_PORT_STD std
 #endif
-#include "tessera/core/float16.hpp"
+#include "tessera/core/narrow_float.hpp"
 
 namespace tessera::kernels::ops::port {
 
@@ -114,13 +114,27 @@ using std::nextafter;
 using std::trunc;
 #endif
 
-// float16: operations reach it as float (ops::apply_op); what is asked of a float16 value
-// itself, by reductions and sorts, is its class, read from the bits.
+// The 16-bit floats: operations reach them as float (ops::apply_op); what is asked of a
+// value itself, by reductions and sorts, is its class, read from the bits.
+using tessera::bfloat16;
 using tessera::float16;
-inline bool isnan(float16 x) { return (x.bits() & 0x7fffu) > 0x7c00u; }
-inline bool isinf(float16 x) { return (x.bits() & 0x7fffu) == 0x7c00u; }
-inline bool isfinite(float16 x) { return (x.bits() & 0x7c00u) != 0x7c00u; }
-inline bool signbit(float16 x) { return (x.bits() & 0x8000u) != 0; }
+using tessera::is_narrow_float_v;
+template <int E, int F>
+bool isnan(narrow_float<E, F> x) {
+  return (x.bits() & 0x7fffu) > narrow_float<E, F>::kExponentField;
+}
+template <int E, int F>
+bool isinf(narrow_float<E, F> x) {
+  return (x.bits() & 0x7fffu) == narrow_float<E, F>::kExponentField;
+}
+template <int E, int F>
+bool isfinite(narrow_float<E, F> x) {
+  return (x.bits() & narrow_float<E, F>::kExponentField) != narrow_float<E, F>::kExponentField;
+}
+template <int E, int F>
+bool signbit(narrow_float<E, F> x) {
+  return (x.bits() & 0x8000u) != 0;
+}
 
 inline constexpr int kCharBit = CHAR_BIT;
 

@@ -19,7 +19,7 @@ inline constexpr bool is_int_v = port::is_integral_v<T> && !is_bool_v<T>;
 template <class T>
 inline constexpr bool is_signed_int_v = is_int_v<T>&& port::is_signed_v<T>;
 template <class T>
-inline constexpr bool is_real_float_v = port::is_floating_point_v<T> || port::is_same_v<T, port::float16>;
+inline constexpr bool is_real_float_v = port::is_floating_point_v<T> || port::is_narrow_float_v<T>;
 template <class T>
 inline constexpr bool is_floating_v = is_real_float_v<T> || is_complex_v<T>;
 template <class T>
@@ -104,15 +104,27 @@ bool complex_less_equal(port::complex<R> x, port::complex<R> y) noexcept {
          (x.real() == y.real() && x.imag() <= y.imag());
 }
 
+/// The 16-bit float among the types, or void.
+template <class... T>
+struct narrow_float_among {
+  using type = void;
+};
+template <class T0, class... T>
+struct narrow_float_among<T0, T...> {
+  using type = port::conditional_t<port::is_narrow_float_v<T0>, T0, typename narrow_float_among<T...>::type>;
+};
+
 /// An operation applied to elements, as every kernel applies one: `Op::apply` itself,
-/// except on float16, which computes as NumPy's float16 loops do: the float operation,
-/// its result rounded to half once (not after every step of the operation's formula).
+/// except on the 16-bit floats, which compute as NumPy's float16 loops do: the float
+/// operation, its result rounded to 16 bits once (not after every step of the
+/// operation's formula).
 template <class Op, class... T>
 auto apply_op(T... args) {
-  if constexpr ((port::is_same_v<T, port::float16> || ...)) {
+  using Narrow = typename narrow_float_among<T...>::type;
+  if constexpr (!port::is_same_v<Narrow, void>) {
     const auto result = Op::apply(static_cast<float>(args)...);
     if constexpr (port::is_same_v<decltype(result), const float>) {
-      return port::float16(result);
+      return Narrow(result);
     } else {
       return result;
     }

@@ -1,18 +1,20 @@
-"""float16 workloads side by side: NumPy, dask.array (threaded scheduler) and tessera's
-Python module, on the same float16 matrix, in one run.
+"""16-bit float workloads side by side: NumPy, dask.array (threaded scheduler) and
+tessera's Python module, on the same float16 or bfloat16 matrix, in one run.
 
-Usage: python3 bench/float16_compare.py [n] [chunk] [repeat]
-Prints the best of `repeat` (default 3) seconds per workload and tessera's speed-up over
-each peer. The input is generated and held in memory (persisted, for tessera) before
-timing. Every framework's result is checked against the workload computed in float64 and
-rounded to half: tessera's must be close (it is asserted), the peers' errors are printed
-(NumPy, and dask through it, round a float16 sum to half at every step).
+Usage: python3 bench/narrow_float_compare.py [n] [chunk] [repeat] [dtype]
+dtype is float16 (default) or bfloat16 (ml_dtypes' dtype for NumPy and dask). Prints the
+best of `repeat` (default 3) seconds per workload and tessera's speed-up over each peer.
+The input is generated and held in memory (persisted, for tessera) before timing. Every
+framework's result is checked against the workload computed in float64: tessera's must
+be close (it is asserted), the peers' errors are printed (NumPy, and dask through it,
+round a 16-bit sum at every step; ml_dtypes' bfloat16 matmul returns float32).
 """
 import sys
 import time
 
 import dask
 import dask.array as da
+import ml_dtypes  # noqa: F401 - registers bfloat16 with NumPy
 import numpy as np
 
 import tessera as ts
@@ -41,16 +43,18 @@ def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
     chunk = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
     repeat = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    dtype = np.dtype(sys.argv[4] if len(sys.argv) > 4 else "float16")
     rng = np.random.default_rng(0)
-    host = rng.uniform(-1, 1, (n, n)).astype(np.float16)
-    host_b = rng.uniform(-1, 1, (n, 256)).astype(np.float16)
+    host = rng.uniform(-1, 1, (n, n)).astype(np.float32).astype(dtype)
+    host_b = rng.uniform(-1, 1, (n, 256)).astype(np.float32).astype(dtype)
+    eps = float(ts.finfo(dtype).eps)
 
     dask.config.set(scheduler="threads", num_workers=2)
     dx, db = da.from_array(host, chunks=chunk).persist(), da.from_array(host_b, chunks=(chunk, 256)).persist()
     tx = ts.asarray(host, chunks=chunk).persist()
     tb = ts.asarray(host_b, chunks=(chunk, 256)).persist()
 
-    print(f"float16 {n}x{n} in {chunk}x{chunk} chunks; b is {n}x256; best of {repeat}")
+    print(f"{dtype} {n}x{n} in {chunk}x{chunk} chunks; b is {n}x256; best of {repeat}")
     print("| workload | tessera s | dask s | numpy s | dask/tessera | numpy/tessera | max error tessera / dask / numpy |")
     print("|---|---|---|---|---|---|---|")
     reference = workloads(np, host, host_b)
@@ -61,12 +65,12 @@ def main():
         t_np, r_np = best_of(repeat, reference[name])
         want = np.asarray(exact[name](), dtype=np.float64)
         errors = []
-        for label, result in (("tessera", r_ts), ("dask", r_da), ("numpy", np.asarray(r_np))):
-            assert result.dtype == np.float16, (name, label, result.dtype)
+        assert r_ts.dtype == dtype, (name, r_ts.dtype)
+        for result in (r_ts, r_da, np.asarray(r_np)):
             errors.append(f"{np.max(np.abs(result.astype(np.float64) - want)):.3g}")
-        # Elements rounded to half before a sum carry a few of half's ulps each: about
+        # Elements rounded to 16 bits before a sum carry a few epsilons each: about
         # sqrt(n * n) of them add up, in either direction.
-        np.testing.assert_allclose(r_ts.astype(np.float64), want, rtol=1e-2, atol=n * 2.0 ** -10, err_msg=name)
+        np.testing.assert_allclose(r_ts.astype(np.float64), want, rtol=4 * eps, atol=n * eps, err_msg=name)
         print(f"| `{name}` | {t_ts:.3f} | {t_da:.3f} | {t_np:.3f} | {t_da / t_ts:.2f} | {t_np / t_ts:.2f} | "
               f"{' / '.join(errors)} |")
 
