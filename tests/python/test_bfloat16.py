@@ -162,7 +162,7 @@ def test_promotion_is_float16s_except_with_float16(other, expected):
     assert (b + o).dtype == np.dtype(expected) and (o * b).dtype == np.dtype(expected)
     assert ts.result_type(b, o) == np.dtype(expected) == ts.result_type(other, ts.bfloat16)
     assert ts.can_cast(other, ts.bfloat16) == (expected == "bfloat16")
-    np.testing.assert_array_equal((b + o).compute().astype(np.float64), np.full(3, 2.0))
+    np.testing.assert_array_equal((b + o).compute().astype(np.complex128), np.full(3, 2.0))
 
 
 def test_python_scalars_promote_weakly():

@@ -15,6 +15,10 @@
 
 namespace tessera {
 
+// The enumerators float16 and bfloat16 name the types tessera::float16 and bfloat16 on
+// purpose; GCC's -Wshadow takes a scoped enumerator for a shadowing declaration of an alias.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
 /// The element type of an array. The order is the promotion lattice's search order (see
 /// `result_type`), so do not reorder.
 enum class DType : std::uint8_t {
@@ -34,6 +38,7 @@ enum class DType : std::uint8_t {
   complex64,
   complex128,
 };
+#pragma GCC diagnostic pop
 
 inline constexpr std::size_t kDTypeCount = 15;
 

@@ -48,6 +48,8 @@ To convert(From v) {
       return To{static_cast<typename To::value_type>(v), 0};
   } else if constexpr (is_complex_v<From>) {
     return convert<To>(v.real());
+  } else if constexpr (port::is_narrow_float_v<To> && port::is_narrow_float_v<From>) {
+    return To(static_cast<float>(v));  // exact in float, then rounded once
   } else if constexpr (port::is_integral_v<To> && port::is_narrow_float_v<From>) {
     return float_to_integer<To>(static_cast<float>(v));  // exact, and float's limits are constexpr
   } else if constexpr (port::is_integral_v<To> && is_real_float_v<From>) {

@@ -114,6 +114,10 @@ struct narrow_float_among<T0, T...> {
   using type = port::conditional_t<port::is_narrow_float_v<T0>, T0, typename narrow_float_among<T...>::type>;
 };
 
+/// Whether Op reads 16-bit floats themselves (`kOnNarrowBits`) rather than as floats.
+template <class Op>
+inline constexpr bool on_narrow_bits_v = requires { Op::kOnNarrowBits; };
+
 /// An operation applied to elements, as every kernel applies one: `Op::apply` itself,
 /// except on the 16-bit floats, which compute as NumPy's float16 loops do: the float
 /// operation, its result rounded to 16 bits once (not after every step of the
@@ -121,7 +125,7 @@ struct narrow_float_among<T0, T...> {
 template <class Op, class... T>
 auto apply_op(T... args) {
   using Narrow = typename narrow_float_among<T...>::type;
-  if constexpr (!port::is_same_v<Narrow, void>) {
+  if constexpr (!port::is_same_v<Narrow, void> && !on_narrow_bits_v<Op>) {
     const auto result = Op::apply(static_cast<float>(args)...);
     if constexpr (port::is_same_v<decltype(result), const float>) {
       return Narrow(result);
