@@ -45,8 +45,9 @@ def asarray(obj, dtype=None, device=None, copy: bool | None = None, chunks="auto
     if dtype is not None and np.dtype(dtype) == bfloat16 and copy is not False:
         source = np.asarray(obj)
         if source.dtype != bfloat16:
-            # ml_dtypes rounds float64 to bfloat16 through float32 (twice); tessera's cast, once.
-            return asarray(source, chunks=chunks).astype(bfloat16)
+            # ml_dtypes rounds float64 to bfloat16 through float32 (twice); tessera's cast,
+            # once. A copy: the cast is lazy, and a conversion must not see later writes.
+            return asarray(source, chunks=chunks, copy=True).astype(bfloat16)
     if type(obj) in (bool, int, float, complex) and dtype is None:
         # A Python scalar: NumPy's default dtypes (not the weak typing of an operand).
         obj = np.asarray(obj, dtype=_default_scalar_dtype(obj))

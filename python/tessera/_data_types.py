@@ -35,19 +35,28 @@ def astype(x, dtype, /, *, copy=True, device=None) -> Array:
     return asarray(x).astype(dtype)
 
 
+_PYTHON_SCALARS = (builtins.bool, int, float, complex)
+
+
+def _promotion_operand(a):
+    """An array's dtype; dtypes, their names and Python scalars (weak) as they are."""
+    if type(a) in _PYTHON_SCALARS or isinstance(a, (type, str, np.dtype)):
+        return a
+    return getattr(a, "dtype", a)
+
+
 def result_type(*arrays_and_dtypes):
     """NumPy's promotion (the array API's table, with NumPy's rules where it is silent);
     Python scalars promote weakly. bfloat16, which NumPy does not know, promotes as
     tessera's kernels do: like float16 with everything else, and with float16 to float32."""
-    args = [a.dtype if isinstance(a, Array) else a for a in arrays_and_dtypes]
-    scalars = [a for a in args if isinstance(a, (builtins.bool, int, float, complex))]
-    dtypes = [np.dtype(a) for a in args if not isinstance(a, (builtins.bool, int, float, complex))]
+    args = [_promotion_operand(a) for a in arrays_and_dtypes]
+    dtypes = [np.dtype(a) for a in args if type(a) not in _PYTHON_SCALARS]
     if bfloat16 not in dtypes:
         return np.result_type(*args)
     out = dtypes[0]
     for dtype in dtypes[1:]:
         out = _tessera.result_type(out, dtype)
-    if any(isinstance(s, complex) for s in scalars) and out.kind != "c":
+    if any(type(a) is complex for a in args) and out.kind != "c":
         out = complex128 if out == float64 else complex64
     return out
 

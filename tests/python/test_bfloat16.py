@@ -91,7 +91,17 @@ def test_arithmetic_is_floats_rounded_once(rng, op):
     assert_same_bf16(getattr(ts, op)(x, y).compute(), expected, op)
 
 
-@pytest.mark.parametrize("op", ["sin", "exp", "log", "sqrt", "tanh", "floor", "abs", "negative", "square"])
+@pytest.mark.parametrize("op", ["sqrt", "floor", "abs", "negative", "square", "trunc", "sign"])
+def test_correctly_rounded_functions_are_exact(rng, op):
+    # float's sqrt and these are correctly rounded, so rounding to bfloat16 once is too.
+    a = randoms(rng, 1000, scale=300)
+    a[::41] = np.nan
+    with np.errstate(all="ignore"):
+        expected = getattr(np, op)(a.astype(np.float32)).astype(BF16)
+    assert_same_bf16(getattr(ts, op)(ts.asarray(a, chunks=300)).compute(), expected, op)
+
+
+@pytest.mark.parametrize("op", ["sin", "exp", "log", "tanh", "expm1", "atan"])
 def test_math_functions_are_floats_rounded(rng, op):
     a = randoms(rng, 400, scale=4)
     with np.errstate(all="ignore"):
@@ -170,6 +180,20 @@ def test_python_scalars_promote_weakly():
     assert (b + 1).dtype == BF16 and (b * 2.5).dtype == BF16 and (b + 1j).dtype == np.complex64
     assert ts.result_type(b, 1, 2.5) == BF16 and ts.result_type(b, 1j) == np.complex64
     assert ts.can_cast(ts.bfloat16, ts.float32) and not ts.can_cast(ts.bfloat16, ts.float16)
+    # NumPy scalars and arrays are not weak: their dtypes take part, as in the operations.
+    assert ts.result_type(b, np.float64(2.5)) == np.float64 == (b + np.float64(2.5)).dtype
+    assert ts.result_type(np.ones(3, dtype=BF16), np.ones(2, dtype=np.int16)) == np.float32
+    assert ts.result_type(np.ones(3), ts.float32) == np.float64  # no bfloat16: NumPy's answer
+
+
+def test_asarray_with_a_cast_to_bfloat16_copies(rng):
+    source = rng.uniform(-1, 1, 100)
+    x = ts.asarray(source, dtype=ts.bfloat16, copy=True)
+    expected = bf16_of(source)
+    source[:] = 7  # after the conversion: not seen
+    assert_same_bf16(x.compute(), expected)
+    with pytest.raises(ValueError, match="copy"):
+        ts.asarray(np.ones(3), dtype=ts.bfloat16, copy=False)
 
 
 def test_creation_and_dlpack():

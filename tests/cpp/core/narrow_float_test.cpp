@@ -166,6 +166,15 @@ TEST(BFloat16, OverflowsToInfinityAndUnderflowsToZero) {
   EXPECT_EQ(static_cast<float>(bfloat16(257)), 256.0f);
   EXPECT_EQ(static_cast<float>(bfloat16(259)), 260.0f);
   EXPECT_TRUE(is_nan_bits<bfloat16>(bfloat16(std::numeric_limits<float>::signaling_NaN()).bits()));
+  // 64-bit integers round from their value: 2^62 + 2^54 + 1 is just past a midpoint, which
+  // it would be exactly once rounded to a double.
+  const std::int64_t past_midpoint = (std::int64_t{1} << 62) + (std::int64_t{1} << 54) + 1;
+  EXPECT_EQ(static_cast<double>(bfloat16(past_midpoint)), std::ldexp(1.0, 62) + std::ldexp(1.0, 55));
+  EXPECT_EQ(static_cast<double>(bfloat16(-past_midpoint)), -(std::ldexp(1.0, 62) + std::ldexp(1.0, 55)));
+  EXPECT_EQ(static_cast<double>(bfloat16(std::uint64_t(past_midpoint) * 2)), std::ldexp(1.0, 63) + std::ldexp(1.0, 56));
+  EXPECT_EQ(static_cast<double>(bfloat16((std::int64_t{1} << 62) + (std::int64_t{1} << 54))), std::ldexp(1.0, 62));
+  EXPECT_EQ(static_cast<double>(bfloat16(std::numeric_limits<std::int64_t>::min())), -std::ldexp(1.0, 63));
+  EXPECT_EQ(static_cast<double>(bfloat16(std::numeric_limits<std::uint64_t>::max())), std::ldexp(1.0, 64));
 }
 
 TEST(NarrowFloatLimits, AreEachFormatsOwn) {

@@ -191,9 +191,12 @@ void check_kernel(const std::string& op, const ElementwiseKernel& vector) {
 /// shifts and rounding for bfloat16) against the scalar kernel (libm's float function,
 /// rounded): every 16-bit value as input (pairs of special and random values for binary
 /// operations), within one unit of the 16-bit type, since a float result one ULP off may
-/// round to the neighbouring value.
+/// round to the neighbouring value. And bit for bit against `float_vector` (the float
+/// kernel of the same table) on the widened inputs, rounded by tessera's own conversion:
+/// the 16-bit kernel must be exactly that.
 template <class N>
-void check_narrow_kernel(const std::string& op, const ElementwiseKernel& vector) {
+void check_narrow_kernel(const std::string& op, const ElementwiseKernel& vector,
+                         const ElementwiseKernel& float_vector) {
   const auto* scalar = scalar_registry().find_elementwise(op, std::span(vector.inputs.data(), vector.arity),
                                                           DeviceKind::cpu);
   ASSERT_NE(scalar, nullptr) << "no scalar kernel for " << op;
@@ -216,6 +219,20 @@ void check_narrow_kernel(const std::string& op, const ElementwiseKernel& vector)
     }
   }
   const std::vector<N> got = run(vector, columns), want = run(*scalar, columns);
+  std::vector<std::vector<float>> wide(columns.size());
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    for (N x : columns[c]) wide[c].push_back(static_cast<float>(x));
+  }
+  const std::vector<float> float_results = run(float_vector, wide);
+  int mismatches = 0;
+  for (std::size_t i = 0; i < got.size() && mismatches < 5; ++i) {
+    const N rounded(float_results[i]);
+    const bool both_nan = std::isnan(float_results[i]) && std::isnan(static_cast<float>(got[i]));
+    if (both_nan || rounded.bits() == got[i].bits()) continue;
+    ++mismatches;
+    ADD_FAILURE() << op << "(" << tessera::name(tessera::dtype_of<N>) << " bits 0x" << std::hex << columns[0][i].bits()
+                  << ") = bits 0x" << got[i].bits() << ", the float kernel's result rounded is 0x" << rounded.bits();
+  }
   int failures = 0;
   for (std::size_t i = 0; i < got.size() && failures < 5; ++i) {
     const float g = static_cast<float>(got[i]), w = static_cast<float>(want[i]);
@@ -259,10 +276,16 @@ TEST_P(VectorMath, AgreesWithTheScalarKernels) {
   for (const auto& [op, kernel] : kernels) {
     if (kernel.inputs[0] == DType::float64) {
       check_kernel<double>(op, kernel);
-    } else if (kernel.inputs[0] == DType::float16) {
-      check_narrow_kernel<tessera::float16>(op, kernel);
-    } else if (kernel.inputs[0] == DType::bfloat16) {
-      check_narrow_kernel<tessera::bfloat16>(op, kernel);
+    } else if (kernel.inputs[0] == DType::float16 || kernel.inputs[0] == DType::bfloat16) {
+      const std::array<DType, 2> floats{DType::float32, DType::float32};
+      const auto* float_kernel =
+          vector_only.find_elementwise(op, std::span(floats.data(), kernel.arity), DeviceKind::cpu);
+      ASSERT_NE(float_kernel, nullptr) << op;
+      if (kernel.inputs[0] == DType::float16) {
+        check_narrow_kernel<tessera::float16>(op, kernel, *float_kernel);
+      } else {
+        check_narrow_kernel<tessera::bfloat16>(op, kernel, *float_kernel);
+      }
     } else {
       ASSERT_EQ(kernel.inputs[0], DType::float32) << op;
       check_kernel<float>(op, kernel);

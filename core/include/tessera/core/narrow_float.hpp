@@ -66,9 +66,7 @@ class narrow_float {
   /// NaNs stay NaN, quieted. (Not from long double, which would be rounded to double first.)
   template <class A>
     requires TESSERA_NARROW_STD::is_arithmetic_v<A> && (!TESSERA_NARROW_STD::is_same_v<A, long double>)
-  TESSERA_NARROW_FN narrow_float(A value) noexcept
-      : bits_(TESSERA_NARROW_STD::is_same_v<A, float> ? round_from_float(static_cast<float>(value))
-                                                      : round_from(static_cast<double>(value))) {}
+  TESSERA_NARROW_FN narrow_float(A value) noexcept : bits_(round_from_any(value)) {}
 
   TESSERA_NARROW_FN static narrow_float from_bits(u16 bits) noexcept {
     narrow_float x;
@@ -145,6 +143,33 @@ class narrow_float {
   }
 
  private:
+  template <class A>
+  TESSERA_NARROW_FN static u16 round_from_any(A value) noexcept {
+    if constexpr (TESSERA_NARROW_STD::is_same_v<A, float>) {
+      return round_from_float(value);
+    } else if constexpr (TESSERA_NARROW_STD::is_integral_v<A> && sizeof(A) > 4) {
+      return round_from(odd_rounded(value));
+    } else {
+      return round_from(static_cast<double>(value));  // exact
+    }
+  }
+
+  /// A 64-bit integer as a double, rounded to odd where it has more than 53 bits: the
+  /// sticky last bit keeps the second rounding, to 16 bits, correct (a double rounded to
+  /// nearest could land on a tie the integer was not).
+  template <class I>
+  TESSERA_NARROW_FN static double odd_rounded(I value) noexcept {
+    bool negative = false;
+    if constexpr (TESSERA_NARROW_STD::is_signed_v<I>) negative = value < 0;
+    const u64 magnitude = negative ? u64{0} - static_cast<u64>(value) : static_cast<u64>(value);
+    int shift = 0;
+    while ((magnitude >> shift) >= (u64{1} << 53)) ++shift;
+    u64 kept = magnitude >> shift;
+    if (shift > 0 && (magnitude & ((u64{1} << shift) - 1)) != 0) kept |= 1u;
+    const double exact = static_cast<double>(kept) * static_cast<double>(u64{1} << shift);
+    return negative ? -exact : exact;
+  }
+
   /// The nearest value to `value` (ties to even), from its binary64 fields.
   TESSERA_NARROW_FN static u16 round_from(double value) noexcept {
     const u64 bits = TESSERA_NARROW_STD::bit_cast<u64>(value);

@@ -116,7 +116,7 @@ struct narrow_float_among<T0, T...> {
 
 /// Whether Op reads 16-bit floats themselves (`kOnNarrowBits`) rather than as floats.
 template <class Op>
-inline constexpr bool on_narrow_bits_v = requires { Op::kOnNarrowBits; };
+inline constexpr bool on_narrow_bits_v = requires { requires Op::kOnNarrowBits; };
 
 /// An operation applied to elements, as every kernel applies one: `Op::apply` itself,
 /// except on the 16-bit floats, which compute as NumPy's float16 loops do: the float
