@@ -6,7 +6,7 @@
 //   static constexpr unsigned arity;                 // 1 or 2; all inputs share one dtype
 //   template <class T> static constexpr bool supports;
 //   template <class T> static Out apply(T...);       // Out is T, bool or T's real type
-// applied through ops::apply_op (which computes float16 in float), and
+// applied through ops::apply_op (which computes the 16-bit floats in float), and
 // `register_ops<Op...>(registry)` registers it for every dtype it supports.
 #pragma once
 

@@ -4,6 +4,8 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <optional>
+
 #include "bindings.hpp"
 #include "conversions.hpp"
 #include "py_object.hpp"
@@ -47,7 +49,15 @@ void bind_array_functions(py::module_& m) {
   m.def(
       "result_type",
       [](py::handle a, py::handle b) {
-        return to_numpy_dtype(result_type(dtype_from_python(a), dtype_from_python(b)));
+        // b may be a Python scalar (exactly bool, int, float or complex: NumPy's scalars
+        // subclass them but carry a dtype), which promotes weakly.
+        const DType left = dtype_from_python(a);
+        std::optional<ScalarKind> weak;
+        if (PyBool_Check(b.ptr())) weak = ScalarKind::boolean;
+        else if (PyLong_CheckExact(b.ptr())) weak = ScalarKind::integer;
+        else if (PyFloat_CheckExact(b.ptr())) weak = ScalarKind::real;
+        else if (PyComplex_CheckExact(b.ptr())) weak = ScalarKind::complex;
+        return to_numpy_dtype(weak ? result_type(left, *weak) : result_type(left, dtype_from_python(b)));
       },
       py::arg("a"), py::arg("b"));
   m.def(

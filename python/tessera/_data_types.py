@@ -54,10 +54,8 @@ def result_type(*arrays_and_dtypes):
     if bfloat16 not in dtypes:
         return np.result_type(*args)
     out = dtypes[0]
-    for dtype in dtypes[1:]:
-        out = _tessera.result_type(out, dtype)
-    if any(type(a) is complex for a in args) and out.kind != "c":
-        out = complex128 if out == float64 else complex64
+    for other in dtypes[1:] + [a for a in args if type(a) in _PYTHON_SCALARS]:  # scalars last: weak
+        out = _tessera.result_type(out, other)
     return out
 
 

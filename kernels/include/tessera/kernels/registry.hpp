@@ -130,9 +130,9 @@ CpuVectorMath cpu_vector_math_support();
 std::string_view name(CpuVectorMath level);
 /// Whether the CPU converts float16 (F16C), which the vectorized float16 math kernels use.
 bool cpu_has_f16c();
-/// Registers the float64/float32 math kernels of `level` over those already there, and
-/// the float16 ones where the CPU has F16C; a ValueError for a level the CPU does not
-/// support. register_cpu_elementwise calls it; tests call it to compare the levels.
+/// Registers the float64/float32/bfloat16 math kernels of `level` over those already
+/// there, and the float16 ones where the CPU has F16C; a ValueError for a level the CPU
+/// does not support. register_cpu_elementwise calls it; tests call it to compare the levels.
 void register_cpu_vector_math(KernelRegistry& registry, CpuVectorMath level);
 
 // Registration entry points, one per kernel family and backend; KernelRegistry::instance()

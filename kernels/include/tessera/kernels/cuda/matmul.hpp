@@ -24,7 +24,7 @@ bool has_device_matmul(DType dtype) noexcept;
 /// the current device and `stream`: C is m×n; A is m×k, or k×m read transposed when
 /// `transpose_a`; B is k×n, or n×k read transposed when `transpose_b`. Throws
 /// tessera::TypeError for a dtype without a GEMM and tessera::Error for cuBLAS failures.
-/// C holds `c_dtype`, as in kernels::matmul_block: float16 operands may sum into float32.
+/// C holds `c_dtype`, as in kernels::matmul_block: 16-bit float operands may sum into float32.
 void matmul_block_on_device(DType dtype, const void* a, bool transpose_a, const void* b, bool transpose_b, void* c,
                             std::int64_t m, std::int64_t n, std::int64_t k, bool accumulate, DType c_dtype,
                             cudaStream_t stream, DeviceMatmulOptions options = {});
