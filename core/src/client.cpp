@@ -70,7 +70,7 @@ std::vector<Client::StatePtr> Client::scatter_values(std::vector<Value>&& values
     data.emplace_back(key, std::move(values[i]));
   }
   impl_->scatter(std::move(data), states);
-  for (auto& state : states) state->set_finished();
+  for (auto& state : states) state->set_finished(0);  // the epoch the scheduler gives scattered data
   return states;
 }
 

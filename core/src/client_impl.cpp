@@ -1,5 +1,7 @@
 #include "client_impl.hpp"
 
+#include <chrono>
+
 #include "tessera/core/device.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/logging.hpp"
@@ -86,12 +88,46 @@ void ClientImpl::cancel(std::span<const Key> keys) {
 }
 
 std::vector<Value> ClientImpl::fetch(std::span<const Key> keys, Device& target) {
-  ClusterLifeline::Use use(*lifeline_);
-  LocalClusterImpl& cluster = live(use);
+  // Tries without news of the key before giving up: the news of a loss follows the loss
+  // within a scheduler step, so only a result that is truly gone runs out of them.
+  constexpr int kQuietTries = 250;
+  constexpr auto kQuietWait = std::chrono::milliseconds(20);
+  int quiet_tries = 0;
+  for (;;) {
+    std::variant<std::vector<Value>, std::size_t> outcome;
+    {
+      // Held for one try only: waiting inside it would keep the cluster from shutting
+      // down, which is what cancels a future that waits forever.
+      ClusterLifeline::Use use(*lifeline_);
+      outcome = try_fetch(live(use), keys, target);
+    }
+    if (auto* values = std::get_if<std::vector<Value>>(&outcome)) return std::move(*values);
+    // The result was lost with the workers holding it (and is being computed again), or
+    // moved between our question and the fetch: wait for its future to hear of it.
+    const Key key = keys[std::get<std::size_t>(outcome)];
+    std::shared_ptr<FutureState> state;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = futures_.find(key); it != futures_.end()) state = it->second.lock();
+    }
+    const std::uint32_t epoch = state ? state->epoch() : 0;
+    if (state) state->wait_for_report_after(epoch, kQuietWait);
+    const bool news = state && (state->epoch() != epoch || state->status() != FutureStatus::finished);
+    quiet_tries = news ? 0 : quiet_tries + 1;
+    if (!state || quiet_tries > kQuietTries) {
+      throw Error("the result of " + to_string(key) + " is not held by any worker");
+    }
+    state->wait();
+    state->throw_if_failed();
+  }
+}
+
+std::variant<std::vector<Value>, std::size_t> ClientImpl::try_fetch(LocalClusterImpl& cluster, std::span<const Key> keys,
+                                                                     Device& target) {
   const auto holders = cluster.scheduler->who_has(keys);
   std::unordered_map<runtime::WorkerId, std::vector<std::size_t>> by_worker;
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (holders[i].empty()) throw Error("the result of " + to_string(keys[i]) + " is not held by any worker");
+    if (holders[i].empty()) return i;
     by_worker[holders[i].front()].push_back(i);
   }
   std::vector<Value> values(keys.size());
@@ -102,10 +138,15 @@ std::vector<Value> ClientImpl::fetch(std::span<const Key> keys, Device& target) 
     for (std::size_t i : positions) wanted.push_back(keys[i]);
     auto fetched = transport.fetch(worker, wanted);
     for (std::size_t j = 0; j < positions.size(); ++j) {
-      if (!fetched[j]) throw Error("worker " + std::to_string(worker) + " no longer holds " + to_string(wanted[j]));
+      if (!fetched[j]) return positions[j];
       // Results reach the client where it asked for them (mostly host memory): chunks
-      // elsewhere are copied here.
-      values[positions[j]] = fetched[j]->relocated_to(target);
+      // elsewhere are copied here. A device lost meanwhile is a result lost: its worker
+      // retires, and the result is computed again.
+      try {
+        values[positions[j]] = fetched[j]->relocated_to(target);
+      } catch (const DeviceLost&) {
+        return positions[j];
+      }
     }
   }
   return values;
@@ -122,12 +163,16 @@ void ClientImpl::with_future(Key key, F&& f) {
   if (state) f(*state);
 }
 
-void ClientImpl::key_finished(Key key) {
-  with_future(key, [](FutureState& s) { s.set_finished(); });
+void ClientImpl::key_finished(Key key, std::uint32_t epoch) {
+  with_future(key, [epoch](FutureState& s) { s.set_finished(epoch); });
 }
 
-void ClientImpl::key_failed(Key key, const std::shared_ptr<const TaskFailure>& failure) {
-  with_future(key, [&failure](FutureState& s) { s.set_failed(failure); });
+void ClientImpl::key_failed(Key key, const std::shared_ptr<const TaskFailure>& failure, std::uint32_t epoch) {
+  with_future(key, [&failure, epoch](FutureState& s) { s.set_failed(failure, epoch); });
+}
+
+void ClientImpl::key_lost(Key key, std::uint32_t epoch) {
+  with_future(key, [epoch](FutureState& s) { s.set_lost(epoch); });
 }
 
 void ClientImpl::key_cancelled(Key key) {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <span>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "local_cluster_impl.hpp"
@@ -37,17 +38,23 @@ class ClientImpl final : public runtime::ClientSink, public std::enable_shared_f
   void scatter(std::vector<std::pair<Key, Value>>&& data, const std::vector<std::shared_ptr<FutureState>>& holders);
   void cancel(std::span<const Key> keys);
   /// Values of computed keys, fetched from the workers holding them into `target`'s memory.
+  /// A result lost with its workers meanwhile is waited for while it is computed again;
+  /// throws TaskError when that fails.
   std::vector<Value> fetch(std::span<const Key> keys, Device& target);
 
 
   // runtime::ClientSink
-  void key_finished(Key key) override;
-  void key_failed(Key key, const std::shared_ptr<const TaskFailure>& failure) override;
+  void key_finished(Key key, std::uint32_t epoch) override;
+  void key_failed(Key key, const std::shared_ptr<const TaskFailure>& failure, std::uint32_t epoch) override;
   void key_cancelled(Key key) override;
+  void key_lost(Key key, std::uint32_t epoch) override;
 
  private:
   template <class F>
   void with_future(Key key, F&& f);
+  /// One try of fetch(): the values, or the position of a key no worker could give.
+  std::variant<std::vector<Value>, std::size_t> try_fetch(LocalClusterImpl& cluster, std::span<const Key> keys,
+                                                          Device& target);
 
   /// Throws tessera::Error when the cluster has been shut down.
   static LocalClusterImpl& live(const ClusterLifeline::Use& use);

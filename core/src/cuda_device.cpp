@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -20,13 +21,47 @@ namespace tessera {
 #if defined(TESSERA_WITH_CUDA)
 namespace {
 
-void check(cudaError_t status, const std::string& device, const char* what) {
-  if (status == cudaSuccess) return;
-  cudaGetLastError();  // clear a sticky-free error so that the next call starts clean
-  if (status == cudaErrorMemoryAllocation) {
-    throw OutOfMemory(device + ": " + what + ": out of device memory");
+// The GPUs this process can no longer use, with the error that showed it. Never
+// destroyed: devices and their deleters may outlive static objects.
+struct LostCards {
+  std::atomic<bool> any{false};  // workers ask often: most processes never lose a card
+  std::mutex mutex;
+  std::map<int, std::string> reasons;
+};
+LostCards& lost_cards() {
+  static auto* cards = new LostCards();
+  return *cards;
+}
+
+// The errors after which CUDA's documentation says that "any further CUDA work will
+// return the same error" and the process must be relaunched to use the GPU again.
+bool corrupts_context(cudaError_t status) noexcept {
+  switch (status) {
+    case cudaErrorECCUncorrectable:
+    case cudaErrorIllegalAddress:
+    case cudaErrorLaunchTimeout:
+    case cudaErrorAssert:
+    case cudaErrorHardwareStackError:
+    case cudaErrorIllegalInstruction:
+    case cudaErrorMisalignedAddress:
+    case cudaErrorInvalidAddressSpace:
+    case cudaErrorInvalidPc:
+    case cudaErrorLaunchFailure:
+#if CUDART_VERSION >= 12080  // errors of recent toolkits
+    case cudaErrorContained:
+    case cudaErrorTensorMemoryLeak:
+#endif
+    case cudaErrorMpsClientTerminated:
+    case cudaErrorExternalDevice:
+      return true;
+    default:
+      return false;
   }
-  throw Error(device + ": " + what + " failed: " + cudaGetErrorString(status));
+}
+
+void check(cudaError_t status, int ordinal, const std::string& device, const char* what) {
+  if (status == cudaSuccess) return;
+  throw_cuda_failure(status, ordinal, device + ": " + what);
 }
 
 // Makes a device current for a scope and restores the thread's previous one: the calling
@@ -35,8 +70,8 @@ void check(cudaError_t status, const std::string& device, const char* what) {
 class DeviceScope {
  public:
   DeviceScope(int ordinal, const std::string& device) {
-    check(cudaGetDevice(&previous_), device, "reading the current device");
-    if (previous_ != ordinal) check(cudaSetDevice(ordinal), device, "selecting the device");
+    check(cudaGetDevice(&previous_), ordinal, device, "reading the current device");
+    if (previous_ != ordinal) check(cudaSetDevice(ordinal), ordinal, device, "selecting the device");
     else previous_ = -1;
   }
   ~DeviceScope() {
@@ -118,7 +153,7 @@ class CudaDevice final : public Device {
     name_ = name.str();
     const DeviceScope scope(options.ordinal, name_);
     cudaDeviceProp props{};
-    check(cudaGetDeviceProperties(&props, options.ordinal), name_, "reading its properties");
+    check(cudaGetDeviceProperties(&props, options.ordinal), "reading its properties");
     capacity_ = options.capacity > 0 ? options.capacity : props.totalGlobalMem;
     // A pool of its own, so that virtual GPUs of one card do not share freed memory, and
     // with no release threshold: freed blocks stay cached for the next chunk instead of
@@ -127,16 +162,15 @@ class CudaDevice final : public Device {
     pool_props.allocType = cudaMemAllocationTypePinned;
     pool_props.location.type = cudaMemLocationTypeDevice;
     pool_props.location.id = options.ordinal;
-    check(cudaMemPoolCreate(&pool_, &pool_props), name_, "creating its memory pool");
+    check(cudaMemPoolCreate(&pool_, &pool_props), "creating its memory pool");
     pool_registry().add(options.ordinal, pool_);
     std::uint64_t keep = capacity_;  // cache up to its share; beyond, give back at synchronization
-    check(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep), name_,
-          "configuring its memory pool");
+    check(cudaMemPoolSetAttribute(pool_, cudaMemPoolAttrReleaseThreshold, &keep), "configuring its memory pool");
     grant_peer_access();
     pinned_budget_ = capacity_ / 4;
     lanes_.resize(std::max<std::size_t>(1, options.lanes));
-    for (cudaStream_t& s : lanes_) check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), name_, "creating a stream");
-    check(cudaStreamCreateWithFlags(&copy_stream_, cudaStreamNonBlocking), name_, "creating a stream");
+    for (cudaStream_t& s : lanes_) check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), "creating a stream");
+    check(cudaStreamCreateWithFlags(&copy_stream_, cudaStreamNonBlocking), "creating a stream");
   }
 
   ~CudaDevice() override {
@@ -172,11 +206,11 @@ class CudaDevice final : public Device {
       throw OutOfMemory(name_ + ": could not allocate " + std::to_string(nbytes) + " bytes (" +
                         std::to_string(in_use_.load()) + " in use of " + std::to_string(capacity_) + ")");
     }
-    check(status, name_, "allocating device memory");
+    check(status, "allocating device memory");
     if (stream == copy_stream_) {
       // Not on an executor lane: the block may reuse memory freed in the copy stream's
       // order, so that order must be reached before another stream touches it.
-      check(cudaStreamSynchronize(stream), name_, "allocating device memory");
+      check(cudaStreamSynchronize(stream), "allocating device memory");
     }
     in_use_.fetch_add(nbytes);
     auto self = std::static_pointer_cast<CudaDevice>(shared_from_this());
@@ -244,15 +278,22 @@ class CudaDevice final : public Device {
     const DeviceScope scope(options_.ordinal, name_);
     // Virtual GPUs of one card copy within it; other GPUs peer to peer (the driver stages
     // through the host where the two cannot reach each other).
-    check(peer->options_.ordinal == options_.ordinal
-              ? cudaMemcpyAsync(dst.data(), src.data(), nbytes, cudaMemcpyDeviceToDevice, stream)
-              : cudaMemcpyPeerAsync(dst.data(), options_.ordinal, src.data(), peer->options_.ordinal, nbytes, stream),
-          name_, "copying from a peer GPU");
-    check(cudaStreamSynchronize(stream), name_, "copying from a peer GPU");
+    const bool same_card = peer->options_.ordinal == options_.ordinal;
+    cudaError_t status =
+        same_card ? cudaMemcpyAsync(dst.data(), src.data(), nbytes, cudaMemcpyDeviceToDevice, stream)
+                  : cudaMemcpyPeerAsync(dst.data(), options_.ordinal, src.data(), peer->options_.ordinal, nbytes, stream);
+    if (status == cudaSuccess) status = cudaStreamSynchronize(stream);
+    if (!same_card && corrupts_context(status)) {
+      // Either card may be the broken one, and the copy cannot tell which: neither is
+      // recorded lost here. Each card's own next call says; the value is found elsewhere.
+      cudaGetLastError();
+      throw DeviceLost(name_ + ": copying from " + peer->name_ + " failed: " + cudaGetErrorString(status));
+    }
+    check(status, "copying from a peer GPU");
   }
 
   void bind_current_thread(std::size_t lane) override {
-    check(cudaSetDevice(options_.ordinal), name_, "selecting the device");
+    check(cudaSetDevice(options_.ordinal), "selecting the device");
     bound_device = this;
     bound_lane = lane % lanes_.size();
   }
@@ -260,18 +301,22 @@ class CudaDevice final : public Device {
   void* stream(std::size_t lane) const noexcept override { return lanes_[lane % lanes_.size()]; }
 
   void synchronize(std::size_t lane) override {
-    check(cudaStreamSynchronize(lanes_[lane % lanes_.size()]), name_, "running a task");
+    check(cudaStreamSynchronize(lanes_[lane % lanes_.size()]), "running a task");
   }
 
   void synchronize_all() override {
     const DeviceScope scope(options_.ordinal, name_);
-    check(cudaDeviceSynchronize(), name_, "waiting for the device");
+    check(cudaDeviceSynchronize(), "waiting for the device");
   }
+
+  std::string lost_reason() const override { return cuda_device_lost_reason(options_.ordinal); }
 
   std::size_t bytes_in_use() const noexcept override { return in_use_.load(); }
   std::size_t capacity() const noexcept override { return capacity_; }
 
  private:
+  void check(cudaError_t status, const char* what) const { tessera::check(status, options_.ordinal, name_, what); }
+
   cudaStream_t current_stream() const noexcept {
     return bound_device == this ? lanes_[bound_lane] : copy_stream_;
   }
@@ -285,12 +330,12 @@ class CudaDevice final : public Device {
 
   void grant_peer_access() {
     int count = 0;
-    check(cudaGetDeviceCount(&count), name_, "counting GPUs");
+    check(cudaGetDeviceCount(&count), "counting GPUs");
     std::vector<cudaMemAccessDesc> peers;
     for (int peer = 0; peer < count; ++peer) {
       if (peer == options_.ordinal) continue;
       int can_access = 0;
-      check(cudaDeviceCanAccessPeer(&can_access, peer, options_.ordinal), name_, "asking about peer access");
+      check(cudaDeviceCanAccessPeer(&can_access, peer, options_.ordinal), "asking about peer access");
       if (can_access == 0) continue;
       cudaMemAccessDesc access{};
       access.location.type = cudaMemLocationTypeDevice;
@@ -299,7 +344,7 @@ class CudaDevice final : public Device {
       peers.push_back(access);
     }
     if (peers.empty()) return;
-    check(cudaMemPoolSetAccess(pool_, peers.data(), peers.size()), name_, "granting peers access to its pool");
+    check(cudaMemPoolSetAccess(pool_, peers.data(), peers.size()), "granting peers access to its pool");
     for (const cudaMemAccessDesc& access : peers) reachable_from_.push_back(access.location.id);
     TESSERA_LOG(debug) << name_ << ": " << peers.size() << " peer GPU(s) may access its memory directly";
   }
@@ -308,8 +353,8 @@ class CudaDevice final : public Device {
     if (nbytes == 0) return;
     const cudaStream_t stream = current_stream();
     const DeviceScope scope(options_.ordinal, name_);
-    check(cudaMemcpyAsync(dst, src, nbytes, direction, stream), name_, what);
-    check(cudaStreamSynchronize(stream), name_, what);
+    check(cudaMemcpyAsync(dst, src, nbytes, direction, stream), what);
+    check(cudaStreamSynchronize(stream), what);
   }
 
   CudaDeviceOptions options_;
@@ -330,11 +375,46 @@ std::shared_ptr<Device> make_cuda_device(const CudaDeviceOptions& options) {
   return std::make_shared<CudaDevice>(options);
 }
 
+void throw_cuda_failure(int code, int ordinal, std::string_view what) {
+  const auto status = static_cast<cudaError_t>(code);
+  cudaGetLastError();  // clear a non-sticky error, so that the next call starts clean
+  const std::string message = std::string(what) + " failed: " + cudaGetErrorString(status);
+  if (status == cudaErrorMemoryAllocation) throw OutOfMemory(message + ": out of device memory");
+  if (!corrupts_context(status)) throw Error(message);
+  bool first = false;
+  {
+    LostCards& cards = lost_cards();
+    std::lock_guard lock(cards.mutex);
+    first = cards.reasons.emplace(ordinal, message).second;
+    cards.any.store(true, std::memory_order_release);
+  }
+  if (first) {
+    TESSERA_LOG(error) << "GPU " << ordinal << " can no longer be used by this process (" << message
+                       << "); its workers retire and their work moves to other workers";
+  }
+  throw DeviceLost(message);
+}
+
+std::string cuda_device_lost_reason(int ordinal) {
+  LostCards& cards = lost_cards();
+  if (!cards.any.load(std::memory_order_acquire)) return {};
+  std::lock_guard lock(cards.mutex);
+  auto it = cards.reasons.find(ordinal);
+  return it == cards.reasons.end() ? std::string() : it->second;
+}
+
 #else
 
 std::shared_ptr<Device> make_cuda_device(const CudaDeviceOptions&) {
   throw Error("tessera was built without CUDA: it cannot run on a GPU");
 }
+
+void throw_cuda_failure(int status, int, std::string_view what) {
+  throw Error(std::string(what) + " failed with CUDA error " + std::to_string(status) +
+              " in a build of tessera without CUDA");
+}
+
+std::string cuda_device_lost_reason(int) { return {}; }
 
 #endif
 

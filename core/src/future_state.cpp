@@ -1,5 +1,7 @@
 #include "tessera/core/detail/future_state.hpp"
 
+#include <algorithm>
+
 #include "client_impl.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/core/logging.hpp"
@@ -49,7 +51,7 @@ void FutureState::throw_if_failed() const {
 Value FutureState::result() const {
   wait();
   throw_if_failed();
-  return client_->fetch(std::span<const Key>(&key_, 1), *host_device()).front();
+  return client_->fetch(std::span<const Key>(&key_, 1), *host_device()).front();  // waits out a loss
 }
 
 void FutureState::add_done_callback(std::function<void()> callback) {
@@ -63,18 +65,43 @@ void FutureState::add_done_callback(std::function<void()> callback) {
   callback();
 }
 
-void FutureState::set_finished() { finish(FutureStatus::finished, nullptr); }
-void FutureState::set_failed(std::shared_ptr<const TaskFailure> failure) { finish(FutureStatus::error, std::move(failure)); }
-void FutureState::set_cancelled() { finish(FutureStatus::cancelled, nullptr); }
+std::uint32_t FutureState::epoch() const {
+  std::lock_guard lock(mutex_);
+  return epoch_;
+}
 
-void FutureState::finish(FutureStatus status, std::shared_ptr<const TaskFailure> failure) {
+void FutureState::wait_for_report_after(std::uint32_t epoch, std::chrono::nanoseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  done_.wait_for(lock, timeout, [&] { return epoch_ > epoch || status_ != FutureStatus::finished; });
+}
+
+void FutureState::set_finished(std::uint32_t epoch) { finish(FutureStatus::finished, nullptr, epoch); }
+void FutureState::set_failed(std::shared_ptr<const TaskFailure> failure, std::uint32_t epoch) {
+  finish(FutureStatus::error, std::move(failure), epoch);
+}
+void FutureState::set_cancelled() { finish(FutureStatus::cancelled, nullptr, 0); }
+
+void FutureState::set_lost(std::uint32_t epoch) {
+  {
+    std::lock_guard lock(mutex_);
+    lost_before_ = std::max(lost_before_, epoch + 1);
+    if (status_ == FutureStatus::finished && epoch_ <= epoch) status_ = FutureStatus::pending;
+  }
+  done_.notify_all();  // wakes wait_for_report_after
+}
+
+void FutureState::finish(FutureStatus status, std::shared_ptr<const TaskFailure> failure, std::uint32_t epoch) {
   std::vector<std::function<void()>> callbacks;
   {
     std::lock_guard lock(mutex_);
-    // The first report wins, except that cancelling also ends a finished or failed future
-    // (its result is released, as in dask.distributed).
-    if (status_ != FutureStatus::pending && (status != FutureStatus::cancelled || status_ == FutureStatus::cancelled)) {
-      return;
+    // Cancelling is final, and ends a finished or failed future too (its result is
+    // released, as in dask.distributed). Otherwise the first report of an epoch wins, an
+    // older one is stale, and a finished one whose result was since reported lost is too.
+    if (status_ == FutureStatus::cancelled) return;
+    if (status != FutureStatus::cancelled) {
+      if (epoch < epoch_ || (status_ != FutureStatus::pending && epoch == epoch_)) return;
+      if (status == FutureStatus::finished && epoch < lost_before_) return;
+      epoch_ = epoch;
     }
     status_ = status;
     failure_ = std::move(failure);

@@ -48,6 +48,10 @@ std::vector<std::shared_ptr<Device>> gpu_devices(const LocalClusterOptions& opti
       device.capacity = gpu.memory_bytes / options.virtual_gpus;
       device.virtual_index = options.virtual_gpus > 1 ? static_cast<int>(v) : -1;
       try {
+        // A card an earlier cluster of this process broke stays broken for the process.
+        if (std::string lost = cuda_device_lost_reason(gpu.index); !lost.empty()) {
+          throw DeviceLost("GPU " + std::to_string(gpu.index) + " was lost earlier in this process (" + lost + ")");
+        }
         devices.push_back(make_cuda_device(device));
       } catch (const Error& e) {
         if (options.gpus > 0) throw;  // asked for explicitly: say why it cannot be had
@@ -131,6 +135,7 @@ LocalClusterImpl::LocalClusterImpl(const LocalClusterOptions& options) {
   runtime::SchedulerOptions scheduler_options;
   scheduler_options.worker_saturation = options.worker_saturation;
   scheduler_options.work_stealing = options.work_stealing;
+  scheduler_options.allowed_failures = options.allowed_failures;
   scheduler = std::make_unique<runtime::Scheduler>(scheduler_options, transport);
 
   std::vector<runtime::WorkerEndpoint*> endpoints;

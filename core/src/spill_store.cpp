@@ -147,6 +147,16 @@ void SpillStore::erase(Key key) {
   entries_.erase(it);
 }
 
+void SpillStore::clear() {
+  std::unordered_map<Key, Entry> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [key, entry] : entries_) remove(key, entry);
+    dropped.swap(entries_);
+  }
+  // The values are freed here, outside the lock: device memory goes back to its pool.
+}
+
 std::size_t SpillStore::size() const {
   std::lock_guard lock(mutex_);
   return entries_.size();

@@ -61,7 +61,7 @@ std::string status_name(FutureStatus status) {
 
 std::shared_ptr<Client> make_client(std::size_t n_workers, std::size_t threads_per_worker, std::size_t memory_limit,
                                     const std::string& spill_directory, int gpus, std::size_t virtual_gpus,
-                                    std::size_t device_memory_limit) {
+                                    std::size_t device_memory_limit, std::uint32_t allowed_failures) {
   LocalClusterOptions options;
   options.n_workers = n_workers;
   options.threads_per_worker = threads_per_worker;
@@ -70,6 +70,7 @@ std::shared_ptr<Client> make_client(std::size_t n_workers, std::size_t threads_p
   options.gpus = gpus;
   options.virtual_gpus = virtual_gpus;
   options.device_memory_limit = device_memory_limit;
+  options.allowed_failures = allowed_failures;
   return std::shared_ptr<Client>(new Client(LocalCluster(options)), [](Client* client) {
     // Shutting a cluster down waits for its threads, and they may need the GIL to drop
     // Python objects: whoever holds the GIL lets go of it meanwhile.
@@ -152,7 +153,7 @@ void bind_client(py::module_& m) {
   py::class_<Client, std::shared_ptr<Client>>(m, "Client", "The native client of an in-process LocalCluster.")
       .def(py::init(&make_client), py::arg("n_workers") = 1, py::arg("threads_per_worker") = 0,
            py::arg("memory_limit") = 0, py::arg("spill_directory") = "", py::arg("gpus") = -1,
-           py::arg("virtual_gpus") = 1, py::arg("device_memory_limit") = 0)
+           py::arg("virtual_gpus") = 1, py::arg("device_memory_limit") = 0, py::arg("allowed_failures") = 3)
       .def_static(
           "default", [] { return std::shared_ptr<Client>(&default_client(), [](Client*) {}); },
           "The process-wide client arrays use when given none (never shut down).")
@@ -215,6 +216,8 @@ void bind_client(py::module_& m) {
              d["memory"] = s.memory;
              d["erred"] = s.erred;
              d["steals"] = s.steals;
+             d["workers_lost"] = s.workers_lost;
+             d["results_lost"] = s.results_lost;
              return d;
            })
       .def("worker_stats", [](const Client& c, std::size_t worker) {
@@ -233,6 +236,7 @@ void bind_client(py::module_& m) {
         d["bytes_on_device"] = s.store.bytes_on_device;
         d["bytes_on_disk"] = s.store.bytes_on_disk;
         d["moved_to_host"] = s.store.moved_to_host_total;
+        d["lost"] = s.lost_reason.empty() ? py::object(py::none()) : py::object(py::str(s.lost_reason));
         return d;
       });
 }

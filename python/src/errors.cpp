@@ -11,6 +11,7 @@ namespace py = pybind11;
 namespace {
 
 PyObject* cancelled_error_type = nullptr;
+PyObject* killed_worker_type = nullptr;
 
 // Sets the Python error for `error`; a TaskError stands for what its task raised, which
 // may itself have been a Python exception carried through the runtime.
@@ -29,6 +30,8 @@ void set_python_error(const std::exception_ptr& error) {
     }
   } catch (const CancelledError& e) {
     PyErr_SetString(cancelled_error_type, e.what());
+  } catch (const KilledWorker& e) {
+    PyErr_SetString(killed_worker_type, e.what());
   } catch (const ValueError& e) {
     PyErr_SetString(PyExc_ValueError, e.what());
   } catch (const TypeError& e) {
@@ -57,6 +60,10 @@ void bind_errors(py::module_& module) {
   cancelled_error_type = PyErr_NewException("tessera.CancelledError", base.ptr(), nullptr);
   if (cancelled_error_type == nullptr) throw py::error_already_set();
   module.add_object("CancelledError", py::reinterpret_borrow<py::object>(cancelled_error_type));
+  // dask.distributed's name for a task that was running on too many workers that died.
+  killed_worker_type = PyErr_NewException("tessera.KilledWorker", PyExc_RuntimeError, nullptr);
+  if (killed_worker_type == nullptr) throw py::error_already_set();
+  module.add_object("KilledWorker", py::reinterpret_borrow<py::object>(killed_worker_type));
   py::register_exception_translator([](std::exception_ptr error) {
     if (error) set_python_error(error);
   });

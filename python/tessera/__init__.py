@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from . import _tessera
 from ._array import Array
-from ._client import CancelledError, Client, Future, default_client
+from ._client import CancelledError, Client, Future, KilledWorker, default_client
 from ._creation import (arange, asarray, empty, empty_like, eye, from_array, from_dlpack, full, full_like,
                         linspace, meshgrid, ones, ones_like, tril, triu, zeros, zeros_like)
 from ._data_types import (astype, bfloat16, bool, can_cast, complex64, complex128, finfo, float16, float32, float64,

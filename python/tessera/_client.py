@@ -17,6 +17,7 @@ from . import _tessera
 from ._nested import leaves, rebuild
 
 CancelledError = _tessera.CancelledError
+KilledWorker = _tessera.KilledWorker
 
 _current_lock = threading.Lock()
 _current: list["weakref.ref[Client]"] = []
@@ -141,7 +142,10 @@ class Client:
     for none, ``n`` for the first n). ``virtual_gpus`` splits each GPU into that many
     workers, each with its own streams, memory pool and ``device_memory_limit`` (bytes of
     results kept on the device before the least recently used move to host memory;
-    0: 80% of its share of the card).
+    0: 80% of its share of the card). A worker whose GPU breaks (a kernel's illegal memory
+    access leaves the card unusable to the process) retires: its results are computed again
+    elsewhere and its tasks move to other workers, each at most ``allowed_failures`` times
+    before it fails with ``tessera.KilledWorker``; ``worker_stats()`` says why under "lost".
 
     >>> client = ts.Client(n_workers=2)
     >>> a = client.submit(lambda x: x + 1, 10)
@@ -154,10 +158,13 @@ class Client:
 
     def __init__(self, n_workers: int = 1, threads_per_worker: int = 0, memory_limit: int = 0,
                  spill_directory: str = "", *, gpus: int = -1, virtual_gpus: int = 1,
-                 device_memory_limit: int = 0, set_as_default: bool = True, _native=None):
+                 device_memory_limit: int = 0, allowed_failures: int = 3, set_as_default: bool = True,
+                 _native=None):
+        if allowed_failures < 0:
+            raise ValueError(f"allowed_failures must be at least 0, got {allowed_failures}")
         self._native = _native if _native is not None else _tessera.Client(
             n_workers, threads_per_worker, memory_limit, spill_directory, gpus, virtual_gpus,
-            device_memory_limit)
+            device_memory_limit, allowed_failures)
         self._closed = False
         self._uploaded: list[str] = []
         if set_as_default:

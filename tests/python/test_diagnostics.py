@@ -126,3 +126,16 @@ def test_asking_for_more_gpus_than_visible_says_so():
         ts.Client(gpus=wanted, set_as_default=False)
     with pytest.raises(ValueError, match="virtual_gpus"):
         ts.Client(virtual_gpus=0, set_as_default=False)
+
+
+def test_working_workers_report_no_loss_and_bad_allowed_failures_is_refused():
+    # Losing a worker needs a GPU to break: the C++ suite does it on simulated GPUs
+    # (tests/cpp/core/worker_loss_test.cpp). Here: what Python sees of a healthy cluster.
+    with ts.Client(n_workers=2, gpus=0, allowed_failures=0, set_as_default=False) as client:
+        assert client.submit(lambda a: a + 1, 1).result() == 2
+        assert [s["lost"] for s in client.worker_stats()] == [None, None]
+        stats = client._native.scheduler_stats()
+        assert stats["workers_lost"] == 0 and stats["results_lost"] == 0
+    with pytest.raises(ValueError, match="allowed_failures"):
+        ts.Client(allowed_failures=-1, set_as_default=False)
+    assert issubclass(ts.KilledWorker, RuntimeError)

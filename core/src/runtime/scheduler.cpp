@@ -20,7 +20,7 @@ Scheduler::~Scheduler() = default;
 void Scheduler::shutdown() {
   run_exclusive([this] {
     for (const auto& [id, holds] : wanted_by_) {
-      for (const auto& [client, token] : holds) notify(client, tasks_[id].key, Notification::Kind::cancelled);
+      for (const auto& [client, token] : holds) notify(client, tasks_[id].key, Notification::Kind::cancelled, 0);
     }
   });
 }
@@ -47,9 +47,10 @@ void Scheduler::deliver(std::vector<Notification>& notifications) {
     std::shared_ptr<ClientSink> client = n.client.lock();
     if (!client) continue;
     switch (n.kind) {
-      case Notification::Kind::finished: client->key_finished(n.key); break;
-      case Notification::Kind::failed: client->key_failed(n.key, n.failure); break;
+      case Notification::Kind::finished: client->key_finished(n.key, n.epoch); break;
+      case Notification::Kind::failed: client->key_failed(n.key, n.failure, n.epoch); break;
       case Notification::Kind::cancelled: client->key_cancelled(n.key); break;
+      case Notification::Kind::lost: client->key_lost(n.key, n.epoch); break;
     }
   }
 }
@@ -136,13 +137,18 @@ void Scheduler::process_inbox_locked() {
 
 void Scheduler::process_batch(WorkerId from, const std::vector<WorkerToScheduler>& batch) {
   for (const auto& message : batch) {
+    // Whatever a lost worker said after it was lost (reports crossing the news of its
+    // loss) is void: its tasks have been taken back and its results written off.
+    if (!alive(from)) break;
     std::visit(
         [this, from](const auto& m) {
           using M = std::decay_t<decltype(m)>;
           if constexpr (std::is_same_v<M, TaskFinished>) on_task_finished(from, m);
           else if constexpr (std::is_same_v<M, TaskFailed>) on_task_failed(from, m);
           else if constexpr (std::is_same_v<M, KeysAcquired>) on_keys_acquired(from, m);
-          else on_steal_response(from, m);
+          else if constexpr (std::is_same_v<M, StealResponse>) on_steal_response(from, m);
+          else if constexpr (std::is_same_v<M, MissingData>) on_missing_data(from, m);
+          else on_worker_lost(from, m);
         },
         message);
   }
@@ -215,13 +221,26 @@ void Scheduler::on_steal_response(WorkerId worker, const StealResponse& msg) {
   }
   remove_processing(id);
   ++steals_;
-  dispatch(id, thief);
+  if (alive(thief)) {
+    dispatch(id, thief);
+  } else {  // the thief was lost while the task was on its way: it goes elsewhere
+    tasks_[id].status = TaskStatus::waiting;
+    make_ready(id);
+  }
 }
 
 // ---- transitions -------------------------------------------------------------------
 
 void Scheduler::make_ready(TaskId id) {
   TaskState& task = tasks_[id];
+  if ((worker_kinds_ & mask_of(task.target)) == 0) {
+    // Every worker of its kind was lost: another kind takes it if its runner allows.
+    if ((task.runner->placement().can_run & worker_kinds_) == 0) {
+      kill(id, "no worker left can run task '" + task.name + "': every worker on a device of the kind it needs was lost");
+      return;
+    }
+    task.target = target_kind(task.runner->placement());
+  }
   if (task.dependencies.empty()) {
     const WorkerId worker = worker_with_room_for_root(task.target);
     if (worker == kNoWorker) {
@@ -359,17 +378,22 @@ void Scheduler::notify_clients(TaskId id) {
                     [client](const auto& h) { return h.first == client; })) {
       continue;
     }
-    if (task.status == TaskStatus::memory) notify(client, task.key, Notification::Kind::finished);
-    else if (task.status == TaskStatus::erred) notify(client, task.key, Notification::Kind::failed, task.failure);
+    if (task.status == TaskStatus::memory) {
+      notify(client, task.key, Notification::Kind::finished, task.attempt);
+    } else if (task.status == TaskStatus::erred) {
+      notify(client, task.key, Notification::Kind::failed, task.attempt, task.failure);
+    }
   }
 }
 
-void Scheduler::notify(ClientId client, Key key, Notification::Kind kind, std::shared_ptr<const TaskFailure> failure) {
+void Scheduler::notify(ClientId client, Key key, Notification::Kind kind, std::uint32_t epoch,
+                       std::shared_ptr<const TaskFailure> failure) {
   if (clients_[client].expired()) return;
-  notifications_.push_back(Notification{clients_[client], key, kind, std::move(failure)});
+  notifications_.push_back(Notification{clients_[client], key, kind, std::move(failure), epoch});
 }
 
 void Scheduler::send(WorkerId worker, SchedulerToWorker&& message) {
+  if (!alive(worker)) return;  // a lost worker hears nothing more
   auto& box = outbox_[worker];
   // Consecutive releases to one worker travel as one message.
   if (auto* release = std::get_if<ReleaseKeys>(&message); release && !box.empty()) {
@@ -461,7 +485,7 @@ void Scheduler::cancel_keys(std::span<const Key> keys) {
     for (TaskId id : cancelled) {
       auto it = wanted_by_.find(id);
       if (it == wanted_by_.end()) continue;
-      for (const auto& [client, token] : it->second) notify(client, tasks_[id].key, Notification::Kind::cancelled);
+      for (const auto& [client, token] : it->second) notify(client, tasks_[id].key, Notification::Kind::cancelled, 0);
       wanted_by_.erase(it);
       tasks_[id].wanted = false;
     }
@@ -477,7 +501,8 @@ void Scheduler::scatter(ClientId client, std::vector<std::pair<Key, Value>>&& da
   assert_not_reentrant();
   TESSERA_ASSERT(holds.size() == data.size(), "one hold per scattered value");
   run_exclusive([&] {
-    TESSERA_EXPECTS(!workers_.empty(), "cannot scatter: the cluster has no workers");
+    TESSERA_EXPECTS(worker_kinds_ != 0, workers_.empty() ? "cannot scatter: the cluster has no workers"
+                                                         : "cannot scatter: every worker of the cluster was lost");
     for (auto& [key, value] : data) {
       TESSERA_EXPECTS(!index_.contains(key), "cannot scatter to " + to_string(key) + ": the key already exists");
     }
@@ -485,11 +510,10 @@ void Scheduler::scatter(ClientId client, std::vector<std::pair<Key, Value>>&& da
       auto& [key, value] = data[i];
       // Round robin over the host workers (over all where there are none): scattered
       // values are host objects, mostly for host tasks.
+      const bool host_workers = (worker_kinds_ & mask_of(DeviceKind::cpu)) != 0;
       WorkerId worker = static_cast<WorkerId>(scatter_cursor_++ % workers_.size());
-      if (worker_kinds_ & mask_of(DeviceKind::cpu)) {
-        while (workers_[worker].kind != DeviceKind::cpu) {
-          worker = static_cast<WorkerId>(scatter_cursor_++ % workers_.size());
-        }
+      while (!alive(worker) || (host_workers && workers_[worker].kind != DeviceKind::cpu)) {
+        worker = static_cast<WorkerId>(scatter_cursor_++ % workers_.size());
       }
       const TaskId id = allocate_slot();
       TaskState& task = tasks_[id];
@@ -552,6 +576,8 @@ SchedulerStats Scheduler::stats_locked() const {
     if (task.name.capacity() > 15) bytes += task.name.capacity() + 1 + kBlock;
   }
   stats.steals = steals_;
+  stats.workers_lost = workers_lost_;
+  stats.results_lost = results_lost_;
   stats.bytes_per_task = stats.tasks ? bytes / stats.tasks : 0;
   return stats;
 }

@@ -37,12 +37,19 @@ struct Hold {
 };
 
 /// How the scheduler tells a client about the keys it wants.
+///
+/// Reports carry the epoch of the key's state (the scheduler's count of runs and losses
+/// of the key, which only grows): reports are delivered outside the scheduler's lock, so
+/// two of one key may arrive out of order, and the epoch tells which is newer.
 class ClientSink {
  public:
   virtual ~ClientSink() = default;
-  virtual void key_finished(Key key) = 0;
-  virtual void key_failed(Key key, const std::shared_ptr<const TaskFailure>& failure) = 0;
+  virtual void key_finished(Key key, std::uint32_t epoch) = 0;
+  virtual void key_failed(Key key, const std::shared_ptr<const TaskFailure>& failure, std::uint32_t epoch) = 0;
   virtual void key_cancelled(Key key) = 0;
+  /// The result reported finished at `epoch` was lost with the workers holding it; it is
+  /// being computed again (a finished or failed report with a later epoch follows).
+  virtual void key_lost(Key key, std::uint32_t epoch) = 0;
 };
 
 struct SchedulerOptions {
@@ -55,6 +62,10 @@ struct SchedulerOptions {
   double transfer_bandwidth = 10e9;
   /// Duration assumed for a kind of task never seen to finish.
   double default_task_duration_s = 1e-4;
+  /// A task running on a worker that is lost is sent to another one, up to this many
+  /// times; then it fails with KilledWorker (a task that breaks every device it runs on
+  /// must not take them all down). dask.distributed's "allowed-failures".
+  std::uint32_t allowed_failures = 3;
 };
 
 class Scheduler final : public SchedulerEndpoint {
@@ -104,8 +115,9 @@ class Scheduler final : public SchedulerEndpoint {
   struct Notification {
     std::weak_ptr<ClientSink> client;
     Key key;
-    enum class Kind : std::uint8_t { finished, failed, cancelled } kind;
+    enum class Kind : std::uint8_t { finished, failed, cancelled, lost } kind;
     std::shared_ptr<const TaskFailure> failure;
+    std::uint32_t epoch = 0;
   };
 
   // Runs `op` holding the lock, delivers every message it produced, then releases the
@@ -139,6 +151,20 @@ class Scheduler final : public SchedulerEndpoint {
   void on_task_failed(WorkerId worker, const TaskFailed& msg);
   void on_keys_acquired(WorkerId worker, const KeysAcquired& msg);
   void on_steal_response(WorkerId worker, const StealResponse& msg);
+
+  // Losses (scheduler_recovery.cpp).
+  void on_missing_data(WorkerId worker, const MissingData& msg);
+  void on_worker_lost(WorkerId worker, const WorkerLost& msg);
+  /// Results whose last copy is gone: computed again where still needed (or failed, for
+  /// scattered data); their dependents that were running are taken back to waiting.
+  void lose_results(std::span<const TaskId> lost, const std::string& why);
+  /// Tasks taken back from a worker: waiting for their inputs again, dispatched when all
+  /// are in memory.
+  void send_again(TaskId id);
+  /// Fails a waiting task (and what depends on it) with KilledWorker.
+  void kill(TaskId id, const std::string& message);
+  bool alive(WorkerId worker) const noexcept;
+  std::uint32_t inputs_not_in_memory(const TaskState& task) const;
   void make_ready(TaskId id);
   void err_with_dependents(TaskId id, const std::shared_ptr<const TaskFailure>& failure);
   void dependency_no_longer_needed(TaskId dependency);
@@ -150,7 +176,10 @@ class Scheduler final : public SchedulerEndpoint {
   void want(ClientId client, std::uint64_t token, TaskId id);
   void unwant(ClientId client, std::uint64_t token, TaskId id);
   void notify_clients(TaskId id);
-  void notify(ClientId client, Key key, Notification::Kind kind, std::shared_ptr<const TaskFailure> failure = {});
+  void notify(ClientId client, Key key, Notification::Kind kind, std::uint32_t epoch,
+              std::shared_ptr<const TaskFailure> failure = {});
+  /// Tells the clients holding a finished result that it was lost.
+  void notify_lost(TaskId id);
   static void deliver(std::vector<Notification>& notifications);
   void send(WorkerId worker, SchedulerToWorker&& message);
   void release_on_workers(TaskState& task);
@@ -208,6 +237,8 @@ class Scheduler final : public SchedulerEndpoint {
   std::vector<PrefixStats> prefixes_;
   std::uint64_t generation_ = 0;
   std::size_t steals_ = 0;
+  std::size_t workers_lost_ = 0;
+  std::size_t results_lost_ = 0;
   std::size_t scatter_cursor_ = 0;
 };
 

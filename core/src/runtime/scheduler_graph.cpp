@@ -40,6 +40,7 @@ void Scheduler::update_graph(ClientId client, std::vector<TaskSpec>&& tasks, std
 
 void Scheduler::validate_batch(const std::vector<TaskSpec>& tasks, std::span<const Hold> wanted, BatchPlan& plan) const {
   TESSERA_EXPECTS(!workers_.empty(), "the cluster has no workers");
+  TESSERA_EXPECTS(worker_kinds_ != 0, "every worker of the cluster was lost");
   const std::size_t n = tasks.size();
   std::unordered_map<Key, std::uint32_t> batch;  // key → position of a new task in the batch
   batch.reserve(n);
@@ -235,6 +236,12 @@ void Scheduler::activate(TaskId root) {
       task.failure = tasks_[*erred_dep].failure;
       if (task.wanted) notify_clients(id);
       schedule_release(id);  // forgotten once nothing refers to it
+      // A result lost with its worker is activated again while its dependents wait for
+      // it: they fail with it instead of waiting forever.
+      for (TaskId dependent : tasks_[id].dependents) {
+        const TaskStatus status = tasks_[dependent].status;
+        if (status == TaskStatus::waiting || status == TaskStatus::queued) err_with_dependents(dependent, tasks_[id].failure);
+      }
       continue;
     }
     std::uint32_t missing = 0;

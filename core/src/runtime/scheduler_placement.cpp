@@ -35,12 +35,12 @@ void Scheduler::dispatch(TaskId id, WorkerId worker) {
 }
 
 WorkerId Scheduler::choose_worker(const TaskState& task) const {
-  if (workers_.size() == 1) return 0;
+  if (workers_.size() == 1 && workers_[0].alive) return 0;
   WorkerId best = kNoWorker;
   double best_finish = std::numeric_limits<double>::infinity();
   std::size_t best_load = 0;
   for (const WorkerState& w : workers_) {
-    if (w.kind != task.target) continue;
+    if (w.kind != task.target || !w.alive) continue;
     const double finish = w.occupancy_s / static_cast<double>(w.threads) +
                           static_cast<double>(missing_bytes(task, w.id)) / options_.transfer_bandwidth;
     const std::size_t load = w.processing.size();
@@ -65,7 +65,7 @@ WorkerId Scheduler::worker_with_room_for_root(DeviceKind kind) const {
   WorkerId best = kNoWorker;
   double best_load = std::numeric_limits<double>::infinity();
   for (const WorkerState& w : workers_) {
-    if (w.kind != kind || w.processing.size() >= w.root_capacity) continue;
+    if (w.kind != kind || !w.alive || w.processing.size() >= w.root_capacity) continue;
     const double load = static_cast<double>(w.processing.size()) / static_cast<double>(w.threads);
     if (load < best_load) {
       best = w.id;
@@ -92,7 +92,7 @@ void Scheduler::balance() {
   // Run after every step, so that a worker that has finished nothing (and so never
   // triggers anything itself) is not left idle beside a busy one.
   for (WorkerState& w : workers_) {
-    if (w.processing.size() >= w.threads) continue;
+    if (!w.alive || w.processing.size() >= w.threads) continue;
     fill_from_queue(w.id);
     steal_for(w.id);
   }
@@ -111,7 +111,7 @@ void Scheduler::steal_for(WorkerId thief) {
   std::size_t most_waiting = 0;
   for (const WorkerState& w : workers_) {
     const std::size_t waiting = w.processing.size() > w.threads ? w.processing.size() - w.threads : 0;
-    if (w.id != thief && w.kind == t.kind && waiting > most_waiting) {
+    if (w.id != thief && w.alive && w.kind == t.kind && waiting > most_waiting) {
       victim = w.id;
       most_waiting = waiting;
     }

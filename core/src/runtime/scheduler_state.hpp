@@ -30,7 +30,7 @@ struct Scheduler::TaskState {
   std::uint32_t live_dependents = 0;       // dependents not forgotten (may need recomputing it)
   std::uint32_t prefix = 0;                // kind of task, for duration estimates
   std::uint32_t processing_slot = 0;       // index in the worker's processing list
-  std::uint32_t attempt = 0;               // dispatches so far; reports name the one they are about
+  std::uint32_t attempt = 0;  // dispatches and losses so far; reports name the one they are about
   float expected_s = 0;                    // duration charged to the worker's occupancy
   WorkerId processing_on = kNoWorker;
   WorkerId steal_to = kNoWorker;           // thief, while a steal request is in flight
@@ -39,6 +39,7 @@ struct Scheduler::TaskState {
   bool wanted = false;                     // some client holds a future of it
   bool in_release_worklist = false;
   bool started = false;  // its worker refused a steal: it is running, never ask again
+  std::uint8_t suspicious = 0;  // workers lost while it ran on them
 };
 
 struct Scheduler::WorkerState {
@@ -49,6 +50,7 @@ struct Scheduler::WorkerState {
   double occupancy_s = 0;         // expected seconds of work assigned and not finished
   std::size_t incoming_steals = 0;
   std::vector<TaskId> processing;
+  bool alive = true;  // false once lost: nothing is sent to it or placed on it again
 };
 
 // Defined here because every part of the scheduler enters through it.

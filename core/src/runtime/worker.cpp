@@ -51,12 +51,16 @@ void Worker::stop() {
 // ---- from the scheduler --------------------------------------------------------------
 
 void Worker::handle(std::vector<SchedulerToWorker>&& batch) {
+  retire_if_device_lost();  // work sent to a card another worker broke goes elsewhere at once
   std::vector<WorkerToScheduler> replies;
   bool over_limits = false;  // the store's, after storing scattered data
   {
     std::lock_guard lock(mutex_);
     std::size_t new_work = 0;
     for (auto& message : batch) {
+      // A retired worker takes no work: the scheduler, once it hears of the loss, takes
+      // back whatever it sent meanwhile.
+      if (lost_.load(std::memory_order_relaxed) && !std::holds_alternative<ReleaseKeys>(message)) continue;
       if (auto* compute = std::get_if<ComputeTask>(&message)) {
         new_work += accept_task(std::move(*compute));
       } else if (auto* release = std::get_if<ReleaseKeys>(&message)) {
@@ -278,6 +282,10 @@ void Worker::execute(Task& task, std::size_t lane) {
       }
     }
   }
+  // A lost device fails every task from then on, and the task that broke it cannot be told
+  // from those that only saw it break: none of them fails here. The worker retires and
+  // the scheduler sends them elsewhere (failing one that breaks too many workers).
+  const std::string device_lost = failure && home_ != nullptr ? device_->lost_reason() : std::string();
   const double duration = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const Key key = spec.key;
   std::uint32_t ref = 0;
@@ -293,7 +301,7 @@ void Worker::execute(Task& task, std::size_t lane) {
     // Checked and stored under one lock: a release that arrives later finds the value in
     // place and erases it; a run released meanwhile stores nothing, so it cannot clobber
     // (or erase) a copy of the key this worker fetched for another task.
-    released = task.released;
+    released = task.released || !device_lost.empty();
     over_limits = !released && !failure && store_.put_without_spilling(key, result);
     finished = tasks_.extract(key);
     ++tasks_executed_;
@@ -302,6 +310,7 @@ void Worker::execute(Task& task, std::size_t lane) {
   // Let go of the runner before reporting: once the client hears of the result it may
   // drop everything, and a runner holding a Client must not be the last handle left.
   finished = decltype(finished){};
+  if (!device_lost.empty()) retire(device_lost, key);
   if (released) return;
   if (failure) {
     report(TaskFailed{key, ref, attempt, std::move(failure), duration});
@@ -312,7 +321,7 @@ void Worker::execute(Task& task, std::size_t lane) {
 
 void Worker::run_fetch(FetchJob job) {
   std::vector<std::optional<Value>> values;
-  std::string problem;
+  std::string problem;  // why the peer's values could not be had
   try {
     values = transport_.fetch(job.peer, job.keys);
   } catch (const std::exception& e) {
@@ -320,31 +329,49 @@ void Worker::run_fetch(FetchJob job) {
   }
   values.resize(job.keys.size());
 
-  std::vector<decltype(tasks_)::node_type> failed_tasks;  // destroyed after unlocking
+  // A value the peer no longer has (or whose device was lost) is the scheduler's to find
+  // elsewhere; one that cannot be copied to this worker's device fails the tasks needing it.
+  std::vector<std::string> local_failure(job.keys.size());
   KeysAcquired acquired;
   for (std::size_t i = 0; i < job.keys.size(); ++i) {
-    if (values[i]) {
-      try {
-        if (std::optional<Value> local = moved_here(job.keys[i], *values[i])) values[i] = std::move(local);
-      } catch (const std::exception& e) {  // out of device memory: the tasks needing it fail
-        problem = std::string("could not copy it to ") + device_->name() + ": " + e.what();
-        values[i].reset();
-        continue;
+    if (!values[i]) continue;
+    try {
+      if (std::optional<Value> local = moved_here(job.keys[i], *values[i])) values[i] = std::move(local);
+    } catch (const std::exception& e) {
+      values[i].reset();
+      if (std::string lost = device_->lost_reason(); !lost.empty()) {
+        retire(lost);
+        return;
       }
-      store_.put(job.keys[i], std::move(*values[i]));
-      acquired.keys.push_back(job.keys[i]);
+      if (dynamic_cast<const DeviceLost*>(&e) != nullptr) {
+        problem = e.what();
+      } else {  // out of device memory, mostly
+        local_failure[i] = std::string("could not copy it to ") + device_->name() + ": " + e.what();
+      }
+      continue;
     }
+    store_.put(job.keys[i], std::move(*values[i]));
+    acquired.keys.push_back(job.keys[i]);
   }
+  if (lost()) {
+    // Retired while these were copied: its store must stay empty (retire() set the flag
+    // before clearing the store, so a put after the clear is seen here).
+    for (Key key : acquired.keys) store_.erase(key);
+    return;
+  }
+  if (problem.empty()) problem = "the peer does not hold it";
+  std::vector<decltype(tasks_)::node_type> dropped_tasks;  // destroyed after unlocking
   // Tell the scheduler before any task using the copies can finish, so it knows to
   // release them here too.
   std::vector<WorkerToScheduler> messages;
   if (!acquired.keys.empty()) messages.emplace_back(std::move(acquired));
   {
     std::lock_guard lock(mutex_);
+    if (lost_.load(std::memory_order_relaxed)) return;  // retired meanwhile: nothing is owed
     std::size_t new_work = 0;
     for (std::size_t i = 0; i < job.keys.size(); ++i) {
       const Key key = job.keys[i];
-      if (!values[i] && retry_fetch_elsewhere(key, job.peer)) continue;  // still in flight
+      if (!values[i] && local_failure[i].empty() && retry_fetch_elsewhere(key, job.peer)) continue;  // in flight
       in_flight_.erase(key);
       fetch_tried_.erase(key);
       auto waiting = waiting_for_.extract(key);
@@ -354,15 +381,18 @@ void Worker::run_fetch(FetchJob job) {
         auto it = tasks_.find(task_key);
         // Skip tasks released or stolen meanwhile, and stale entries of ones sent back since.
         if (it == tasks_.end() || it->second.serial != serial || it->second.state != State::fetching) continue;
-        if (!values[i]) {
+        const ComputeTask& spec = it->second.spec;
+        if (!local_failure[i].empty()) {
           auto failure = std::make_shared<TaskFailure>();
           failure->key = task_key;
-          failure->exception_type = "tessera::CommError";
+          failure->exception_type = "tessera::Error";
           failure->message = "could not fetch input " + to_string(key) + " from worker " + std::to_string(job.peer) +
-                             (problem.empty() ? std::string(": the peer does not hold it") : ": " + problem);
-          messages.emplace_back(
-              TaskFailed{task_key, it->second.spec.scheduler_ref, it->second.spec.attempt, std::move(failure), 0.0});
-          failed_tasks.push_back(tasks_.extract(it));
+                             ": " + local_failure[i];
+          messages.emplace_back(TaskFailed{task_key, spec.scheduler_ref, spec.attempt, std::move(failure), 0.0});
+          dropped_tasks.push_back(tasks_.extract(it));
+        } else if (!values[i]) {
+          messages.emplace_back(MissingData{task_key, spec.scheduler_ref, spec.attempt, key, job.peer, problem});
+          dropped_tasks.push_back(tasks_.extract(it));
         } else if (--it->second.missing == 0) {
           it->second.state = State::ready;
           ready_.push(ReadyEntry{it->second.spec.priority, it->second.serial, task_key});
@@ -398,6 +428,43 @@ bool Worker::retry_fetch_elsewhere(Key key, WorkerId failed_peer) {
   return false;
 }
 
+bool Worker::retire_if_device_lost() {
+  if (home_ == nullptr || lost()) return lost();
+  std::string reason = device_->lost_reason();
+  if (reason.empty()) return false;
+  retire(reason);
+  return true;
+}
+
+void Worker::retire(const std::string& reason, std::optional<Key> failed) {
+  std::vector<decltype(tasks_)::node_type> dropped;  // destroyed after unlocking: runners may hold futures
+  WorkerLost message{reason, std::vector<Key>{}};
+  if (failed) message.running->push_back(*failed);
+  {
+    std::lock_guard lock(mutex_);
+    if (lost_.load(std::memory_order_relaxed)) return;
+    lost_reason_ = reason;
+    lost_.store(true, std::memory_order_release);
+    for (auto it = tasks_.begin(); it != tasks_.end();) {
+      if (it->second.state == State::executing) {
+        it->second.released = true;  // it ends without storing or reporting anything
+        message.running->push_back(it->first);
+        ++it;
+      } else {
+        dropped.push_back(tasks_.extract(it++));
+      }
+    }
+    ready_ = {};
+    fetch_jobs_.clear();
+    waiting_for_.clear();
+    in_flight_.clear();
+    fetch_tried_.clear();
+  }
+  store_.clear();  // its values are on a device that cannot be read
+  TESSERA_LOG(error) << "worker " << id_ << " (" << device_->name() << ") retires: " << reason;
+  report(std::move(message));
+}
+
 void Worker::report(WorkerToScheduler&& message) {
   std::vector<WorkerToScheduler> batch;
   batch.push_back(std::move(message));
@@ -407,7 +474,8 @@ void Worker::report(WorkerToScheduler&& message) {
 std::vector<std::optional<Value>> Worker::serve_data(std::span<const Key> keys) {
   std::vector<std::optional<Value>> values;
   values.reserve(keys.size());
-  for (Key key : keys) values.push_back(store_.get(key));
+  const bool retired = retire_if_device_lost();
+  for (Key key : keys) values.push_back(retired ? std::nullopt : store_.get(key));
   return values;
 }
 
@@ -420,6 +488,7 @@ WorkerStats Worker::stats() const {
     stats.tasks_executed = tasks_executed_;
     stats.tasks_held = tasks_.size();
     stats.values_fetched = values_fetched_;
+    stats.lost_reason = lost_reason_;
   }
   stats.values_moved = values_moved_.load(std::memory_order_relaxed);
   stats.bytes_moved = bytes_moved_.load(std::memory_order_relaxed);

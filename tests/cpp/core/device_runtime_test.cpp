@@ -85,28 +85,10 @@ class SumRunner final : public tessera::TaskRunner {
   Placement placement_;
 };
 
-struct Cluster {
-  explicit Cluster(std::size_t gpus, std::size_t device_memory_limit = 0, std::size_t capacity = 0) {
-    tessera::LocalClusterOptions options;
-    options.n_workers = 1;
-    options.threads_per_worker = 2;
-    options.gpus = 0;  // only the simulated ones, even on a machine with a GPU
-    options.device_memory_limit = device_memory_limit;
-    for (std::size_t g = 0; g < gpus; ++g) {
-      devices.push_back(std::make_shared<SimulatedGpu>("sim:" + std::to_string(g), capacity));
-      options.devices.push_back(devices.back());
-    }
-    cluster = std::make_unique<tessera::LocalCluster>(options);
-    client = std::make_unique<tessera::Client>(*cluster);
-  }
-  int total(std::atomic<int> SimulatedGpu::*counter) const {
-    int n = 0;
-    for (const auto& d : devices) n += (*d.*counter).load();
-    return n;
-  }
-  std::vector<std::shared_ptr<SimulatedGpu>> devices;
-  std::unique_ptr<tessera::LocalCluster> cluster;
-  std::unique_ptr<tessera::Client> client;
+// Simulated GPUs, `device_memory_limit` bytes of results each, `capacity` bytes of memory.
+struct Cluster : tessera::testing::SimulatedGpuCluster {
+  explicit Cluster(std::size_t gpus, std::size_t device_memory_limit = 0, std::size_t capacity = 0)
+      : SimulatedGpuCluster({.cards = gpus, .device_memory_limit = device_memory_limit, .capacity = capacity}) {}
 };
 
 std::vector<tessera::TaskRef<Chunk>> add_fills(tessera::Graph& graph, int n, Placement placement) {

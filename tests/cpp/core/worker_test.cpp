@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "simulated_gpu.hpp"
 #include "tessera/core/runtime/worker.hpp"
 
 namespace {
@@ -39,7 +40,8 @@ class ScriptedTransport final : public rt::Transport {
     }
     return out;
   }
-  /// Waits for a TaskFinished or TaskFailed report.
+  /// Waits for a report of what became of the task: TaskFinished, TaskFailed, MissingData
+  /// or WorkerLost.
   rt::WorkerToScheduler wait_for_outcome() {
     std::unique_lock lock(mutex_);
     const bool arrived = arrived_.wait_for(lock, 10s, [this] { return outcome_index() >= 0; });
@@ -54,7 +56,7 @@ class ScriptedTransport final : public rt::Transport {
  private:
   int outcome_index() const {
     for (std::size_t i = 0; i < reports_.size(); ++i) {
-      if (std::holds_alternative<rt::TaskFinished>(reports_[i]) || std::holds_alternative<rt::TaskFailed>(reports_[i])) {
+      if (!std::holds_alternative<rt::KeysAcquired>(reports_[i]) && !std::holds_alternative<rt::StealResponse>(reports_[i])) {
         return static_cast<int>(i);
       }
     }
@@ -112,18 +114,62 @@ TEST(Worker, FetchesAMissingInputFromAnotherHolder) {
   worker.stop();
 }
 
-TEST(Worker, FailsTheTaskWhenNoHolderHasTheInput) {
+TEST(Worker, SaysWhichInputIsMissingWhenNoHolderHasIt) {
   ScriptedTransport transport;
   const Key input = Key::unique(), task = Key::unique();
   rt::Worker worker(0, one_thread(), transport);
   start_doubling(worker, task, input, {1, 2});
 
+  // Not a failure of the task: the scheduler finds the input elsewhere or computes it again.
   const auto outcome = transport.wait_for_outcome();
-  ASSERT_TRUE(std::holds_alternative<rt::TaskFailed>(outcome));
-  const auto& failure = *std::get<rt::TaskFailed>(outcome).failure;
-  EXPECT_EQ(failure.exception_type, "tessera::CommError");
-  EXPECT_NE(failure.message.find("could not fetch input"), std::string::npos) << failure.message;
+  ASSERT_TRUE(std::holds_alternative<rt::MissingData>(outcome));
+  const auto& missing = std::get<rt::MissingData>(outcome);
+  EXPECT_EQ(missing.key, task);
+  EXPECT_EQ(missing.missing, input);
+  EXPECT_EQ(missing.peer, 2u);  // the last holder asked
+  EXPECT_EQ(missing.attempt, 1u);
   EXPECT_EQ(transport.asked(), (std::vector<rt::WorkerId>{1, 2}));  // each holder asked once
+  EXPECT_EQ(worker.stats().tasks_held, 0u) << "the worker keeps no task it cannot run";
+  worker.stop();
+}
+
+// Fails every task on the device it runs on, the way a kernel that writes out of bounds
+// does on a GPU: the device is unusable afterwards.
+class DeviceBreaker final : public tessera::TaskRunner {
+ public:
+  Value run(std::span<const Value>) const override { return Value::make(0); }
+  Value run_on(std::span<const Value>, const tessera::ExecutionContext& context) const override {
+    static_cast<tessera::testing::SimulatedGpu&>(context.device).lose("an illegal memory access was encountered");
+    throw tessera::DeviceLost(context.device.name() + ": running a task failed: an illegal memory access was encountered");
+  }
+};
+
+TEST(Worker, RetiresWhenItsDeviceIsLostInsteadOfFailingTheTask) {
+  ScriptedTransport transport;
+  auto gpu = std::make_shared<tessera::testing::SimulatedGpu>("sim:0");
+  rt::WorkerOptions options = one_thread();
+  options.device = gpu;
+  rt::Worker worker(0, options, transport);
+  worker.start();
+  const Key kept = Key::unique(), broken = Key::unique();
+  {
+    std::vector<rt::SchedulerToWorker> batch;
+    batch.emplace_back(rt::StoreData{kept, Value::make(7)});
+    rt::ComputeTask task;
+    task.key = broken;
+    task.attempt = 1;
+    task.runner = std::make_shared<DeviceBreaker>();
+    batch.emplace_back(std::move(task));
+    worker.handle(std::move(batch));
+  }
+  const auto outcome = transport.wait_for_outcome();
+  ASSERT_TRUE(std::holds_alternative<rt::WorkerLost>(outcome)) << "the task's failure was reported instead";
+  EXPECT_NE(std::get<rt::WorkerLost>(outcome).reason.find("illegal memory access"), std::string::npos);
+  EXPECT_TRUE(worker.lost());
+  EXPECT_NE(worker.stats().lost_reason.find("illegal memory access"), std::string::npos);
+  const Key asked[] = {kept};
+  EXPECT_FALSE(worker.serve_data(asked)[0].has_value()) << "a lost worker serves nothing";
+  EXPECT_EQ(worker.stats().store.keys_in_memory, 0u);
   worker.stop();
 }
 

@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "tessera/core/device.hpp"
 
@@ -22,5 +24,20 @@ struct CudaDeviceOptions {
 /// A device on a GPU. Throws tessera::Error when tessera was built without CUDA, or the
 /// GPU cannot be used (no driver, a bad ordinal).
 std::shared_ptr<Device> make_cuda_device(const CudaDeviceOptions& options);
+
+/// Throws the exception for a CUDA runtime call on GPU `ordinal` that returned `status`
+/// (a cudaError_t, passed as an int so that this header needs no CUDA one), with the
+/// message "<what> failed: <CUDA's message>":
+/// - tessera::OutOfMemory for an allocation failure;
+/// - tessera::DeviceLost for an error that leaves the GPU's context unusable for the rest
+///   of the process (an illegal address, a trap or assertion in a kernel, an uncorrectable
+///   ECC error: every later call on it fails the same way), after recording that the GPU
+///   is lost, so that every device on it (its virtual GPUs) says so;
+/// - tessera::Error otherwise.
+/// Every CUDA call of tessera, core and kernels alike, fails through here.
+[[noreturn]] void throw_cuda_failure(int status, int ordinal, std::string_view what);
+
+/// Why GPU `ordinal` can no longer be used by this process; empty while it can.
+std::string cuda_device_lost_reason(int ordinal);
 
 }  // namespace tessera

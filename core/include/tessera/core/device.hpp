@@ -64,6 +64,11 @@ class Device : public std::enable_shared_from_this<Device> {
   /// safe to read, or to free, only once its work is done.
   virtual void synchronize_all() {}
 
+  /// Why this device can no longer be used (a GPU whose context a failed kernel corrupted:
+  /// every call on it fails from then on); empty while it can. Its worker asks after a
+  /// failure, and retires when it is lost.
+  virtual std::string lost_reason() const { return {}; }
+
   /// Bytes of this device's memory held by buffers now.
   virtual std::size_t bytes_in_use() const noexcept { return 0; }
   /// Total memory of the device (of its share, for a virtual GPU); 0 when unknown.

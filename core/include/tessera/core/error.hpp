@@ -54,6 +54,23 @@ class CommError : public Error {
   using Error::Error;
 };
 
+/// A device can no longer be used by this process: a GPU whose context a failed kernel
+/// corrupted (an illegal address, a trap, an uncorrectable ECC error), after which every
+/// call on it fails. The worker on it retires; its work moves to other workers.
+class DeviceLost : public Error {
+ public:
+  using Error::Error;
+};
+
+/// A task was running on too many workers that were lost while it ran (the runtime
+/// retries it elsewhere up to SchedulerOptions::allowed_failures times), or needed data
+/// that only a lost worker held and that cannot be computed again (scattered data).
+/// Named after dask.distributed's exception for the same event.
+class KilledWorker : public Error {
+ public:
+  using Error::Error;
+};
+
 /// The result of a future is not available because its task was cancelled.
 class CancelledError : public Error {
  public:

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -48,6 +49,9 @@ struct LocalClusterOptions {
   /// Workers on devices the caller made (one each), beside the CPU and GPU workers; they
   /// get gpu_threads threads and device_memory_limit (0: no limit).
   std::vector<std::shared_ptr<Device>> devices{};
+  /// Times a task is sent elsewhere after the worker running it was lost (its device
+  /// broke) before it fails with KilledWorker.
+  std::uint32_t allowed_failures = 3;
 };
 
 class LocalCluster {

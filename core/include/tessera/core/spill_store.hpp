@@ -62,6 +62,8 @@ class SpillStore {
   bool contains(Key key) const;
   /// Drops a value from memory or disk; no-op when absent.
   void erase(Key key);
+  /// Drops every value (a worker whose device was lost holds nothing usable).
+  void clear();
   std::size_t size() const;
   SpillStoreStats stats() const;
   std::size_t memory_limit() const noexcept { return memory_limit_; }

@@ -48,13 +48,23 @@ class FutureState {
   /// callback runs on a runtime thread and must not block.
   void add_done_callback(std::function<void()> callback);
 
-  // Set by the client when the scheduler reports.
-  void set_finished();
-  void set_failed(std::shared_ptr<const TaskFailure> failure);
+  /// The epoch of the scheduler's report that set the status (0 before any).
+  std::uint32_t epoch() const;
+  /// Waits at most `timeout` for a report newer than `epoch`: after a finished result was
+  /// lost with its workers, the news of the loss or of the result computed again.
+  void wait_for_report_after(std::uint32_t epoch, std::chrono::nanoseconds timeout) const;
+
+  // Set by the client when the scheduler reports. Reports may arrive out of order; the
+  // epoch (which grows with every run and loss of the key) tells which is newer.
+  void set_finished(std::uint32_t epoch);
+  void set_failed(std::shared_ptr<const TaskFailure> failure, std::uint32_t epoch);
   void set_cancelled();
+  /// The result reported finished at `epoch` was lost and is being computed again: the
+  /// future is pending until a newer report.
+  void set_lost(std::uint32_t epoch);
 
  private:
-  void finish(FutureStatus status, std::shared_ptr<const TaskFailure> failure);
+  void finish(FutureStatus status, std::shared_ptr<const TaskFailure> failure, std::uint32_t epoch);
 
   const std::shared_ptr<ClientImpl> client_;
   const Key key_;
@@ -63,6 +73,8 @@ class FutureState {
   mutable std::mutex mutex_;
   mutable std::condition_variable done_;
   FutureStatus status_ = FutureStatus::pending;
+  std::uint32_t epoch_ = 0;       // of the report that set status_
+  std::uint32_t lost_before_ = 0;  // results of epochs below this were reported lost
   std::shared_ptr<const TaskFailure> failure_;
   std::vector<std::function<void()>> callbacks_;
 };

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -90,6 +92,31 @@ struct StealResponse {
   bool stolen = false;
 };
 
-using WorkerToScheduler = std::variant<TaskFinished, TaskFailed, KeysAcquired, StealResponse>;
+/// A task could not get an input from the peer it was told holds it: the peer lost it, or
+/// could not be reached. The worker has dropped the task; the scheduler forgets that the
+/// peer holds the input, computes the input again if no one else does, and sends the
+/// task again (as dask.distributed's "missing-data").
+struct MissingData {
+  Key key;  ///< the task
+  std::uint32_t scheduler_ref = 0;
+  std::uint32_t attempt = 0;
+  Key missing;  ///< the input
+  WorkerId peer = kNoWorker;
+  std::string problem;
+};
+
+/// The worker can no longer run tasks or serve results: its device was lost (in cluster
+/// mode, a transport says the same of a worker whose connection dropped). Every result it
+/// held is gone; the tasks it was given run elsewhere. Nothing follows from that worker.
+struct WorkerLost {
+  std::string reason;
+  /// The tasks it was running when it was lost: one of them may have broken the device,
+  /// and each counts toward its allowed_failures. Tasks it only held in its queue are
+  /// sent elsewhere without counting. nullopt where the sender cannot tell (a dropped
+  /// connection): then every task it was given counts, as in dask.distributed.
+  std::optional<std::vector<Key>> running;
+};
+
+using WorkerToScheduler = std::variant<TaskFinished, TaskFailed, KeysAcquired, StealResponse, MissingData, WorkerLost>;
 
 }  // namespace tessera::runtime

@@ -57,6 +57,8 @@ class Worker final : public WorkerEndpoint {
   WorkerStats stats() const;
   /// True on this worker's executor threads (a task of it is calling).
   bool is_current_thread() const noexcept;
+  /// True once the worker has retired because its device was lost.
+  bool lost() const noexcept { return lost_.load(std::memory_order_acquire); }
 
  private:
   enum class State : std::uint8_t { fetching, ready, executing };
@@ -103,6 +105,13 @@ class Worker final : public WorkerEndpoint {
   void note_host_fallback(const Device& from);
   void run_fetch(FetchJob job);
   void report(WorkerToScheduler&& message);
+  /// The device can no longer be used: drops every task and result, and tells the
+  /// scheduler (once), which sends the work elsewhere. `failed` is a task that just
+  /// failed on it (running, so possibly the cause). Called without mutex_.
+  void retire(const std::string& reason, std::optional<Key> failed = std::nullopt);
+  /// Retires if the device was lost (by another worker on the same card, too); returns
+  /// whether the worker is retired.
+  bool retire_if_device_lost();
 
   const WorkerId id_;
   const WorkerOptions options_;
@@ -131,6 +140,8 @@ class Worker final : public WorkerEndpoint {
   std::mutex fallback_mutex_;  // guards fallback_sources_ only
   std::unordered_set<const Device*> fallback_sources_;
   bool stopping_ = false;
+  std::atomic<bool> lost_{false};  // set under mutex_; read without it by serve_data
+  std::string lost_reason_;        // guarded by mutex_
   std::vector<std::thread> threads_;
 };
 

@@ -8,9 +8,10 @@
 
 namespace tessera::kernels::cuda {
 
-/// Returns on success. Otherwise clears the thread's last (non-sticky) error, so that the
-/// next call starts clean, and throws tessera::OutOfMemory for an allocation failure,
-/// else tessera::Error: "<what> failed: <CUDA's message>".
+/// Returns on success. Otherwise throws through tessera::throw_cuda_failure for the calling
+/// thread's GPU: tessera::OutOfMemory for an allocation failure, tessera::DeviceLost for an
+/// error that leaves the GPU unusable (recorded, so that its workers retire), else
+/// tessera::Error: "<what> failed: <CUDA's message>".
 void check_cuda(cudaError_t status, std::string_view what);
 
 }  // namespace tessera::kernels::cuda
