@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tessera/core/error.hpp"
+#include "tessera/core/host_block_pool.hpp"
 #include "tessera/core/logging.hpp"
 
 #if defined(TESSERA_WITH_CUDA)
@@ -106,7 +107,31 @@ std::size_t process_pinned_budget() {
   }();
   return budget;
 }
-std::atomic<std::size_t> process_pinned_in_use{0};
+
+// Page-locked memory for every GPU of the process, from one pool: pinning pages is slow
+// and freeing them waits for the device, so each block serves move after move. Portable
+// blocks can be read by a copy on any GPU, whichever asked for them first.
+class PinnedBlocks final : public HostBlockSource {
+ public:
+  void* obtain(std::size_t nbytes) noexcept override {
+    void* block = nullptr;
+    if (cudaHostAlloc(&block, nbytes, cudaHostAllocPortable) == cudaSuccess) return block;
+    cudaGetLastError();
+    return nullptr;
+  }
+  void give_back(void* block, std::size_t) noexcept override {
+    cudaFreeHost(block);
+    cudaGetLastError();  // at process exit the driver may be gone already
+  }
+};
+
+HostBlockPool& pinned_pool() {
+  // Never destroyed: buffers may be released after static destructors ran. A quarter of
+  // the budget may stay cached when free.
+  static auto* pool =
+      new HostBlockPool(std::make_unique<PinnedBlocks>(), process_pinned_budget(), process_pinned_budget() / 4);
+  return *pool;
+}
 
 // Every pool of the process by card: an allocation that fails on one virtual GPU may be
 // waiting on blocks its siblings (or the card's default pool) keep cached.
@@ -228,32 +253,28 @@ class CudaDevice final : public Device {
   Buffer allocate_host(std::size_t nbytes) override {
     if (nbytes == 0) return Buffer();
     // Page-locked memory is scarcer than memory, and pinning much of it slows the whole
-    // machine: up to a quarter of the device's share, then ordinary pages, which copy
-    // more slowly but just as correctly.
-    const bool over_device_budget = pinned_in_use_.fetch_add(nbytes) + nbytes > pinned_budget_;
-    const bool over_process_budget = process_pinned_in_use.fetch_add(nbytes) + nbytes > process_pinned_budget();
-    if (over_device_budget || over_process_budget) {
+    // machine: up to a quarter of the device's share (and of the machine's memory for
+    // the process, the pool's capacity), then ordinary pages, which copy more slowly but
+    // just as correctly.
+    if (pinned_in_use_.fetch_add(nbytes) + nbytes > pinned_budget_) {
       pinned_in_use_.fetch_sub(nbytes);
-      process_pinned_in_use.fetch_sub(nbytes);
       return Buffer::allocate_host(nbytes);
     }
-    void* p = nullptr;
-    cudaError_t status = cudaErrorMemoryAllocation;
+    std::optional<Buffer> block;
     {
-      const DeviceScope scope(options_.ordinal, name_);
-      status = cudaMallocHost(&p, nbytes);
+      const DeviceScope scope(options_.ordinal, name_);  // a context to pin with, should none be current
+      block = pinned_pool().allocate(nbytes);
     }
-    if (status != cudaSuccess) {
-      cudaGetLastError();
+    if (!block) {
       pinned_in_use_.fetch_sub(nbytes);
-      process_pinned_in_use.fetch_sub(nbytes);
       return Buffer::allocate_host(nbytes);
     }
     auto self = std::static_pointer_cast<CudaDevice>(shared_from_this());
-    return Buffer::wrap_host(p, nbytes, std::shared_ptr<const void>(p, [self, nbytes](const void* q) {
-                               with_device_noexcept(self->options_.ordinal, [&] { cudaFreeHost(const_cast<void*>(q)); });
+    std::byte* data = block->data();
+    // The block goes back to the pool with the deleter, when the last handle is gone.
+    return Buffer::wrap_host(data, nbytes,
+                             std::shared_ptr<const void>(data, [self, nbytes, held = std::move(*block)](const void*) {
                                self->pinned_in_use_.fetch_sub(nbytes);
-                               process_pinned_in_use.fetch_sub(nbytes);
                              }));
   }
 
