@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <unordered_map>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -111,27 +112,54 @@ std::size_t process_pinned_budget() {
 // Page-locked memory for every GPU of the process, from one pool: pinning pages is slow
 // and freeing them waits for the device, so each block serves move after move. Portable
 // blocks can be read by a copy on any GPU, whichever asked for them first.
+// A block is freed with the GPU that pinned it current: the thread dropping the last
+// handle may never have used CUDA (it would make GPU 0's context for the call), or have
+// a lost card current.
 class PinnedBlocks final : public HostBlockSource {
  public:
   void* obtain(std::size_t nbytes) noexcept override {
+    int ordinal = 0;
     void* block = nullptr;
-    if (cudaHostAlloc(&block, nbytes, cudaHostAllocPortable) == cudaSuccess) return block;
-    cudaGetLastError();
-    return nullptr;
+    if (cudaGetDevice(&ordinal) != cudaSuccess || cudaHostAlloc(&block, nbytes, cudaHostAllocPortable) != cudaSuccess) {
+      cudaGetLastError();
+      return nullptr;
+    }
+    try {
+      std::lock_guard lock(mutex_);
+      pinned_by_.emplace(block, ordinal);
+    } catch (...) {  // no memory to remember it: not handed out
+      cudaFreeHost(block);
+      return nullptr;
+    }
+    return block;
   }
   void give_back(void* block, std::size_t) noexcept override {
-    cudaFreeHost(block);
-    cudaGetLastError();  // at process exit the driver may be gone already
+    int ordinal = 0;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = pinned_by_.find(block);
+      if (it != pinned_by_.end()) {
+        ordinal = it->second;
+        pinned_by_.erase(it);
+      }
+    }
+    // At process exit the driver may be gone already: nothing to report to.
+    with_device_noexcept(ordinal, [block] { cudaFreeHost(block); });
   }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<void*, int> pinned_by_;
 };
 
 HostBlockPool& pinned_pool() {
-  // Never destroyed: buffers may be released after static destructors ran. A quarter of
-  // the budget may stay cached when free.
+  // Never destroyed: buffers may be released after static destructors ran. An eighth of
+  // the budget may stay cached while free; all of it goes back with the last GPU device.
   static auto* pool =
-      new HostBlockPool(std::make_unique<PinnedBlocks>(), process_pinned_budget(), process_pinned_budget() / 4);
+      new HostBlockPool(std::make_unique<PinnedBlocks>(), process_pinned_budget(), process_pinned_budget() / 8);
   return *pool;
 }
+std::atomic<int> live_cuda_devices{0};
 
 // Every pool of the process by card: an allocation that fails on one virtual GPU may be
 // waiting on blocks its siblings (or the card's default pool) keep cached.
@@ -196,6 +224,7 @@ class CudaDevice final : public Device {
     lanes_.resize(std::max<std::size_t>(1, options.lanes));
     for (cudaStream_t& s : lanes_) check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking), "creating a stream");
     check(cudaStreamCreateWithFlags(&copy_stream_, cudaStreamNonBlocking), "creating a stream");
+    live_cuda_devices.fetch_add(1);
   }
 
   ~CudaDevice() override {
@@ -207,6 +236,8 @@ class CudaDevice final : public Device {
       pool_registry().remove(pool_);
       cudaMemPoolDestroy(pool_);
     });
+    // Pinned pages cached for no device left would be kept from the rest of the machine.
+    if (live_cuda_devices.fetch_sub(1) == 1) pinned_pool().trim();
   }
 
   DeviceKind kind() const noexcept override { return DeviceKind::cuda; }
@@ -256,25 +287,29 @@ class CudaDevice final : public Device {
     // machine: up to a quarter of the device's share (and of the machine's memory for
     // the process, the pool's capacity), then ordinary pages, which copy more slowly but
     // just as correctly.
-    if (pinned_in_use_.fetch_add(nbytes) + nbytes > pinned_budget_) {
-      pinned_in_use_.fetch_sub(nbytes);
+    const std::size_t charged = HostBlockPool::block_size(nbytes);  // what the pool's block takes
+    if (pinned_in_use_.fetch_add(charged) + charged > pinned_budget_) {
+      pinned_in_use_.fetch_sub(charged);
       return Buffer::allocate_host(nbytes);
     }
     std::optional<Buffer> block;
-    {
-      const DeviceScope scope(options_.ordinal, name_);  // a context to pin with, should none be current
+    try {
+      const DeviceScope scope(options_.ordinal, name_);  // the GPU that pins a new block
       block = pinned_pool().allocate(nbytes);
+    } catch (...) {
+      pinned_in_use_.fetch_sub(charged);
+      throw;
     }
     if (!block) {
-      pinned_in_use_.fetch_sub(nbytes);
+      pinned_in_use_.fetch_sub(charged);
       return Buffer::allocate_host(nbytes);
     }
     auto self = std::static_pointer_cast<CudaDevice>(shared_from_this());
     std::byte* data = block->data();
     // The block goes back to the pool with the deleter, when the last handle is gone.
     return Buffer::wrap_host(data, nbytes,
-                             std::shared_ptr<const void>(data, [self, nbytes, held = std::move(*block)](const void*) {
-                               self->pinned_in_use_.fetch_sub(nbytes);
+                             std::shared_ptr<const void>(data, [self, charged, held = std::move(*block)](const void*) {
+                               self->pinned_in_use_.fetch_sub(charged);
                              }));
   }
 

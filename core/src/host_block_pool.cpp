@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <map>
+#include <new>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -45,12 +46,26 @@ struct HostBlockPool::State {
       std::lock_guard lock(mutex);
       stats.bytes_in_use -= size;
       if (!closed && stats.bytes_cached + size <= cache_limit) {
-        cached[size].push_back(block);
-        stats.bytes_cached += size;
-        return;
+        try {
+          cached[size].push_back(block);
+          stats.bytes_cached += size;
+          return;
+        } catch (const std::bad_alloc&) {  // no room to remember it: it goes back instead
+        }
       }
     }
     source->give_back(block, size);
+  }
+
+  // Every cached block, taken out for the caller to give back without the lock.
+  std::vector<std::pair<void*, std::size_t>> take_cache() {
+    std::vector<std::pair<void*, std::size_t>> blocks;
+    for (auto& [size, list] : cached) {
+      for (void* block : list) blocks.emplace_back(block, size);
+    }
+    cached.clear();
+    stats.bytes_cached = 0;
+    return blocks;
   }
 };
 
@@ -75,8 +90,9 @@ std::size_t HostBlockPool::block_size(std::size_t nbytes) noexcept {
 
 std::optional<Buffer> HostBlockPool::allocate(std::size_t nbytes) {
   if (nbytes == 0) return Buffer();
-  const std::size_t size = block_size(nbytes);
   State& s = *state_;
+  if (nbytes > s.capacity) return std::nullopt;  // also keeps block_size from overflowing
+  const std::size_t size = block_size(nbytes);
   void* block = nullptr;
   std::vector<std::pair<void*, std::size_t>> evicted;
   {
@@ -96,6 +112,19 @@ std::optional<Buffer> HostBlockPool::allocate(std::size_t nbytes) {
   s.give_back(evicted);
   if (block == nullptr) {
     block = s.source->obtain(size);
+    if (block == nullptr) {
+      // The source may be short of what the cache holds (pinned pages are scarce): give
+      // the cache back and ask once more.
+      std::vector<std::pair<void*, std::size_t>> cache;
+      {
+        std::lock_guard lock(s.mutex);
+        cache = s.take_cache();
+      }
+      if (!cache.empty()) {
+        s.give_back(cache);
+        block = s.source->obtain(size);
+      }
+    }
     std::lock_guard lock(s.mutex);
     if (block == nullptr) {
       s.stats.bytes_in_use -= size;
@@ -114,11 +143,7 @@ void HostBlockPool::trim() {
   std::vector<std::pair<void*, std::size_t>> blocks;
   {
     std::lock_guard lock(state_->mutex);
-    for (auto& [size, list] : state_->cached) {
-      for (void* block : list) blocks.emplace_back(block, size);
-    }
-    state_->cached.clear();
-    state_->stats.bytes_cached = 0;
+    blocks = state_->take_cache();
   }
   state_->give_back(blocks);
 }

@@ -24,11 +24,12 @@ class CountingSource final : public tessera::HostBlockSource {
     std::set<void*> out;  // blocks obtained and not given back
     int obtained = 0, given_back = 0;
     bool refuse = false;
+    std::size_t max_out = SIZE_MAX;  // blocks out at once before it has no more to give
   };
   explicit CountingSource(std::shared_ptr<Counts> counts) : counts_(std::move(counts)) {}
   void* obtain(std::size_t nbytes) noexcept override {
     std::lock_guard lock(counts_->mutex);
-    if (counts_->refuse) return nullptr;
+    if (counts_->refuse || counts_->out.size() >= counts_->max_out) return nullptr;
     EXPECT_EQ(nbytes % 4096, 0u);
     void* block = std::aligned_alloc(4096, nbytes);
     counts_->out.insert(block);
@@ -89,12 +90,12 @@ TEST(HostBlockPool, AFreedBlockServesTheNextRequestOfItsClass) {
     first_block = a->data();
   }
   EXPECT_EQ(f.pool.stats().bytes_cached, HostBlockPool::block_size(kMiB + 100));
-  auto b = f.pool.allocate(kMiB + 200);  // the same class
-  ASSERT_TRUE(b);
-  EXPECT_EQ(b->data(), first_block);
-  auto c = f.pool.allocate(3 * kMiB);  // another class
+  auto c = f.pool.allocate(3 * kMiB);  // another class: not the cached block
   ASSERT_TRUE(c);
   EXPECT_NE(c->data(), first_block);
+  auto b = f.pool.allocate(kMiB + 200);  // the same class: the cached block
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->data(), first_block);
   const auto stats = f.pool.stats();
   EXPECT_EQ(stats.blocks_obtained, 2u);
   EXPECT_EQ(stats.blocks_reused, 1u);
@@ -142,6 +143,21 @@ TEST(HostBlockPool, WhenTheSourceHasNothingTheRequestIsRefusedAndNothingIsCounte
   EXPECT_EQ(f.pool.allocate(0)->nbytes(), 0u);
 }
 
+TEST(HostBlockPool, WhenTheSourceRunsShortTheCacheGoesBackAndTheRequestIsTriedAgain) {
+  PoolFixture f(64 * kMiB, 64 * kMiB);
+  f.counts->max_out = 2;  // as pinned memory, scarcer than the pool's capacity
+  {
+    auto a = f.pool.allocate(kMiB);
+    auto b = f.pool.allocate(2 * kMiB);
+    ASSERT_TRUE(a && b);
+  }
+  EXPECT_EQ(f.pool.stats().bytes_cached, 3 * kMiB);
+  auto c = f.pool.allocate(5 * kMiB);  // a third class: the source has nothing until the cache goes back
+  ASSERT_TRUE(c);
+  EXPECT_EQ(f.counts->given_back, 2);
+  EXPECT_EQ(f.pool.stats().bytes_cached, 0u);
+}
+
 TEST(HostBlockPool, BuffersOutlivingThePoolStayValidAndTheirBlocksGoBack) {
   auto counts = std::make_shared<CountingSource::Counts>();
   std::optional<tessera::Buffer> kept;
@@ -157,17 +173,26 @@ TEST(HostBlockPool, BuffersOutlivingThePoolStayValidAndTheirBlocksGoBack) {
   EXPECT_TRUE(counts->out.empty());
 }
 
-TEST(HostBlockPool, ThreadsSharingItNeverShareABlock) {
-  PoolFixture f(32 * kMiB, 8 * kMiB);
-  std::atomic<bool> overlap{false};
+TEST(HostBlockPool, ThreadsSharingItNeverShareABlockAndKeepItsBounds) {
+  // Small enough that threads meet the capacity, evict each other's cached blocks and
+  // wait for the source at the same time.
+  constexpr std::size_t kCapacity = 4 * kMiB, kCache = kMiB;
+  PoolFixture f(kCapacity, kCache);
+  std::atomic<bool> overlap{false}, over_bounds{false};
+  std::atomic<int> refused{0};
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
+  for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       std::mt19937 random(static_cast<unsigned>(t));
-      for (int i = 0; i < 300; ++i) {
-        const std::size_t n = 1 + random() % (kMiB);
+      for (int i = 0; i < 200; ++i) {
+        const std::size_t n = 1 + random() % kMiB;
         auto buffer = f.pool.allocate(n);
-        if (!buffer) continue;  // at capacity for a moment
+        const auto stats = f.pool.stats();
+        if (stats.bytes_in_use + stats.bytes_cached > kCapacity || stats.bytes_cached > kCache) over_bounds = true;
+        if (!buffer) {
+          ++refused;
+          continue;
+        }
         const auto mark = static_cast<unsigned char>(t + 1);
         std::memset(buffer->data(), mark, n);
         std::this_thread::yield();
@@ -179,10 +204,13 @@ TEST(HostBlockPool, ThreadsSharingItNeverShareABlock) {
   }
   for (auto& thread : threads) thread.join();
   EXPECT_FALSE(overlap.load()) << "two threads wrote to one block at once";
+  EXPECT_FALSE(over_bounds.load()) << "the pool held more than its capacity or cache limit";
+  EXPECT_GT(refused.load(), 0) << "the test never reached the capacity";
   const auto stats = f.pool.stats();
   EXPECT_EQ(stats.bytes_in_use, 0u);
-  EXPECT_LE(stats.bytes_cached, 8 * kMiB);
-  EXPECT_EQ(static_cast<std::size_t>(f.counts->obtained - f.counts->given_back), f.counts->out.size());
+  EXPECT_EQ(f.counts->out.empty(), stats.bytes_cached == 0) << "blocks out of the source are exactly the cached ones";
+  f.pool.trim();
+  EXPECT_TRUE(f.counts->out.empty()) << f.counts->out.size() << " blocks were neither cached nor given back";
 }
 
 }  // namespace

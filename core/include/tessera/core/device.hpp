@@ -37,7 +37,9 @@ class Device : public std::enable_shared_from_this<Device> {
   /// `nbytes` of this device's memory, uninitialized. Throws OutOfMemory.
   virtual Buffer allocate(std::size_t nbytes) = 0;
   /// Host memory to receive this device's buffers: page-locked for a GPU, so that copies
-  /// out of it run at full speed (and spilled chunks come back as fast).
+  /// out of it run at full speed (and spilled chunks come back as fast). A GPU's comes
+  /// from a pool and serves another buffer as soon as this one is released: copies into
+  /// or out of it must have finished by then (this class's copies return finished).
   virtual Buffer allocate_host(std::size_t nbytes) { return Buffer::allocate_host(nbytes); }
 
   // Copies of the first `nbytes` of a buffer; each has finished when it returns. Buffers

@@ -43,8 +43,9 @@ class HostBlockPool {
   HostBlockPool& operator=(const HostBlockPool&) = delete;
 
   /// `nbytes` of host memory from a block of the pool; nullopt when the pool is at its
-  /// capacity even without its cache, or the source has no memory to give (the caller
-  /// then uses ordinary memory). Zero bytes give an empty buffer.
+  /// capacity even without its cache, or the source has no memory to give even once the
+  /// cache is given back (the caller then uses ordinary memory). Zero bytes give an
+  /// empty buffer.
   std::optional<Buffer> allocate(std::size_t nbytes);
   /// Gives every cached block back to the source.
   void trim();
