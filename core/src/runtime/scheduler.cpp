@@ -25,12 +25,13 @@ void Scheduler::shutdown() {
   });
 }
 
-void Scheduler::add_worker(WorkerId id, std::size_t threads, DeviceKind kind) {
+void Scheduler::add_worker(WorkerId id, std::size_t threads, DeviceKind kind, std::string device) {
   std::lock_guard lock(mutex_);
   TESSERA_ASSERT(id == workers_.size(), "workers must be added with consecutive ids");
   WorkerState worker;
   worker.id = id;
   worker.kind = kind;
+  worker.device = std::move(device);
   worker_kinds_ |= mask_of(kind);
   worker.threads = std::max<std::size_t>(1, threads);
   const double capacity = std::ceil(static_cast<double>(worker.threads) * options_.worker_saturation);
@@ -211,7 +212,12 @@ void Scheduler::on_steal_response(WorkerId worker, const StealResponse& msg) {
   const TaskId id = find(msg.key);
   if (id == kNoTask) return;
   TaskState& task = tasks_[id];
-  if (task.status != TaskStatus::processing || task.processing_on != worker || task.steal_to == kNoWorker) return;
+  // An answer about an earlier run (the task was lost or released and sent again since)
+  // is stale: the scheduler's current request, if any, has its own answer coming.
+  if (task.status != TaskStatus::processing || task.processing_on != worker || task.steal_to == kNoWorker ||
+      msg.attempt != task.attempt) {
+    return;
+  }
   const WorkerId thief = task.steal_to;
   task.steal_to = kNoWorker;
   --workers_[thief].incoming_steals;
@@ -240,6 +246,12 @@ void Scheduler::make_ready(TaskId id) {
       return;
     }
     task.target = target_kind(task.runner->placement());
+  }
+  if (task.home != kNoWorker && workers_[task.home].alive) {
+    // Its data is already on that worker's device: not held back with the roots, which
+    // are held back because they bring new data into memory.
+    dispatch(id, task.home);
+    return;
   }
   if (task.dependencies.empty()) {
     const WorkerId worker = worker_with_room_for_root(task.target);

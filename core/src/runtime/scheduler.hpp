@@ -77,8 +77,9 @@ class Scheduler final : public SchedulerEndpoint {
 
   /// Tells every client that the keys it holds are cancelled: the cluster is going away.
   void shutdown();
-  /// Registers a worker running on a device of `kind`; done before work is submitted.
-  void add_worker(WorkerId id, std::size_t threads, DeviceKind kind = DeviceKind::cpu);
+  /// Registers a worker running on a device of `kind` named `device` (Device::name(), for
+  /// tasks whose data is on it: Placement::device); done before work is submitted.
+  void add_worker(WorkerId id, std::size_t threads, DeviceKind kind = DeviceKind::cpu, std::string device = {});
 
   // ---- from workers (through the transport) ----
   void handle(WorkerId from, std::vector<WorkerToScheduler>&& batch) override;
@@ -197,6 +198,8 @@ class Scheduler final : public SchedulerEndpoint {
   WorkerId worker_with_room_for_root(DeviceKind kind) const;
   /// The kind of worker a task with this placement goes to in this cluster.
   DeviceKind target_kind(const Placement& placement) const noexcept;
+  /// The worker on the device named `device`, or kNoWorker (none, or an empty name).
+  WorkerId worker_on(std::string_view device) const noexcept;
   void fill_from_queue(WorkerId worker);
   void balance();
   void steal_for(WorkerId thief);

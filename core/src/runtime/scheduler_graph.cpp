@@ -134,7 +134,9 @@ void Scheduler::add_batch(ClientId client, std::vector<TaskSpec>&& specs, std::s
     task.prefix = prefix_of(spec.name);
     task.name = std::move(spec.name);
     task.runner = std::move(spec.runner);
-    task.target = target_kind(task.runner->placement());
+    const Placement placement = task.runner->placement();
+    task.target = target_kind(placement);
+    task.home = worker_on(placement.device);
     task.status = TaskStatus::released;
     index_.emplace(task.key, id);
     ids[i] = id;

@@ -61,6 +61,14 @@ DeviceKind Scheduler::target_kind(const Placement& placement) const noexcept {
   return DeviceKind::cpu;  // unreachable for a validated task
 }
 
+WorkerId Scheduler::worker_on(std::string_view device) const noexcept {
+  if (device.empty()) return kNoWorker;
+  for (const WorkerState& w : workers_) {
+    if (w.alive && w.device == device) return w.id;
+  }
+  return kNoWorker;
+}
+
 WorkerId Scheduler::worker_with_room_for_root(DeviceKind kind) const {
   WorkerId best = kNoWorker;
   double best_load = std::numeric_limits<double>::infinity();
@@ -122,13 +130,13 @@ void Scheduler::steal_for(WorkerId thief) {
   // Recently dispatched tasks are the least likely to have started.
   for (auto it = candidates.rbegin(); it != candidates.rend() && room > 0; ++it) {
     TaskState& task = tasks_[*it];
-    if (task.steal_to != kNoWorker || task.started) continue;
+    if (task.steal_to != kNoWorker || task.started || task.home == victim) continue;
     const double transfer_s = static_cast<double>(missing_bytes(task, thief)) / options_.transfer_bandwidth;
     if (transfer_s > 2 * expected_duration(task)) continue;  // cheaper to wait than to move
     task.steal_to = thief;
     ++t.incoming_steals;
     --room;
-    send(victim, StealRequest{task.key});
+    send(victim, StealRequest{task.key, task.attempt});
   }
 }
 

@@ -34,6 +34,7 @@ struct Scheduler::TaskState {
   float expected_s = 0;                    // duration charged to the worker's occupancy
   WorkerId processing_on = kNoWorker;
   WorkerId steal_to = kNoWorker;           // thief, while a steal request is in flight
+  WorkerId home = kNoWorker;               // the worker whose device holds its data (Placement::device)
   TaskStatus status = TaskStatus::forgotten;
   DeviceKind target = DeviceKind::cpu;     // the kind of worker it runs on
   bool wanted = false;                     // some client holds a future of it
@@ -51,6 +52,7 @@ struct Scheduler::WorkerState {
   std::size_t incoming_steals = 0;
   std::vector<TaskId> processing;
   bool alive = true;  // false once lost: nothing is sent to it or placed on it again
+  std::string device;  // its device's name, empty when not told
 };
 
 // Defined here because every part of the scheduler enters through it.

@@ -68,7 +68,7 @@ void Worker::handle(std::vector<SchedulerToWorker>&& batch) {
       } else if (auto* data = std::get_if<StoreData>(&message)) {
         over_limits = store_.put_without_spilling(data->key, std::move(data->value)) || over_limits;
       } else if (auto* steal_request = std::get_if<StealRequest>(&message)) {
-        replies.emplace_back(StealResponse{steal_request->key, steal(steal_request->key)});
+        replies.emplace_back(StealResponse{steal_request->key, steal_request->attempt, steal(*steal_request)});
       }
     }
     wake_for(new_work);
@@ -124,9 +124,11 @@ void Worker::release_key(Key key) {
   store_.erase(key);
 }
 
-bool Worker::steal(Key key) {
-  auto it = tasks_.find(key);
-  if (it == tasks_.end() || it->second.state == State::executing) return false;
+bool Worker::steal(const StealRequest& request) {
+  auto it = tasks_.find(request.key);
+  if (it == tasks_.end() || it->second.state == State::executing || it->second.spec.attempt != request.attempt) {
+    return false;
+  }
   tasks_.erase(it);
   return true;
 }

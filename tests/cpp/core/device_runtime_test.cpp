@@ -268,6 +268,32 @@ TEST(DeviceRuntime, LiteralsInDeviceMemoryAreHeldByAWorkerOfThatKind) {
   EXPECT_EQ(c.devices[0]->copies_in.load(), 0) << "the literal never left the device";
 }
 
+TEST(DeviceRuntime, LiteralsInDeviceMemoryAreHeldByTheWorkerOfTheirDevice) {
+  Cluster c(3);
+  const std::size_t home = 2;  // devices[2] is worker 3's device
+  Chunk literal = Chunk::allocate_on(*c.devices[home], tessera::DType::float64, {kElements});
+  std::fill_n(literal.data<double>(), kElements, 2.0);
+  EXPECT_EQ(tessera::LiteralRunner(Value::make(literal)).placement().device, "sim:2");
+
+  // More literals than the worker has threads: spread by load as roots are, most would be
+  // held by the other GPUs' workers, and copied across for every task reading them there.
+  tessera::Graph graph;
+  std::vector<tessera::TaskRef<Chunk>> literals;
+  constexpr int kLiterals = 8;
+  for (int i = 0; i < kLiterals; ++i) {
+    const tessera::Key key = tessera::Key::unique();
+    graph.add_task(tessera::TaskSpec{key, "literal", {}, std::make_shared<tessera::LiteralRunner>(Value::make(literal))});
+    literals.emplace_back(key);
+  }
+  const auto futures = c.client->compute(std::move(graph), literals);
+  for (const auto& f : futures) expect_filled(f.result(), 2.0);
+  for (std::size_t w = 1; w <= c.devices.size(); ++w) {
+    const std::size_t expected = w == home + 1 ? kLiterals : 0;
+    EXPECT_EQ(c.cluster->worker_stats(w).tasks_executed, expected) << "worker " << w;
+  }
+  EXPECT_EQ(c.total(&SimulatedGpu::peer_copies), 0) << "no literal left its device";
+}
+
 TEST(DeviceValues, ChunksMoveBetweenDevicesAndSerializeFromAny) {
   auto gpu = std::make_shared<SimulatedGpu>("sim:0");
   auto other = std::make_shared<SimulatedGpu>("sim:1");

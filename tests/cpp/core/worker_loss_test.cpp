@@ -25,9 +25,9 @@ using tessera::TaskRef;
 using tessera::Value;
 using tessera::testing::SimulatedGpu;
 
-constexpr Placement kGpuPreferred{tessera::mask_of(DeviceKind::cpu) | tessera::mask_of(DeviceKind::cuda),
+const Placement kGpuPreferred{tessera::mask_of(DeviceKind::cpu) | tessera::mask_of(DeviceKind::cuda),
                                   DeviceKind::cuda};
-constexpr Placement kGpuOnly{tessera::mask_of(DeviceKind::cuda), DeviceKind::cuda};
+const Placement kGpuOnly{tessera::mask_of(DeviceKind::cuda), DeviceKind::cuda};
 
 bool on_gpu(const ExecutionContext& context) { return context.device.kind() == DeviceKind::cuda; }
 

@@ -52,6 +52,10 @@ class ScriptedTransport final : public rt::Transport {
     std::lock_guard lock(mutex_);
     return asked_;
   }
+  std::vector<rt::WorkerToScheduler> reports() {
+    std::lock_guard lock(mutex_);
+    return reports_;
+  }
 
  private:
   int outcome_index() const {
@@ -131,6 +135,31 @@ TEST(Worker, SaysWhichInputIsMissingWhenNoHolderHasIt) {
   EXPECT_EQ(transport.asked(), (std::vector<rt::WorkerId>{1, 2}));  // each holder asked once
   EXPECT_EQ(worker.stats().tasks_held, 0u) << "the worker keeps no task it cannot run";
   worker.stop();
+}
+
+TEST(Worker, GivesUpAQueuedTaskOnlyForAStealOfItsCurrentRun) {
+  ScriptedTransport transport;
+  rt::Worker worker(0, one_thread(), transport);  // not started: its tasks stay queued
+  const Key task = Key::unique();
+  rt::ComputeTask message;
+  message.key = task;
+  message.attempt = 2;  // sent again after a first run was lost
+  message.runner = std::make_shared<Doubler>();
+  std::vector<rt::SchedulerToWorker> batch;
+  batch.emplace_back(std::move(message));
+  batch.emplace_back(rt::StealRequest{task, 1});  // a request about the first run, delayed
+  batch.emplace_back(rt::StealRequest{task, 2});
+  worker.handle(std::move(batch));
+
+  const auto reports = transport.reports();
+  ASSERT_EQ(reports.size(), 2u);
+  const auto& stale = std::get<rt::StealResponse>(reports[0]);
+  const auto& current = std::get<rt::StealResponse>(reports[1]);
+  EXPECT_EQ(stale.attempt, 1u);
+  EXPECT_FALSE(stale.stolen) << "a request about another run does not take this one";
+  EXPECT_EQ(current.attempt, 2u);
+  EXPECT_TRUE(current.stolen);
+  EXPECT_EQ(worker.stats().tasks_held, 0u);
 }
 
 // Fails every task on the device it runs on, the way a kernel that writes out of bounds

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tessera/core/device.hpp"
@@ -21,8 +22,16 @@ namespace tessera {
 /// task to a worker of the preferred kind when the cluster has one, else to any kind it
 /// can run on.
 struct Placement {
+  Placement() = default;
+  Placement(DeviceKindMask can_run_on, DeviceKind preferred, std::string on_device = {})
+      : can_run(can_run_on), prefers(preferred), device(std::move(on_device)) {}
+
   DeviceKindMask can_run = mask_of(DeviceKind::cpu);
   DeviceKind prefers = DeviceKind::cpu;
+  /// The name of the device whose memory holds the task's data (Device::name(), e.g.
+  /// "cuda:1"), or empty. The task then runs on the worker of that device while it is
+  /// alive, and is never stolen from it: anywhere else it would copy the data first.
+  std::string device;
 };
 
 /// Where a task runs: the worker's device and the executor lane (its stream on a GPU).
@@ -56,12 +65,13 @@ class LiteralRunner final : public TaskRunner {
  public:
   explicit LiteralRunner(Value value) : value_(std::move(value)) {}
   Value run(std::span<const Value>) const override { return value_; }
-  /// Device data (an array imported from a GPU library) is held by a worker on a device
-  /// of its kind, where the tasks reading it run.
+  /// Device data (an array imported from a GPU library) is held by the worker of the
+  /// device it is on (or, with none, one of its kind), where the tasks reading it run.
   Placement placement() const override {
     const Device* where = value_.location();
     if (where == nullptr) return {};
-    return {static_cast<DeviceKindMask>(mask_of(DeviceKind::cpu) | mask_of(where->kind())), where->kind()};
+    return {static_cast<DeviceKindMask>(mask_of(DeviceKind::cpu) | mask_of(where->kind())), where->kind(),
+            where->name()};
   }
 
  private:

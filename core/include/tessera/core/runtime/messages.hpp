@@ -56,9 +56,11 @@ struct ReleaseKeys {
   std::vector<Key> keys;
 };
 
-/// Give a not-yet-started task back so that an idle worker can run it.
+/// Give a not-yet-started task back so that an idle worker can run it. `attempt` names
+/// the run asked for: a request that crossed a newer ComputeTask of the key is refused.
 struct StealRequest {
   Key key;
+  std::uint32_t attempt = 0;
 };
 
 using SchedulerToWorker = std::variant<ComputeTask, StoreData, ReleaseKeys, StealRequest>;
@@ -89,6 +91,7 @@ struct KeysAcquired {
 /// Answer to StealRequest: `stolen` is true when the task was removed before it started.
 struct StealResponse {
   Key key;
+  std::uint32_t attempt = 0;  // the request's
   bool stolen = false;
 };
 

@@ -92,7 +92,7 @@ class Worker final : public WorkerEndpoint {
   std::size_t accept_task(ComputeTask&& task);  // returns the number of new work items
   Task* pop_ready();
   void release_key(Key key);
-  bool steal(Key key);
+  bool steal(const StealRequest& request);
   void wake_for(std::size_t new_work);
   bool retry_fetch_elsewhere(Key key, WorkerId failed_peer);  // queues a fetch from another holder
   // Called without mutex_.
