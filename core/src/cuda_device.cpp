@@ -40,6 +40,7 @@ LostCards& lost_cards() {
 bool corrupts_context(cudaError_t status) noexcept {
   switch (status) {
     case cudaErrorECCUncorrectable:
+    case cudaErrorNvlinkUncorrectable:  // not said to be sticky, but the link's data is gone
     case cudaErrorIllegalAddress:
     case cudaErrorLaunchTimeout:
     case cudaErrorAssert:
@@ -451,6 +452,17 @@ void throw_cuda_failure(int code, int ordinal, std::string_view what) {
   throw DeviceLost(message);
 }
 
+void synchronize_gpu(int ordinal) {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess || ordinal < 0 || ordinal >= count) {
+    cudaGetLastError();
+    return;
+  }
+  const std::string name = "cuda:" + std::to_string(ordinal);
+  const DeviceScope scope(ordinal, name);
+  check(cudaDeviceSynchronize(), ordinal, name, "waiting for the GPU");
+}
+
 std::string cuda_device_lost_reason(int ordinal) {
   LostCards& cards = lost_cards();
   if (!cards.any.load(std::memory_order_acquire)) return {};
@@ -471,6 +483,8 @@ void throw_cuda_failure(int status, int, std::string_view what) {
 }
 
 std::string cuda_device_lost_reason(int) { return {}; }
+
+void synchronize_gpu(int) {}
 
 #endif
 

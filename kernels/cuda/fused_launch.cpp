@@ -48,8 +48,15 @@ class ThreadKernels {
       check_cuda(cudaLibraryGetKernel(&k.kernel, k.library, name.c_str()), "cudaLibraryGetKernel");
       void* flag = nullptr;
       std::size_t bytes = 0;
-      check_cuda(cudaLibraryGetGlobal(&flag, &bytes, k.library, "tessera_error_code"), "cudaLibraryGetGlobal");
-      k.error_code = static_cast<int*>(flag);
+      // A kernel that can report nothing (no integer power, no checked index) may be
+      // compiled without the flag: it then has none to clear or read.
+      const cudaError_t status = cudaLibraryGetGlobal(&flag, &bytes, k.library, "tessera_error_code");
+      if (status == cudaErrorSymbolNotFound) {
+        cudaGetLastError();  // not the next call's error
+      } else {
+        check_cuda(status, "cudaLibraryGetGlobal");
+        k.error_code = static_cast<int*>(flag);
+      }
     } catch (...) {
       cudaLibraryUnload(k.library);
       throw;
@@ -117,7 +124,7 @@ void launch(const FusedKernelSource& source, std::vector<std::int64_t>& argument
   const std::shared_ptr<const Cubin> cubin =
       compile_cuda(source.source, NvrtcOptions{architecture, kernel_cache_directory()});
   const LoadedKernel& k = load(cubin, source.name);
-  check_cuda(cudaMemsetAsync(k.error_code, 0, sizeof(int), stream), "cudaMemsetAsync");
+  if (k.error_code != nullptr) check_cuda(cudaMemsetAsync(k.error_code, 0, sizeof(int), stream), "cudaMemsetAsync");
   const std::size_t argument_bytes = arguments.size() * sizeof(std::int64_t);
   std::unique_ptr<AsyncAllocation> device_arguments;
   if (!source.argument_in_parameter) {
@@ -136,8 +143,10 @@ void launch(const FusedKernelSource& source, std::vector<std::int64_t>& argument
                "cudaMemcpyAsync");
   }
   int error_code = 0;
-  check_cuda(cudaMemcpyAsync(&error_code, k.error_code, sizeof(int), cudaMemcpyDeviceToHost, stream),
-             "cudaMemcpyAsync");
+  if (k.error_code != nullptr) {
+    check_cuda(cudaMemcpyAsync(&error_code, k.error_code, sizeof(int), cudaMemcpyDeviceToHost, stream),
+               "cudaMemcpyAsync");
+  }
   check_cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
   if (error_code != 0) throw ValueError(ops::port::message(static_cast<ops::port::ErrorCode>(error_code)));
 }

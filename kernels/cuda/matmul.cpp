@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "tessera/core/error.hpp"
+#include "tessera/kernels/cuda/check.hpp"
 #include "tessera/kernels/matmul.hpp"
 
 namespace tessera::kernels::cuda {
@@ -99,9 +100,8 @@ void matmul_block_on_device(DType dtype, const void* a, bool transpose_a, const 
   if (k == 0) {
     // An empty contraction: C = 0 (or stays C). GEMM with k = 0 scales C by beta.
     if (!accumulate) {
-      if (cudaMemsetAsync(c, 0, static_cast<std::size_t>(m * n) * itemsize(c_dtype), stream) != cudaSuccess) {
-        throw Error("cudaMemsetAsync failed");
-      }
+      check_cuda(cudaMemsetAsync(c, 0, static_cast<std::size_t>(m * n) * itemsize(c_dtype), stream),
+                 "clearing the product of an empty contraction");
     }
     return;
   }

@@ -98,6 +98,10 @@ std::vector<std::string> compile_options(int architecture) {
       "-std=c++20",
       "-default-device",  // the ops headers' plain functions become device functions
       "-DNDEBUG",
+      // No contraction of a*b + c into one rounding: the host build never contracts, and
+      // the same expression (a seeded uniform draw, linspace, a fused chain) must give the
+      // same bits on either device.
+      "--fmad=false",
   };
   for (std::string& i : include_options()) options.push_back(std::move(i));
   return options;
@@ -109,8 +113,13 @@ Cubin compile_with_nvrtc(std::string_view source, const std::vector<std::string>
   for (const std::string& o : options) argv.push_back(o.c_str());
   const nvrtcResult result = nvrtcCompileProgram(program.get(), static_cast<int>(argv.size()), argv.data());
   if (result != NVRTC_SUCCESS) {
+    // A header it cannot open means the toolkit is not where this build found it.
+    std::string searched;
+    for (const std::string& o : options) {
+      if (o.starts_with("-I")) searched.append(" ").append(o, 2);  // appended: GCC 12 warns falsely on " " + ...
+    }
     throw Error(std::string("NVRTC could not compile a generated kernel (") + nvrtcGetErrorString(result) + "):\n" +
-                program.log());
+                program.log() + "\n(CUDA headers searched in:" + searched + "; set CUDA_HOME to the toolkit's root)");
   }
   return program.cubin();
 }

@@ -121,6 +121,7 @@ void gather_rows_on_device(const std::int64_t* table, const std::int64_t* positi
   // Every row starts at a multiple of the row size from its block's start: the widest
   // word that divides both the row size and the blocks' alignment is aligned everywhere.
   const std::size_t bits = row_bytes | alignment;
+  clear_stale_launch_error();
   if (bits % 8 == 0) {
     launch_gather_rows<unsigned long long>(table, positions, count, blocks, row_bytes, out, stream);
   } else if (bits % 4 == 0) {
@@ -136,6 +137,7 @@ void gather_rows_on_device(const std::int64_t* table, const std::int64_t* positi
 void write_coordinates_on_device(const std::int64_t* table, std::int64_t ndim, const std::int64_t* positions,
                                  std::int64_t count, std::int64_t* out, cudaStream_t stream) {
   if (count == 0 || ndim == 0) return;
+  clear_stale_launch_error();
   coordinates_kernel<<<blocks_for(count), kThreads, 0, stream>>>(table, positions, out, count);
   check_cuda(cudaGetLastError(), "writing coordinates");
 }

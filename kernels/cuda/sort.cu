@@ -193,6 +193,7 @@ void make_sort_records_on_device(DType dtype, const void* values, std::int64_t o
                                  std::int64_t inner, const std::int64_t* indices, void* records, cudaStream_t stream) {
   const std::int64_t count = outer * length * inner;
   if (count == 0) return;
+  clear_stale_launch_error();
   real_dispatch(dtype, [&]<class T>() {
     using V = Bytes<sizeof(T)>;
     make_records_kernel<V><<<blocks_for(count), kThreads, 0, stream>>>(static_cast<const V*>(values), length, inner,
@@ -213,6 +214,7 @@ void sort_records_on_device(const SortLanes& lanes, const void* records, void* s
   const auto* in = static_cast<const DeviceRecord*>(records);
   Workspace w(workspace, workspace_bytes, count);
   const unsigned blocks = blocks_for(count);
+  clear_stale_launch_error();
   iota_kernel<<<blocks, kThreads, 0, stream>>>(w.positions.Current(), count);
   if (lanes.index_bound > 0) {
     index_keys_kernel<<<blocks, kThreads, 0, stream>>>(in, w.positions.Current(), w.keys.Current(), count);
@@ -244,6 +246,7 @@ void write_sorted_window_on_device(DType dtype, SortedPart part, const void* sor
   if (count == 0) return;
   const auto* in = static_cast<const DeviceRecord*>(sorted);
   const unsigned blocks = blocks_for(count);
+  clear_stale_launch_error();
   switch (part) {
     case SortedPart::records:
       window_kernel<DeviceRecord, SortedPart::records>

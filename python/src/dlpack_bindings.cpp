@@ -15,6 +15,7 @@
 #include "conversions.hpp"
 #include "py_object.hpp"
 #include "tessera/array/array.hpp"
+#include "tessera/core/cuda_device.hpp"
 #include "tessera/core/logging.hpp"
 
 namespace tessera::python {
@@ -83,17 +84,30 @@ struct Exported {
   Shape shape;  // what managed.dl_tensor.shape points at
 };
 
+bool interpreter_finalizing() noexcept {
+#if PY_VERSION_HEX >= 0x030D0000
+  return Py_IsFinalizing() != 0;
+#else
+  return _Py_IsFinalizing() != 0;
+#endif
+}
+
 void release_exported(DLManagedTensor* self) noexcept {
   auto* exported = static_cast<Exported*>(self->manager_ctx);
   // The consumer's arrays do not wait for their streams when they die: reads of this
   // memory may still be queued there, and must end before the memory goes back to the
   // pool that hands it to tessera's next task.
   if (Device* device = exported->chunk.buffer.location()) {
+    // Consumers call this from their arrays' deallocators, holding the GIL: other Python
+    // threads run while the GPU finishes (not while the interpreter shuts down, when the
+    // GIL must not change hands).
+    PyThreadState* released = PyGILState_Check() != 0 && !interpreter_finalizing() ? PyEval_SaveThread() : nullptr;
     try {
       device->synchronize_all();
     } catch (const std::exception& e) {
       TESSERA_LOG(warning) << "releasing memory exported with DLPack: " << e.what();
     }
+    if (released != nullptr) PyEval_RestoreThread(released);
   }
   delete exported;
 }
@@ -270,8 +284,12 @@ Array from_dlpack(const py::object& capsule_object, py::handle chunks, const Cli
   });
   py::gil_scoped_release release;
   // The producer's writes may still be queued on its own streams, which tessera's
-  // streams do not wait for.
-  if (device) device->synchronize_all();
+  // streams do not wait for: pinned host memory is waited for even on a GPU no worker uses.
+  if (device) {
+    device->synchronize_all();
+  } else if (device_type == kDLCUDAHost) {
+    synchronize_gpu(tensor.device.device_id);
+  }
   if (in_device_memory) {
     whole.buffer = Buffer::wrap_device(data, whole.nbytes(), std::move(owner), device);
   } else if (contiguous) {

@@ -243,8 +243,11 @@ void Worker::execute(Task& task, std::size_t lane) {
   std::shared_ptr<const TaskFailure> failure;
   Value result;
   const auto start = std::chrono::steady_clock::now();
+  // Outlives the try: a failed task's kernels may still read the inputs until the lane is
+  // synchronized below, and if another thread dropped the store's reference meanwhile, the
+  // last one must not go (freeing the memory outside the lane's order) before then.
+  std::vector<Value> inputs;
   try {
-    std::vector<Value> inputs;
     inputs.reserve(spec.dependencies.size());
     for (Key dep : spec.dependencies) {
       std::optional<Value> value = store_.get(dep);

@@ -73,6 +73,16 @@ TEST_F(GpuArray, RandomNumbersAreTheSameOnGpuAndCpu) {
   EXPECT_GT(both->tasks_on_gpus(), 0u) << "the chunks were made on the GPUs";
 }
 
+TEST_F(GpuArray, MultiplyAddsGiveTheCpusBits) {
+  // low + width * u, start + i * step, x * a + b: rounded twice on both devices (the
+  // generated kernels are compiled without contraction into fused multiply-adds).
+  both->expect_same(tessera::random::uniform({300, 200}, -3.5, 7.25, {.seed = 11, .chunks = 64}), 0);
+  both->expect_same(tessera::linspace(-1.3, 17.9, 10001, true, {.chunks = ChunkSpec(1000)}), 0);
+  both->expect_same(tessera::arange(0.1, 250.0, 0.37, {.chunks = ChunkSpec(100)}), 0);
+  const Array x = tessera::random::random({513, 257}, {.seed = 5, .chunks = 100});
+  both->expect_same(x * 3.1 + 0.7, 0);
+}
+
 TEST_F(GpuArray, FusedElementwiseChainsMatchTheCpu) {
   const Array x = tessera::random::random({513, 257}, {.seed = 1, .chunks = 100});
   both->expect_same(x * 2 + tessera::sin(x) - x.T().T() / 3, 1e-14);

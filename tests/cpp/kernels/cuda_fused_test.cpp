@@ -227,6 +227,25 @@ TEST(NvrtcCompiler, ACompileErrorCarriesTheLog) {
   }
 }
 
+TEST(NvrtcCompiler, AMissingToolkitHeaderSaysWhereItWasLookedFor) {
+  const char* previous = std::getenv("CUDA_HOME");
+  const std::string saved = previous != nullptr ? previous : "";
+  setenv("CUDA_HOME", "/nonexistent/cuda-toolkit", 1);
+  std::string message;
+  try {
+    cuda::compile_cuda("#include <cuda/std/cstdint>\nextern \"C\" __global__ void k() {}\n", cuda::NvrtcOptions{90, {}});
+  } catch (const tessera::Error& e) {
+    message = e.what();
+  }
+  if (previous != nullptr) {
+    setenv("CUDA_HOME", saved.c_str(), 1);
+  } else {
+    unsetenv("CUDA_HOME");
+  }
+  EXPECT_NE(message.find("CUDA headers searched in: /nonexistent/cuda-toolkit/include"), std::string::npos) << message;
+  EXPECT_NE(message.find("set CUDA_HOME"), std::string::npos) << message;
+}
+
 constexpr const char* kReductions[] = {"sum", "prod", "min", "max", "any", "all", "mean", "var", "argmin", "argmax"};
 
 TEST(CudaFusedReduction, EveryReductionStateHasTheHostLayoutOnTheDevice) {

@@ -40,4 +40,9 @@ std::shared_ptr<Device> make_cuda_device(const CudaDeviceOptions& options);
 /// Why GPU `ordinal` can no longer be used by this process; empty while it can.
 std::string cuda_device_lost_reason(int ordinal);
 
+/// Waits for all of this process's work on GPU `ordinal`, other libraries' streams
+/// included (memory another library is still writing, when no tessera device is on that
+/// GPU). Does nothing for an ordinal the process cannot see, or in a build without CUDA.
+void synchronize_gpu(int ordinal);
+
 }  // namespace tessera

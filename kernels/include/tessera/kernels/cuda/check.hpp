@@ -14,4 +14,9 @@ namespace tessera::kernels::cuda {
 /// tessera::Error: "<what> failed: <CUDA's message>".
 void check_cuda(cudaError_t status, std::string_view what);
 
+/// Clears the thread's last error before <<<>>> launches, whose only report is the last
+/// error read after them: one that an earlier call left unread is not theirs. (An error
+/// that broke the GPU stays: the launches fail with it again.)
+inline void clear_stale_launch_error() noexcept { static_cast<void>(cudaGetLastError()); }
+
 }  // namespace tessera::kernels::cuda
