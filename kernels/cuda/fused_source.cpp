@@ -22,10 +22,12 @@
 // is read from device memory instead, through the read-only cache.
 #include "tessera/kernels/cuda/fused_source.hpp"
 
+#include <charconv>
+#include <concepts>
 #include <cstdio>
 #include <cstring>
 #include <map>
-#include <sstream>
+#include <string>
 #include <string_view>
 
 #include "tessera/core/error.hpp"
@@ -37,6 +39,33 @@
 
 namespace tessera::kernels::cuda {
 namespace {
+
+/// Text built with <<, like an ostringstream without a stream's cost (a locale looked up
+/// per object and per insertion): a kernel's source is generated at every launch, and
+/// with streams that took longer than the kernels of most chunks run.
+class SourceText {
+ public:
+  SourceText& operator<<(std::string_view text) {
+    text_ += text;
+    return *this;
+  }
+  SourceText& operator<<(char c) {
+    text_ += c;
+    return *this;
+  }
+  template <std::integral I>
+    requires(!std::same_as<I, char> && !std::same_as<I, bool>)
+  SourceText& operator<<(I value) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    text_.append(digits, end);
+    return *this;
+  }
+  const std::string& str() const noexcept { return text_; }
+
+ private:
+  std::string text_;
+};
 
 /// Where each part of the program's argument lies, in words. fused_kernel_source reads
 /// it to write word indices into the kernel, fused_kernel_arguments to fill the words:
@@ -269,7 +298,7 @@ class SourceWriter {
 
  private:
   static std::string w(std::size_t word) {
-    std::ostringstream e;
+    SourceText e;
     e << "A(" << word << ")";
     return e.str();
   }
@@ -304,9 +333,9 @@ class SourceWriter {
   }
 
   /// `base + Σ c[d]·stride[d]` with the words from `offset_word` and `strides_word` on.
-  // (Built with streams: GCC 12 warns falsely (-Wrestrict) on `"literal" + std::string`.)
+  // (Built with SourceText: GCC 12 warns falsely (-Wrestrict) on `"literal" + std::string`.)
   std::string affine(std::size_t offset_word, std::size_t strides_word) const {
-    std::ostringstream e;
+    SourceText e;
     e << w(offset_word);
     for (std::size_t d = 0; d < layout_.ndim; ++d) e << " + c" << d << " * " << w(strides_word + d);
     return e.str();
@@ -315,7 +344,7 @@ class SourceWriter {
   /// The element of one patch: source[offset + Σ c·strides].
   std::string patch_element(std::size_t start, std::string_view t) const {
     const std::size_t nd = layout_.ndim;
-    std::ostringstream e;
+    SourceText e;
     e << "reinterpret_cast<const " << t << "*>(" << w(start + 3 * nd + 1) << ")["
       << affine(start + 3 * nd, start + 2 * nd) << "]";
     return e.str();
@@ -323,7 +352,7 @@ class SourceWriter {
 
   /// Whether the element's coordinates lie in the patch's box.
   std::string inside(std::size_t start) const {
-    std::ostringstream e;
+    SourceText e;
     for (std::size_t d = 0; d < layout_.ndim; ++d) {
       e << (d == 0 ? "" : " && ") << "c" << d << " >= " << w(start + d) << " && c" << d << " < "
         << w(start + layout_.ndim + d);
@@ -333,7 +362,7 @@ class SourceWriter {
 
   void write_instruction(const Instruction& ins) {
     const std::string_view t = type(ins.out);
-    std::ostringstream register_name;
+    SourceText register_name;
     register_name << "r" << ins.out;
     const std::string r = register_name.str();
     const auto leaf = static_cast<std::size_t>(ins.leaf);
@@ -365,9 +394,9 @@ class SourceWriter {
       case Instruction::Kind::apply:
         break;
     }
-    std::ostringstream args;
+    SourceText args;
     for (int k = 0; k < ins.arity; ++k) args << (k ? ", r" : "r") << ins.args[static_cast<std::size_t>(k)];
-    std::ostringstream call;
+    SourceText call;
     if (ins.op == "astype") {
       call << "convert<" << t << ">(" << args.str() << ")";
     } else if (ins.op == "where") {
@@ -384,14 +413,14 @@ class SourceWriter {
 
   const FusedProgram& program_;
   const ArgumentLayout& layout_;
-  std::ostringstream s_;
+  SourceText s_;
 };
 
 /// The kernel around a body: its name (from a hash of the body), the prelude and the
 /// argument, by value or through memory.
 FusedKernelSource assemble(std::string_view prefix, const ArgumentLayout& layout, const std::string& body,
                            std::string_view includes = {}) {
-  std::ostringstream signature;
+  SourceText signature;
   signature << prefix << " words " << layout.words << "\n" << body;
   FusedKernelSource k;
   char hash[17];
@@ -399,7 +428,7 @@ FusedKernelSource assemble(std::string_view prefix, const ArgumentLayout& layout
   k.name = std::string(prefix) + hash;
   k.argument_words = layout.words;
   k.argument_in_parameter = layout.words * sizeof(std::int64_t) <= kMaxParameterBytes;
-  std::ostringstream s;
+  SourceText s;
   s << includes << kPrelude << "\n";  // library headers before the prelude's using-directive
   if (k.argument_in_parameter) {
     s << "struct Arguments {\n  long long w[" << layout.words << "];\n};\n#define A(k) a.w[k]\n\n"
