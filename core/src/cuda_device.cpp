@@ -452,17 +452,6 @@ void throw_cuda_failure(int code, int ordinal, std::string_view what) {
   throw DeviceLost(message);
 }
 
-void synchronize_gpu(int ordinal) {
-  int count = 0;
-  if (cudaGetDeviceCount(&count) != cudaSuccess || ordinal < 0 || ordinal >= count) {
-    cudaGetLastError();
-    return;
-  }
-  const std::string name = "cuda:" + std::to_string(ordinal);
-  const DeviceScope scope(ordinal, name);
-  check(cudaDeviceSynchronize(), ordinal, name, "waiting for the GPU");
-}
-
 std::string cuda_device_lost_reason(int ordinal) {
   LostCards& cards = lost_cards();
   if (!cards.any.load(std::memory_order_acquire)) return {};
@@ -483,8 +472,6 @@ void throw_cuda_failure(int status, int, std::string_view what) {
 }
 
 std::string cuda_device_lost_reason(int) { return {}; }
-
-void synchronize_gpu(int) {}
 
 #endif
 

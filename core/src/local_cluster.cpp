@@ -150,7 +150,9 @@ LocalClusterImpl::LocalClusterImpl(const LocalClusterOptions& options) {
     worker_options.device = std::move(device);
     workers.push_back(std::make_unique<runtime::Worker>(id, std::move(worker_options), transport));
     endpoints.push_back(workers.back().get());
-    scheduler->add_worker(id, threads, kind, workers.back()->device().name());
+    // Host workers name no device (they share the host's): only a device's own worker is
+    // a home for the tasks whose data is on it.
+    scheduler->add_worker(id, threads, kind, kind == DeviceKind::cpu ? std::string() : workers.back()->device().name());
   };
   for (std::size_t i = 0; i < options.n_workers; ++i) add_worker(nullptr, threads_per_worker, 0);
   for (auto& device : gpu_devices(options)) {

@@ -49,18 +49,27 @@ class SourceText {
     text_ += text;
     return *this;
   }
-  SourceText& operator<<(char c) {
+  // Spelled out: a literal would otherwise convert to bool sooner than to string_view.
+  SourceText& operator<<(const char* text) { return *this << std::string_view(text); }
+  template <class C>
+    requires std::same_as<C, char>  // a char only, not anything that converts to one
+  SourceText& operator<<(C c) {
     text_ += c;
     return *this;
   }
   template <std::integral I>
     requires(!std::same_as<I, char> && !std::same_as<I, bool>)
   SourceText& operator<<(I value) {
-    char digits[24];
+    char digits[24];  // enough for any 64-bit integer and its sign
     const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
     text_.append(digits, end);
     return *this;
   }
+  // No spelling chosen for these (a stream writes 1 for true and rounds floats to six
+  // digits): a kernel's constants travel as argument words instead.
+  SourceText& operator<<(bool) = delete;
+  template <std::floating_point F>
+  SourceText& operator<<(F) = delete;
   const std::string& str() const noexcept { return text_; }
 
  private:

@@ -92,6 +92,18 @@ bool interpreter_finalizing() noexcept {
 #endif
 }
 
+// Whether this thread holds the GIL through its own registered thread state (the one a
+// Save/Restore pair gives back). Not PyGILState_Check(), which answers yes to every
+// thread once a subinterpreter exists.
+bool holds_own_gil() noexcept {
+#if PY_VERSION_HEX >= 0x030D0000
+  PyThreadState* current = PyThreadState_GetUnchecked();
+#else
+  PyThreadState* current = _PyThreadState_UncheckedGet();
+#endif
+  return current != nullptr && current == PyGILState_GetThisThreadState();
+}
+
 void release_exported(DLManagedTensor* self) noexcept {
   auto* exported = static_cast<Exported*>(self->manager_ctx);
   // The consumer's arrays do not wait for their streams when they die: reads of this
@@ -101,7 +113,7 @@ void release_exported(DLManagedTensor* self) noexcept {
     // Consumers call this from their arrays' deallocators, holding the GIL: other Python
     // threads run while the GPU finishes (not while the interpreter shuts down, when the
     // GIL must not change hands).
-    PyThreadState* released = PyGILState_Check() != 0 && !interpreter_finalizing() ? PyEval_SaveThread() : nullptr;
+    PyThreadState* released = holds_own_gil() && !interpreter_finalizing() ? PyEval_SaveThread() : nullptr;
     try {
       device->synchronize_all();
     } catch (const std::exception& e) {
@@ -284,11 +296,12 @@ Array from_dlpack(const py::object& capsule_object, py::handle chunks, const Cli
   });
   py::gil_scoped_release release;
   // The producer's writes may still be queued on its own streams, which tessera's
-  // streams do not wait for: pinned host memory is waited for even on a GPU no worker uses.
+  // streams do not wait for. Pinned host memory may have been written from any GPU
+  // (its device_id names none reliably): without a worker on it, every GPU in use waits.
   if (device) {
     device->synchronize_all();
   } else if (device_type == kDLCUDAHost) {
-    synchronize_gpu(tensor.device.device_id);
+    synchronize_gpus_in_use();
   }
   if (in_device_memory) {
     whole.buffer = Buffer::wrap_device(data, whole.nbytes(), std::move(owner), device);

@@ -239,6 +239,13 @@ void Scheduler::on_steal_response(WorkerId worker, const StealResponse& msg) {
 
 void Scheduler::make_ready(TaskId id) {
   TaskState& task = tasks_[id];
+  if (task.home != kNoWorker && !workers_[task.home].alive) {
+    // Its data was in the memory of the lost worker's device: like scattered data there,
+    // it cannot be had again.
+    kill(id, "task '" + task.name + "' reads data that was on " + workers_[task.home].device + ", lost with worker " +
+                 std::to_string(task.home) + "; it cannot be computed again");
+    return;
+  }
   if ((worker_kinds_ & mask_of(task.target)) == 0) {
     // Every worker of its kind was lost: another kind takes it if its runner allows.
     if ((task.runner->placement().can_run & worker_kinds_) == 0) {

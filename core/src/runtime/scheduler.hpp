@@ -198,8 +198,9 @@ class Scheduler final : public SchedulerEndpoint {
   WorkerId worker_with_room_for_root(DeviceKind kind) const;
   /// The kind of worker a task with this placement goes to in this cluster.
   DeviceKind target_kind(const Placement& placement) const noexcept;
-  /// The worker on the device named `device`, or kNoWorker (none, or an empty name).
-  WorkerId worker_on(std::string_view device) const noexcept;
+  /// The one alive worker of `kind` on the device named `device`, or kNoWorker (an empty
+  /// name, no such worker, or several: a name two workers share says nothing).
+  WorkerId worker_on(std::string_view device, DeviceKind kind) const noexcept;
   void fill_from_queue(WorkerId worker);
   void balance();
   void steal_for(WorkerId thief);

@@ -136,7 +136,7 @@ void Scheduler::add_batch(ClientId client, std::vector<TaskSpec>&& specs, std::s
     task.runner = std::move(spec.runner);
     const Placement placement = task.runner->placement();
     task.target = target_kind(placement);
-    task.home = worker_on(placement.device);
+    task.home = worker_on(placement.device, task.target);
     task.status = TaskStatus::released;
     index_.emplace(task.key, id);
     ids[i] = id;

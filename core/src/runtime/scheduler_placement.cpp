@@ -61,12 +61,15 @@ DeviceKind Scheduler::target_kind(const Placement& placement) const noexcept {
   return DeviceKind::cpu;  // unreachable for a validated task
 }
 
-WorkerId Scheduler::worker_on(std::string_view device) const noexcept {
+WorkerId Scheduler::worker_on(std::string_view device, DeviceKind kind) const noexcept {
   if (device.empty()) return kNoWorker;
+  WorkerId found = kNoWorker;
   for (const WorkerState& w : workers_) {
-    if (w.alive && w.device == device) return w.id;
+    if (!w.alive || w.device != device) continue;
+    if (found != kNoWorker || w.kind != kind) return kNoWorker;
+    found = w.id;
   }
-  return kNoWorker;
+  return found;
 }
 
 WorkerId Scheduler::worker_with_room_for_root(DeviceKind kind) const {
@@ -118,7 +121,9 @@ void Scheduler::steal_for(WorkerId thief) {
   WorkerId victim = kNoWorker;
   std::size_t most_waiting = 0;
   for (const WorkerState& w : workers_) {
-    const std::size_t waiting = w.processing.size() > w.threads ? w.processing.size() - w.threads : 0;
+    // Tasks beyond its threads, but no more than those it may give away.
+    const std::size_t beyond = w.processing.size() > w.threads ? w.processing.size() - w.threads : 0;
+    const std::size_t waiting = std::min(beyond, w.processing.size() - w.pinned);
     if (w.id != thief && w.alive && w.kind == t.kind && waiting > most_waiting) {
       victim = w.id;
       most_waiting = waiting;
@@ -160,6 +165,7 @@ void Scheduler::add_processing(WorkerState& worker, TaskId id) {
   task.processing_slot = static_cast<std::uint32_t>(worker.processing.size());
   worker.processing.push_back(id);
   worker.occupancy_s += task.expected_s;
+  if (task.home == worker.id) ++worker.pinned;
 }
 
 void Scheduler::remove_processing(TaskId id) {
@@ -170,6 +176,7 @@ void Scheduler::remove_processing(TaskId id) {
   tasks_[last].processing_slot = task.processing_slot;
   worker.processing.pop_back();
   worker.occupancy_s = std::max(0.0, worker.occupancy_s - task.expected_s);
+  if (task.home == worker.id) --worker.pinned;
   task.processing_on = kNoWorker;
   if (task.steal_to != kNoWorker) {  // a steal request is moot once the task leaves the worker
     --workers_[task.steal_to].incoming_steals;

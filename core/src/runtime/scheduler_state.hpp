@@ -50,6 +50,7 @@ struct Scheduler::WorkerState {
   std::size_t root_capacity = 1;  // processing tasks allowed before roots are held back
   double occupancy_s = 0;         // expected seconds of work assigned and not finished
   std::size_t incoming_steals = 0;
+  std::size_t pinned = 0;  // processing tasks whose home it is: never stolen
   std::vector<TaskId> processing;
   bool alive = true;  // false once lost: nothing is sent to it or placed on it again
   std::string device;  // its device's name, empty when not told

@@ -287,6 +287,9 @@ void Worker::execute(Task& task, std::size_t lane) {
       }
     }
   }
+  // Both paths have synchronized the lane: the inputs may go now, before the report (a
+  // value holding a Client must not outlive it, see below).
+  inputs.clear();
   // A lost device fails every task from then on, and the task that broke it cannot be told
   // from those that only saw it break: none of them fails here. The worker retires and
   // the scheduler sends them elsewhere (failing one that breaks too many workers).

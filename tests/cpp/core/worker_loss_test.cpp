@@ -9,6 +9,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,19 @@ Key add(tessera::Graph& graph, std::string name, std::vector<Key> dependencies, 
   graph.add_task(tessera::TaskSpec{key, std::move(name), std::move(dependencies),
                                    std::make_shared<Runner>(std::move(body), placement, std::move(runs))});
   return key;
+}
+
+// The error of a future whose task must fail with KilledWorker, or none (a test failure).
+template <class Future>
+std::optional<tessera::TaskError> killed_worker_error(Future& future) {
+  try {
+    future.result();
+  } catch (const tessera::TaskError& e) {
+    EXPECT_EQ(e.exception_type(), "tessera::KilledWorker") << e.what();
+    return e;
+  }
+  ADD_FAILURE() << "the task did not fail";
+  return std::nullopt;
 }
 
 std::int64_t sum_of(std::span<const Value> inputs) {
@@ -138,16 +152,12 @@ TEST(LostGpu, ATaskThatBreaksEveryGpuItRunsOnFailsWithKilledWorker) {
                       kGpuOnly, runs);
   const Key keys[] = {key};
   auto future = c.client->compute(std::move(g), keys).front();
-  try {
-    future.result();
-    FAIL() << "a task that breaks every GPU it runs on must fail";
-  } catch (const tessera::TaskError& e) {
-    EXPECT_EQ(e.exception_type(), "tessera::KilledWorker");
-    EXPECT_NE(e.message().find("running on 2 workers that were lost"), std::string::npos) << e.message();
-    EXPECT_NE(e.message().find("illegal memory access"), std::string::npos) << e.message();
-    ASSERT_TRUE(e.original());
-    EXPECT_THROW(std::rethrow_exception(e.original()), tessera::KilledWorker);
-  }
+  const auto error = killed_worker_error(future);  // a task that breaks every GPU it runs on
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->message().find("running on 2 workers that were lost"), std::string::npos) << error->message();
+  EXPECT_NE(error->message().find("illegal memory access"), std::string::npos) << error->message();
+  ASSERT_TRUE(error->original());
+  EXPECT_THROW(std::rethrow_exception(error->original()), tessera::KilledWorker);
   EXPECT_EQ(runs->load(), 2) << "one first run and allowed_failures = 1 retry";
   EXPECT_EQ(c.cluster->scheduler_stats().workers_lost, 2u);
   EXPECT_EQ(c.lost_workers(), 2u);
@@ -217,14 +227,7 @@ TEST(LostGpu, AGpuOnlyTaskWaitingWhenTheLastGpuIsLostFailsInsteadOfHanging) {
   auto futures = c.client->compute(std::move(g), keys);
   ASSERT_TRUE(tessera::testing::eventually([&] { return c.cluster->scheduler_stats().workers_lost == 1; }));
   gate.open();
-  for (auto& future : futures) {
-    try {
-      future.result();
-      FAIL() << "no worker is left that can run it";
-    } catch (const tessera::TaskError& e) {
-      EXPECT_EQ(e.exception_type(), "tessera::KilledWorker") << e.what();
-    }
-  }
+  for (auto& future : futures) killed_worker_error(future);  // no worker is left that can run it
 }
 
 TEST(LostGpu, VirtualGpusOfABrokenCardRetireTogetherAndTheirQueuedTasksDoNotCountAsCulprits) {
@@ -249,6 +252,22 @@ TEST(LostGpu, VirtualGpusOfABrokenCardRetireTogetherAndTheirQueuedTasksDoNotCoun
   for (int i = 0; i < 40; ++i) EXPECT_EQ(futures[static_cast<std::size_t>(i) + 1].result().get<std::int64_t>(), i);
   // The siblings retire when they are next sent work or asked for data: by now all four.
   ASSERT_TRUE(tessera::testing::eventually([&] { return c.lost_workers() == 4; })) << c.lost_workers();
+}
+
+TEST(LostGpu, ATaskWhoseDataWasOnTheLostGpuFailsWithKilledWorker) {
+  Cluster c(2);
+  tessera::Chunk on_second = tessera::Chunk::allocate_on(*c.devices[1], tessera::DType::int64, {4});
+  c.devices[1]->lose("an uncorrectable ECC error was encountered");  // before its worker has heard
+  tessera::Graph g;
+  const Key literal = Key::unique();
+  g.add_task(tessera::TaskSpec{literal, "literal", {}, std::make_shared<tessera::LiteralRunner>(Value::make(on_second))});
+  const Key keys[] = {literal};
+  auto future = c.client->compute(std::move(g), keys).front();
+  const auto error = killed_worker_error(future);  // the data went with the GPU
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->message().find("reads data that was on sim:1, lost with worker 2"), std::string::npos)
+      << error->message();
+  EXPECT_EQ(c.lost_workers(), 1u);
 }
 
 TEST(LostGpu, DependentsOfALostResultThatCannotBeComputedAgainFailInsteadOfWaiting) {
@@ -284,13 +303,9 @@ TEST(LostGpu, DependentsOfALostResultThatCannotBeComputedAgainFailInsteadOfWaiti
   auto broken = c.client->compute(std::move(breaking), breaker_keys).front();
   EXPECT_THROW(broken.result(), tessera::TaskError);
   gate.open();
-  try {
-    future.result();
-    FAIL() << "b cannot be computed again";
-  } catch (const tessera::TaskError& e) {
-    EXPECT_EQ(e.exception_type(), "tessera::KilledWorker") << e.what();
-    EXPECT_NE(e.message().find("no worker left can run task 'a'"), std::string::npos) << e.message();
-  }
+  const auto error = killed_worker_error(future);  // b cannot be computed again
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->message().find("no worker left can run task 'a'"), std::string::npos) << error->message();
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
-// Page-locked host memory of GPU devices, where a GPU is present (skips elsewhere): it is
-// pinned, comes from the process's pool, and serves the next buffer once released.
+// GPU devices' host-side services, where a GPU is present (skips elsewhere): page-locked
+// memory (pinned, from the process's pool, serving the next buffer once released), and
+// waiting for every GPU in use without changing the thread's current one.
 #include <gtest/gtest.h>
 
 #include <cuda_runtime_api.h>
 
 #include <cstring>
+#include <thread>
 
 #include "tessera/core/cuda_device.hpp"
 #include "tessera/core/gpus.hpp"
@@ -36,6 +38,20 @@ TEST(CudaPinned, HostBuffersArePinnedAndReusedOnceReleased) {
   // Both blocks are cached now: a request of their size class gets one of them.
   const tessera::Buffer again = gpu->allocate_host(kBytes - 50);
   EXPECT_TRUE(again.data() == blocks[0] || again.data() == blocks[1]) << "a released block serves the next request";
+}
+
+TEST(CudaDevices, WaitingForTheGpusInUseLeavesTheCurrentGpuAsItWas) {
+  const tessera::GpuAvailability& available = tessera::gpu_availability();
+  if (available.gpus.empty()) GTEST_SKIP() << "no usable GPU: " << available.reason;
+  auto gpu = tessera::make_cuda_device({.ordinal = available.gpus.back().index});
+  int before = -1, after = -1;
+  ASSERT_EQ(cudaGetDevice(&before), cudaSuccess);
+  EXPECT_NO_THROW(tessera::synchronize_gpus_in_use());
+  ASSERT_EQ(cudaGetDevice(&after), cudaSuccess);
+  EXPECT_EQ(after, before);
+  // A thread that never used CUDA is left without a context too (no error, nothing made).
+  std::thread fresh([] { EXPECT_NO_THROW(tessera::synchronize_gpus_in_use()); });
+  fresh.join();
 }
 
 }  // namespace

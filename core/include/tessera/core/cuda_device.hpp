@@ -40,9 +40,10 @@ std::shared_ptr<Device> make_cuda_device(const CudaDeviceOptions& options);
 /// Why GPU `ordinal` can no longer be used by this process; empty while it can.
 std::string cuda_device_lost_reason(int ordinal);
 
-/// Waits for all of this process's work on GPU `ordinal`, other libraries' streams
-/// included (memory another library is still writing, when no tessera device is on that
-/// GPU). Does nothing for an ordinal the process cannot see, or in a build without CUDA.
-void synchronize_gpu(int ordinal);
+/// Waits for all of this process's work on every GPU it has started using (whose primary
+/// context exists), other libraries' streams included: memory another library may still
+/// be writing. Starts nothing on a GPU not in use, and leaves the thread's current GPU as
+/// it was; does nothing without a driver, or in a build without CUDA.
+void synchronize_gpus_in_use();
 
 }  // namespace tessera
