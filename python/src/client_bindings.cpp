@@ -74,12 +74,8 @@ std::shared_ptr<Client> make_client(std::size_t n_workers, std::size_t threads_p
   return std::shared_ptr<Client>(new Client(LocalCluster(options)), [](Client* client) {
     // Shutting a cluster down waits for its threads, and they may need the GIL to drop
     // Python objects: whoever holds the GIL lets go of it meanwhile.
-    if (PyGILState_Check() != 0) {
-      py::gil_scoped_release release;
-      delete client;
-    } else {
-      delete client;
-    }
+    const GilReleasedIfHeld unlocked;
+    delete client;
   });
 }
 

@@ -84,26 +84,6 @@ struct Exported {
   Shape shape;  // what managed.dl_tensor.shape points at
 };
 
-bool interpreter_finalizing() noexcept {
-#if PY_VERSION_HEX >= 0x030D0000
-  return Py_IsFinalizing() != 0;
-#else
-  return _Py_IsFinalizing() != 0;
-#endif
-}
-
-// Whether this thread holds the GIL through its own registered thread state (the one a
-// Save/Restore pair gives back). Not PyGILState_Check(), which answers yes to every
-// thread once a subinterpreter exists.
-bool holds_own_gil() noexcept {
-#if PY_VERSION_HEX >= 0x030D0000
-  PyThreadState* current = PyThreadState_GetUnchecked();
-#else
-  PyThreadState* current = _PyThreadState_UncheckedGet();
-#endif
-  return current != nullptr && current == PyGILState_GetThisThreadState();
-}
-
 void release_exported(DLManagedTensor* self) noexcept {
   auto* exported = static_cast<Exported*>(self->manager_ctx);
   // The consumer's arrays do not wait for their streams when they die: reads of this
@@ -111,15 +91,21 @@ void release_exported(DLManagedTensor* self) noexcept {
   // pool that hands it to tessera's next task.
   if (Device* device = exported->chunk.buffer.location()) {
     // Consumers call this from their arrays' deallocators, holding the GIL: other Python
-    // threads run while the GPU finishes (not while the interpreter shuts down, when the
+    // threads run while the GPU finishes (not once the interpreter shuts down, when the
     // GIL must not change hands).
-    PyThreadState* released = holds_own_gil() && !interpreter_finalizing() ? PyEval_SaveThread() : nullptr;
-    try {
-      device->synchronize_all();
-    } catch (const std::exception& e) {
-      TESSERA_LOG(warning) << "releasing memory exported with DLPack: " << e.what();
+    const auto wait = [device] {
+      try {
+        device->synchronize_all();
+      } catch (const std::exception& e) {
+        TESSERA_LOG(warning) << "releasing memory exported with DLPack: " << e.what();
+      }
+    };
+    if (interpreter_alive()) {
+      const GilReleasedIfHeld unlocked;
+      wait();
+    } else {
+      wait();
     }
-    if (released != nullptr) PyEval_RestoreThread(released);
   }
   delete exported;
 }

@@ -20,6 +20,19 @@ void release_reference(PyObject* object) noexcept {
   PyGILState_Release(state);
 }
 
+GilReleasedIfHeld::GilReleasedIfHeld() noexcept {
+#if PY_VERSION_HEX >= 0x030D0000
+  PyThreadState* current = PyThreadState_GetUnchecked();
+#else
+  PyThreadState* current = _PyThreadState_UncheckedGet();
+#endif
+  if (current != nullptr && current == PyGILState_GetThisThreadState()) saved_ = PyEval_SaveThread();
+}
+
+GilReleasedIfHeld::~GilReleasedIfHeld() {
+  if (saved_ != nullptr) PyEval_RestoreThread(saved_);
+}
+
 WorkerGil::WorkerGil() {
   thread_local bool state_kept = false;
   if (!state_kept) {

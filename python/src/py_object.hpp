@@ -37,6 +37,21 @@ class WorkerGil {
   py::gil_scoped_acquire acquire_;
 };
 
+/// Lets go of the GIL for its scope when this thread holds it through its own thread state
+/// (the one a Save/Restore pair gives back), and does nothing otherwise: for code that
+/// waits on threads that may need the GIL, and may be called with or without it. Not
+/// PyGILState_Check(), which answers yes on every thread once a subinterpreter exists.
+class GilReleasedIfHeld {
+ public:
+  GilReleasedIfHeld() noexcept;
+  ~GilReleasedIfHeld();
+  GilReleasedIfHeld(const GilReleasedIfHeld&) = delete;
+  GilReleasedIfHeld& operator=(const GilReleasedIfHeld&) = delete;
+
+ private:
+  PyThreadState* saved_ = nullptr;
+};
+
 /// Runs `body` on a worker thread with the GIL held. A Python exception leaves with its
 /// message already formatted, while this thread still holds the GIL: the runtime reads
 /// what() later, from threads that do not.

@@ -239,11 +239,17 @@ void Scheduler::on_steal_response(WorkerId worker, const StealResponse& msg) {
 
 void Scheduler::make_ready(TaskId id) {
   TaskState& task = tasks_[id];
-  if (task.home != kNoWorker && !workers_[task.home].alive) {
-    // Its data was in the memory of the lost worker's device: like scattered data there,
-    // it cannot be had again.
-    kill(id, "task '" + task.name + "' reads data that was on " + workers_[task.home].device + ", lost with worker " +
-                 std::to_string(task.home) + "; it cannot be computed again");
+  if (task.home != kNoWorker) {
+    if (!workers_[task.home].alive) {
+      // Its data was in the memory of the lost worker's device: like scattered data there,
+      // it cannot be had again.
+      kill(id, "task '" + task.name + "' reads data that was on " + workers_[task.home].device +
+                   ", lost with worker " + std::to_string(task.home) + "; it cannot be computed again");
+      return;
+    }
+    // Its data is already on that worker's device: not held back with the roots, which
+    // are held back because they bring new data into memory.
+    dispatch(id, task.home);
     return;
   }
   if ((worker_kinds_ & mask_of(task.target)) == 0) {
@@ -253,12 +259,6 @@ void Scheduler::make_ready(TaskId id) {
       return;
     }
     task.target = target_kind(task.runner->placement());
-  }
-  if (task.home != kNoWorker && workers_[task.home].alive) {
-    // Its data is already on that worker's device: not held back with the roots, which
-    // are held back because they bring new data into memory.
-    dispatch(id, task.home);
-    return;
   }
   if (task.dependencies.empty()) {
     const WorkerId worker = worker_with_room_for_root(task.target);
