@@ -1,5 +1,5 @@
 // A C-contiguous block seen around one axis: what kernels that work slice by slice along
-// an axis (scans, take) need to walk it.
+// an axis (scans, take) need to walk it, and where a slice that take copies comes from.
 #pragma once
 
 #include <cstdint>
@@ -25,5 +25,12 @@ inline AxisSplit split_at(const Shape& shape, int axis) {
   }
   return s;
 }
+
+/// Where one slice along the axis of a block that take writes comes from: which of its
+/// task's inputs, and which slice of it.
+struct TakenSlice {
+  int input = 0;
+  std::int64_t slice = 0;
+};
 
 }  // namespace tessera::array_detail

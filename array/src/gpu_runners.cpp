@@ -10,6 +10,7 @@
 #include "tessera/kernels/cuda/check.hpp"
 #include "tessera/kernels/cuda/fused_launch.hpp"
 #include "tessera/kernels/cuda/fused_source.hpp"
+#include "tessera/kernels/cuda/index_copy.hpp"
 #include "tessera/kernels/cuda/matmul.hpp"
 #include "tessera/kernels/cuda/select.hpp"
 #include "tessera/kernels/cuda/sort.hpp"
@@ -146,6 +147,27 @@ Value merge_runs(const MergeRunsRunner::Params& p, std::span<const Value> inputs
   return Value::make(std::move(out));
 }
 
+Value search_sorted(DType dtype, bool right, const Shape& shape, std::span<const Value> sorted, const Value& values,
+                    const ExecutionContext& context) {
+  Chunk out = Chunk::allocate_on(context.device, DType::int64, shape);
+  if (out.size() == 0) return Value::make(std::move(out));
+  std::vector<kernels::cuda::SortedPiece> pieces;
+  std::int64_t total = 0;
+  for (const Value& v : sorted) {
+    const Chunk& c = v.get<Chunk>();
+    if (c.size() == 0) continue;
+    pieces.push_back({c.buffer.data(), c.size(), total});
+    total += c.size();
+  }
+  const Buffer device_pieces =
+      pieces.empty() ? Buffer{} : upload(std::span<const kernels::cuda::SortedPiece>(pieces), context);
+  kernels::cuda::search_sorted_on_device(dtype, right, device_pieces.as<kernels::cuda::SortedPiece>(),
+                                         static_cast<std::int64_t>(pieces.size()), total,
+                                         values.get<Chunk>().buffer.data(), out.size(), out.data<std::int64_t>(),
+                                         stream_of(context));
+  return Value::make(std::move(out));
+}
+
 Value count_true(const Value& mask, const ExecutionContext& context) {
   const Chunk& m = mask.get<Chunk>();
   Chunk out = Chunk::allocate_on(context.device, DType::int64, Shape{1});
@@ -220,6 +242,57 @@ Value true_coordinates(const SlabSelection& slab, std::int64_t ndim, const Execu
   kernels::cuda::write_coordinates_on_device(selected.table.as<std::int64_t>(), ndim,
                                              selected.positions.as<std::int64_t>(), slab.count,
                                              out.data<std::int64_t>(), stream_of(context));
+  return Value::make(std::move(out));
+}
+
+Value take_slices(DType dtype, const Shape& shape, int axis, std::span<const TakenSlice> slices,
+                  std::span<const std::int64_t> input_lengths, std::span<const Value> inputs,
+                  const ExecutionContext& context) {
+  Chunk out = Chunk::allocate_on(context.device, dtype, shape);
+  if (out.nbytes() == 0) return Value::make(std::move(out));
+  const AxisSplit s = split_at(shape, axis);
+  const auto slice_bytes = static_cast<std::int64_t>(s.inner) * static_cast<std::int64_t>(itemsize(dtype));
+  const std::vector<const std::byte*> blocks = element_pointers<std::byte>(inputs);
+  std::vector<kernels::cuda::SliceSource> sources;
+  sources.reserve(slices.size());
+  for (const TakenSlice& t : slices) {
+    const auto input = static_cast<std::size_t>(t.input);
+    sources.push_back({blocks[input] + t.slice * slice_bytes, input_lengths[input] * slice_bytes});
+  }
+  const Buffer device_sources = upload(std::span<const kernels::cuda::SliceSource>(sources), context);
+  kernels::cuda::gather_slices_on_device(device_sources.as<kernels::cuda::SliceSource>(), s.length, s.outer,
+                                         static_cast<std::size_t>(slice_bytes), out.buffer.data(),
+                                         common_alignment(blocks, out.buffer.data()), stream_of(context));
+  return Value::make(std::move(out));
+}
+
+Value set_items(const kernels::FusedProgram& block, const kernels::FusedProgram& values, const Shape& shape,
+                const Shape& counts, std::span<const std::int64_t> first, std::span<const std::int64_t> step,
+                std::span<const Value> inputs, const ExecutionContext& context) {
+  const auto sources = chunk_data(inputs);
+  Chunk out = Chunk::allocate_on(context.device, block.result_dtype(), shape);
+  if (out.size() == 0) return Value::make(std::move(out));
+  kernels::cuda::evaluate_fused_on_device(block, sources, shape, out.buffer.data(), stream_of(context));
+  const std::int64_t count = shape_size(counts);
+  if (count == 0) return Value::make(std::move(out));
+  Chunk written = Chunk::allocate_on(context.device, values.result_dtype(), counts);
+  kernels::cuda::evaluate_fused_on_device(values, sources, counts, written.buffer.data(), stream_of(context));
+  // The selection as a strided view of the block: it starts at `first` and steps by
+  // `step` along each axis.
+  const Strides strides = c_strides(shape);
+  std::int64_t start = 0;
+  std::vector<std::int64_t> table(counts.begin(), counts.end());
+  for (std::size_t d = 0; d < counts.size(); ++d) {
+    start += first[d] * strides[d];
+    table.push_back(step[d] * strides[d]);
+  }
+  const std::size_t size = itemsize(out.dtype);
+  const Buffer device_table = table.empty() ? Buffer{} : upload(std::span<const std::int64_t>(table), context);
+  const std::byte* const value_data[] = {written.buffer.data()};
+  kernels::cuda::scatter_strided_on_device(written.buffer.data(), count, size, device_table.as<std::int64_t>(),
+                                           static_cast<int>(counts.size()),
+                                           out.buffer.data() + static_cast<std::size_t>(start) * size,
+                                           common_alignment(value_data, out.buffer.data()), stream_of(context));
   return Value::make(std::move(out));
 }
 

@@ -7,6 +7,7 @@
 #include <span>
 #include <string_view>
 
+#include "axis_split.hpp"
 #include "sort_runs.hpp"
 #include "tessera/core/chunk.hpp"
 #include "tessera/core/task.hpp"
@@ -43,6 +44,12 @@ Value sort_runs(DType dtype, bool descending, const Lanes& lanes, std::span<cons
 /// Stage two on the device: what MergeRunsRunner writes, from the runs in `inputs`.
 Value merge_runs(const MergeRunsRunner::Params& params, std::span<const Value> inputs, const ExecutionContext& context);
 
+/// searchsorted's block on the device (searching.cpp): a new int64 chunk of `shape`
+/// holding, for each element of `values`, its insertion point into the concatenation of
+/// the chunks `sorted` (of `dtype`, like `values`), on the left or the `right`.
+Value search_sorted(DType dtype, bool right, const Shape& shape, std::span<const Value> sorted, const Value& values,
+                    const ExecutionContext& context);
+
 /// A new device chunk {1} of int64: the number of true elements of the bool chunk `mask`.
 Value count_true(const Value& mask, const ExecutionContext& context);
 
@@ -63,6 +70,20 @@ Value select_rows(const SlabSelection& slab, DType dtype, const Shape& out_shape
 
 /// A new device chunk {count, ndim} of int64: the mask coordinates of the slab's true elements.
 Value true_coordinates(const SlabSelection& slab, std::int64_t ndim, const ExecutionContext& context);
+
+/// take's block on the device (take.cpp): a new chunk of `dtype` and `shape` whose slice r
+/// along `axis` is slice slices[r].slice of input slices[r].input, whose length along the
+/// axis is input_lengths[slices[r].input].
+Value take_slices(DType dtype, const Shape& shape, int axis, std::span<const TakenSlice> slices,
+                  std::span<const std::int64_t> input_lengths, std::span<const Value> inputs,
+                  const ExecutionContext& context);
+
+/// setitem's block on the device (setitem.cpp): a new chunk of `shape` holding `block`'s
+/// values, with `values`' (a box of extents `counts`) written at first + step·k along each
+/// axis for the box's index k. Both programs read `inputs`.
+Value set_items(const kernels::FusedProgram& block, const kernels::FusedProgram& values, const Shape& shape,
+                const Shape& counts, std::span<const std::int64_t> first, std::span<const std::int64_t> step,
+                std::span<const Value> inputs, const ExecutionContext& context);
 
 #if defined(TESSERA_WITH_CUDA)
 bool has_reduction(std::string_view op, DType input) noexcept;

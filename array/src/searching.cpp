@@ -1,5 +1,7 @@
 // searchsorted and count_nonzero.
 #include "block_task_node.hpp"
+#include "gpu_runners.hpp"
+#include "runners.hpp"
 #include "sort_order.hpp"
 #include "tessera/array/sorting.hpp"
 #include "tessera/core/error.hpp"
@@ -49,6 +51,18 @@ class SearchSortedRunner final : public TaskRunner {
     });
     return Value::make(std::move(out));
   }
+
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    if constexpr (array_detail::gpu::kBuilt) {
+      if (array_detail::gpu_context(context) != nullptr) {
+        return array_detail::gpu::search_sorted(dtype_, right_, shape_, inputs.first(inputs.size() - 1),
+                                                inputs.back(), context);
+      }
+    }
+    return run(inputs);
+  }
+
+  Placement placement() const override { return array_detail::gpu_preferred_if(array_detail::gpu::has_sort(dtype_)); }
 
  private:
   DType dtype_;

@@ -5,6 +5,7 @@
 // writes the values at their positions.
 #include <cstring>
 
+#include "gpu_runners.hpp"
 #include "indexing.hpp"
 #include "nodes.hpp"
 #include "runners.hpp"
@@ -51,6 +52,17 @@ class SetItemRunner final : public TaskRunner {
     });
     return Value::make(std::move(out));
   }
+
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    if constexpr (gpu::kBuilt) {
+      if (gpu_context(context) != nullptr) {
+        return gpu::set_items(block_, values_, shape_, counts_, first_, step_, inputs, context);
+      }
+    }
+    return run(inputs);
+  }
+
+  Placement placement() const override { return gpu_preferred_if(true); }
 
  private:
   kernels::FusedProgram block_, values_;

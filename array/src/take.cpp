@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "axis_split.hpp"
+#include "gpu_runners.hpp"
 #include "nodes.hpp"
 #include "runners.hpp"
 #include "tessera/array/reshaping.hpp"
@@ -14,16 +15,9 @@ namespace tessera {
 namespace array_detail {
 namespace {
 
-// Where each output slice along the axis comes from: which of the task's inputs, and which
-// slice of it.
-struct SliceSource {
-  int input = 0;
-  std::int64_t slice = 0;
-};
-
 class TakeRunner final : public TaskRunner {
  public:
-  TakeRunner(DType dtype, Shape shape, int axis, std::shared_ptr<const std::vector<SliceSource>> sources,
+  TakeRunner(DType dtype, Shape shape, int axis, std::shared_ptr<const std::vector<TakenSlice>> sources,
              std::vector<std::int64_t> input_lengths)
       : dtype_(dtype),
         shape_(std::move(shape)),
@@ -38,7 +32,7 @@ class TakeRunner final : public TaskRunner {
     const std::size_t slice = static_cast<std::size_t>(s.inner) * itemsize(dtype_);
     for (std::int64_t o = 0; o < s.outer; ++o) {
       for (std::int64_t r = 0; r < s.length; ++r) {
-        const SliceSource& source = (*sources_)[static_cast<std::size_t>(r)];
+        const TakenSlice& source = (*sources_)[static_cast<std::size_t>(r)];
         const std::int64_t from = o * input_lengths_[static_cast<std::size_t>(source.input)] + source.slice;
         std::memcpy(out.buffer.data() + static_cast<std::size_t>(o * s.length + r) * slice,
                     inputs[static_cast<std::size_t>(source.input)].get<Chunk>().buffer.data() +
@@ -49,11 +43,22 @@ class TakeRunner final : public TaskRunner {
     return Value::make(std::move(out));
   }
 
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    if constexpr (gpu::kBuilt) {
+      if (gpu_context(context) != nullptr) {
+        return gpu::take_slices(dtype_, shape_, axis_, *sources_, input_lengths_, inputs, context);
+      }
+    }
+    return run(inputs);
+  }
+
+  Placement placement() const override { return gpu_preferred_if(true); }
+
  private:
   DType dtype_;
   Shape shape_;
   int axis_;
-  std::shared_ptr<const std::vector<SliceSource>> sources_;
+  std::shared_ptr<const std::vector<TakenSlice>> sources_;
   std::vector<std::int64_t> input_lengths_;
 };
 
@@ -75,10 +80,10 @@ class TakeNode final : public Node {
     const auto& in_offsets = in.offsets()[axis];
     // Per block of positions: the input blocks along the axis it reads, and its slices.
     std::vector<std::vector<std::int64_t>> blocks_read;
-    std::vector<std::shared_ptr<const std::vector<SliceSource>>> sources;
+    std::vector<std::shared_ptr<const std::vector<TakenSlice>>> sources;
     for (std::size_t q = 0; q + 1 < offsets()[axis].size(); ++q) {
       std::vector<std::int64_t> read;
-      auto slices = std::make_shared<std::vector<SliceSource>>();
+      auto slices = std::make_shared<std::vector<TakenSlice>>();
       for (std::int64_t r = offsets()[axis][q]; r < offsets()[axis][q + 1]; ++r) {
         const std::int64_t p = positions_[static_cast<std::size_t>(r)];
         const auto block = std::upper_bound(in_offsets.begin(), in_offsets.end(), p) - in_offsets.begin() - 1;
@@ -111,8 +116,8 @@ class TakeNode final : public Node {
       }
       auto slices = sources[q];
       if (deps.size() != slot_of.size()) {
-        auto remapped = std::make_shared<std::vector<SliceSource>>(*slices);
-        for (SliceSource& s : *remapped) s.input = slot_of[static_cast<std::size_t>(s.input)];
+        auto remapped = std::make_shared<std::vector<TakenSlice>>(*slices);
+        for (TakenSlice& s : *remapped) s.input = slot_of[static_cast<std::size_t>(s.input)];
         slices = std::move(remapped);
       }
       keys.push_back(lowering.add_task("take", std::move(deps),

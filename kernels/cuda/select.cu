@@ -7,6 +7,7 @@
 #include <cuda/std/functional>
 #include <thrust/iterator/counting_iterator.h>
 
+#include "copy_words.cuh"
 #include "grid_stride.cuh"
 #include "tessera/kernels/cuda/check.hpp"
 #include "tessera/kernels/slab_table.hpp"
@@ -48,15 +49,6 @@ __global__ void gather_rows_kernel(const std::int64_t* __restrict__ table, const
     locate_in_slab(table, positions[row], block, element);
     out[i] = blocks[block][element * words_per_row + word];
   }
-}
-
-template <class Word>
-void launch_gather_rows(const std::int64_t* table, const std::int64_t* positions, std::int64_t count,
-                        const std::byte* const* blocks, std::size_t row_bytes, std::byte* out, cudaStream_t stream) {
-  const auto words_per_row = static_cast<long long>(row_bytes / sizeof(Word));
-  const long long words = count * words_per_row;
-  gather_rows_kernel<Word><<<blocks_for(words), kThreads, 0, stream>>>(
-      table, positions, words_per_row, reinterpret_cast<const Word* const*>(blocks), reinterpret_cast<Word*>(out), words);
 }
 
 __global__ void coordinates_kernel(const std::int64_t* __restrict__ table, const std::int64_t* __restrict__ positions,
@@ -120,17 +112,14 @@ void gather_rows_on_device(const std::int64_t* table, const std::int64_t* positi
   if (count == 0 || row_bytes == 0) return;
   // Every row starts at a multiple of the row size from its block's start: the widest
   // word that divides both the row size and the blocks' alignment is aligned everywhere.
-  const std::size_t bits = row_bytes | alignment;
   clear_stale_launch_error();
-  if (bits % 8 == 0) {
-    launch_gather_rows<unsigned long long>(table, positions, count, blocks, row_bytes, out, stream);
-  } else if (bits % 4 == 0) {
-    launch_gather_rows<unsigned int>(table, positions, count, blocks, row_bytes, out, stream);
-  } else if (bits % 2 == 0) {
-    launch_gather_rows<unsigned short>(table, positions, count, blocks, row_bytes, out, stream);
-  } else {
-    launch_gather_rows<unsigned char>(table, positions, count, blocks, row_bytes, out, stream);
-  }
+  with_copy_word(row_bytes | alignment, [&]<class Word>() {
+    const auto words_per_row = static_cast<long long>(row_bytes / sizeof(Word));
+    const long long words = count * words_per_row;
+    gather_rows_kernel<Word><<<blocks_for(words), kThreads, 0, stream>>>(
+        table, positions, words_per_row, reinterpret_cast<const Word* const*>(blocks), reinterpret_cast<Word*>(out),
+        words);
+  });
   check_cuda(cudaGetLastError(), "gathering selected rows");
 }
 

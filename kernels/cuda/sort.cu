@@ -129,6 +129,44 @@ __global__ void window_kernel(const DeviceRecord* __restrict__ sorted, long long
   }
 }
 
+/// The first of [0, n) for which `precedes(key(p))` is false (all before it precede).
+template <class Key, class Precedes>
+__device__ long long partition_point(long long n, Key&& key, Precedes&& precedes) {
+  long long lo = 0, hi = n;
+  while (lo < hi) {
+    const long long mid = lo + (hi - lo) / 2;
+    if (precedes(key(mid))) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+/// A binary search over the pieces' last elements finds the piece where the elements
+/// preceding the value end, and one within it where.
+template <class T>
+__global__ void search_sorted_kernel(const SortedPiece* __restrict__ pieces, long long piece_count, long long total,
+                                     const T* __restrict__ values, long long* __restrict__ out, long long count,
+                                     bool right) {
+  TESSERA_GRID_STRIDE(i, count) {
+    const unsigned long long v = order_key(values[i], false);
+    const auto precedes = [&](unsigned long long e) { return right ? e <= v : e < v; };
+    const auto element_key = [&](long long piece, long long p) {
+      return order_key(static_cast<const T*>(pieces[piece].data)[p], false);
+    };
+    const long long piece =
+        partition_point(piece_count, [&](long long k) { return element_key(k, pieces[k].size - 1); }, precedes);
+    long long at = total;
+    if (piece < piece_count) {
+      at = pieces[piece].before +
+           partition_point(pieces[piece].size, [&](long long p) { return element_key(piece, p); }, precedes);
+    }
+    out[i] = at;
+  }
+}
+
 /// Calls f.operator()<T>() for a real dtype; TypeError for complex ones.
 template <class F>
 void real_dispatch(DType dtype, F&& f) {
@@ -232,6 +270,18 @@ void sort_records_on_device(const SortLanes& lanes, const void* records, void* s
   gather_records_kernel<<<blocks, kThreads, 0, stream>>>(in, w.positions.Current(), static_cast<DeviceRecord*>(sorted),
                                                          count);
   check_cuda(cudaGetLastError(), "launching the sort kernels");
+}
+
+void search_sorted_on_device(DType dtype, bool right, const SortedPiece* pieces, std::int64_t piece_count,
+                             std::int64_t total, const void* values, std::int64_t count, std::int64_t* out,
+                             cudaStream_t stream) {
+  if (count == 0) return;
+  clear_stale_launch_error();
+  real_dispatch(dtype, [&]<class T>() {
+    search_sorted_kernel<T><<<blocks_for(count), kThreads, 0, stream>>>(
+        pieces, piece_count, total, static_cast<const T*>(values), reinterpret_cast<long long*>(out), count, right);
+  });
+  check_cuda(cudaGetLastError(), "launching the searchsorted kernel");
 }
 
 void write_sorted_window_on_device(DType dtype, SortedPart part, const void* sorted, std::int64_t lanes,

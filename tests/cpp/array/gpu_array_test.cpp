@@ -16,6 +16,7 @@ namespace {
 
 using tessera::Array;
 using tessera::ChunkSpec;
+using tessera::DType;
 using tessera::testing::expect_near_all;
 using tessera::testing::to_doubles;
 
@@ -189,6 +190,47 @@ TEST_F(GpuArray, MaskSelectionsMatchTheCpu) {
   same([&](tessera::Client& c) { return tessera::argwhere(c, x > 0.5); });
   same([&](tessera::Client& c) { return tessera::nonzero(c, x > 2.0)[1]; });  // none
   EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no block of a selection went to the CPU";
+}
+
+TEST_F(GpuArray, TakeAndSetitemMatchTheCpu) {
+  // Slices of 1, 2, 4, 8 and 16 bytes and wider; positions from several blocks, repeated
+  // and out of order, along every axis; steps forward and back.
+  const Array x = tessera::random::random({90, 70, 3}, {.seed = 9, .chunks = ChunkSpec({32, 25, 3})});
+  const Array positions = tessera::from_vector(std::vector<std::int64_t>{5, 89, 0, 33, 33, -1, 64, 2}, {8}, 3);
+  const Array columns = tessera::from_vector(std::vector<std::int64_t>{69, 0, 26, 24, 25}, {5}, 2);
+  const std::size_t moved_before = both->gpu_cluster.worker_stats(0).values_moved;
+  both->expect_same(tessera::take(x, positions, 0), 0);
+  both->expect_same(tessera::take(x, columns, 1), 0);
+  both->expect_same(tessera::take(x, tessera::from_vector(std::vector<std::int64_t>{2, 0, 1, 1}, {4}), 2), 0);
+  for (DType dtype : {DType::bool_, DType::int8, DType::int16, DType::float32, DType::complex128}) {
+    both->expect_same(tessera::take(x.astype(dtype), columns, 1), 0);
+    both->expect_same(tessera::take(x.astype(dtype), positions, 0), 0);
+  }
+  using tessera::Slice;
+  both->expect_same(tessera::setitem(x, {Slice{3, 80, 7}, Slice{}, 1}, 2.5), 0);
+  const std::vector<tessera::IndexItem> backwards = {Slice{std::nullopt, std::nullopt, -3}, Slice{60, 4, -5}};
+  both->expect_same(tessera::setitem(x, backwards, -x[backwards] * 2), 0);
+  both->expect_same(tessera::setitem(x.astype(DType::int16), {40, 7, 2}, 9), 0);
+  both->expect_same(tessera::setitem(x.astype(DType::complex128), {Slice{10, 50}, Slice{0, 70, 2}}, 1.5), 0);
+  EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no block of take or setitem went to the CPU";
+}
+
+TEST_F(GpuArray, SearchsortedMatchesTheCpu) {
+  // Sorted chunks of uneven sizes, runs of equal values (across chunks too), -0.0 and 0.0,
+  // and NaNs at the end; values before, between, on and past them, NaN among them.
+  const double nan = std::nan("");
+  const std::vector<double> sorted = {-5, -2, -2, -0.0, 0.0, 0.0, 1.5, 3, 3, 3, 7, 11, nan, nan};
+  const std::vector<double> values = {-9, -2, 0.0, -0.0, 2, 3, 11, 12, nan, -5, 7.5, 1.5};
+  const Array s = tessera::from_vector(sorted, {14}, tessera::ChunkSizes{{2, 3, 4, 4, 1}});
+  const Array v = tessera::from_vector(values, {12}, 5);
+  const std::size_t moved_before = both->gpu_cluster.worker_stats(0).values_moved;
+  for (const char* side : {"left", "right"}) {
+    both->expect_same(tessera::searchsorted(s, v, side), 0);
+    for (DType dtype : {DType::float32, DType::float16, DType::int32, DType::uint8, DType::bool_}) {
+      both->expect_same(tessera::searchsorted(tessera::sort(s.astype(dtype)), v.astype(dtype), side), 0);
+    }
+  }
+  EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no block of searchsorted went to the CPU";
 }
 
 TEST_F(GpuArray, OperationsWithoutDeviceCodeRunOnTheCpuWorker) {

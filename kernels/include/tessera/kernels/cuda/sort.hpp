@@ -8,6 +8,8 @@
 //
 // Records are the host's Record<T> for every real dtype: the value's bytes at offset 0,
 // the int64 index at offset 8, 16 bytes in all. Complex values sort on the CPU.
+//
+// searchsorted shares the order: it compares the same integer keys.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -63,5 +65,21 @@ enum class SortedPart : std::uint8_t { records, values, indices };
 void write_sorted_window_on_device(DType dtype, SortedPart part, const void* sorted, std::int64_t lanes,
                                    std::int64_t length, std::int64_t lo, std::int64_t hi, std::int64_t inner, void* out,
                                    cudaStream_t stream);
+
+/// One non-empty chunk of a sorted array, for search_sorted_on_device: its elements
+/// (device memory), how many, and how many elements the chunks before it hold.
+struct SortedPiece {
+  const void* data = nullptr;
+  std::int64_t size = 0;
+  std::int64_t before = 0;
+};
+
+/// searchsorted on the device (array/src/searching.cpp): for each of `count` values of
+/// `dtype`, the number of elements of the sorted array less than it ("left", `right`
+/// false) or not greater ("right"), in the ascending order above, into out[i] (int64,
+/// device memory). The array is `pieces` (device memory, in order), `total` elements in all.
+void search_sorted_on_device(DType dtype, bool right, const SortedPiece* pieces, std::int64_t piece_count,
+                             std::int64_t total, const void* values, std::int64_t count, std::int64_t* out,
+                             cudaStream_t stream);
 
 }  // namespace tessera::kernels::cuda
