@@ -14,6 +14,7 @@
 #include "tessera/kernels/cuda/matmul.hpp"
 #include "tessera/kernels/cuda/select.hpp"
 #include "tessera/kernels/cuda/sort.hpp"
+#include "tessera/kernels/cuda/unique.hpp"
 
 namespace tessera::array_detail::gpu {
 namespace {
@@ -293,6 +294,94 @@ Value set_items(const kernels::FusedProgram& block, const kernels::FusedProgram&
                                            static_cast<int>(counts.size()),
                                            out.buffer.data() + static_cast<std::size_t>(start) * size,
                                            common_alignment(value_data, out.buffer.data()), stream_of(context));
+  return Value::make(std::move(out));
+}
+
+namespace {
+
+std::int64_t records_in(const Value& run) { return run.get<Chunk>().shape[0]; }
+
+/// Where values start in a chunk of R: the flags, and the positions of the set ones with
+/// their number after them.
+struct ValueStarts {
+  Buffer flags;
+  Buffer positions;  // count + 1 int64: the positions, then how many
+};
+
+ValueStarts value_starts(DType dtype, const std::byte* previous, bool first_starts, const Value& run, bool select,
+                         const ExecutionContext& context) {
+  const std::int64_t count = records_in(run);
+  const auto words = static_cast<std::size_t>(count) * sizeof(std::int64_t);
+  ValueStarts out{context.device.allocate(words), {}};
+  kernels::cuda::mark_value_starts_on_device(dtype, run.get<Chunk>().buffer.data(), count, previous, first_starts,
+                                             out.flags.as<std::int64_t>(), stream_of(context));
+  if (!select) return out;
+  out.positions = context.device.allocate(words + sizeof(std::int64_t));
+  Buffer workspace = context.device.allocate(kernels::cuda::value_starts_workspace_bytes(count));
+  kernels::cuda::select_value_starts_on_device(out.flags.as<std::int64_t>(), count, out.positions.as<std::int64_t>(),
+                                               out.positions.as<std::int64_t>() + count, workspace.data(),
+                                               workspace.nbytes(), stream_of(context));
+  return out;
+}
+
+}  // namespace
+
+Value unique_scan(DType dtype, const Value* previous, const Value& run, const ExecutionContext& context) {
+  Chunk out = Chunk::allocate_on(context.device, DType::int64, Shape{1, 2});
+  const std::byte* last = nullptr;  // the record before the chunk's first
+  if (previous != nullptr) {
+    const Chunk& p = previous->get<Chunk>();
+    last = p.buffer.data() + static_cast<std::size_t>(p.shape[0] - 1) * kernels::cuda::kSortRecordBytes;
+  }
+  const std::int64_t count = records_in(run);
+  const ValueStarts starts = value_starts(dtype, last, true, run, true, context);
+  kernels::cuda::write_start_summary_on_device(starts.positions.as<std::int64_t>(),
+                                               starts.positions.as<std::int64_t>() + count,
+                                               out.data<std::int64_t>(), stream_of(context));
+  return Value::make(std::move(out));
+}
+
+Value unique_part(DType dtype, UniquePart part, bool first_starts, std::int64_t starts, std::int64_t end,
+                  const Value& run, const ExecutionContext& context) {
+  Chunk out = Chunk::allocate_on(context.device, part == UniquePart::values ? dtype : DType::int64, Shape{starts});
+  if (starts == 0) return Value::make(std::move(out));
+  const ValueStarts found = value_starts(dtype, nullptr, first_starts, run, true, context);
+  const auto device_part = part == UniquePart::values    ? kernels::cuda::ValuePart::values
+                           : part == UniquePart::indices ? kernels::cuda::ValuePart::indices
+                                                         : kernels::cuda::ValuePart::counts;
+  kernels::cuda::write_values_on_device(dtype, device_part, run.get<Chunk>().buffer.data(),
+                                        found.positions.as<std::int64_t>(), starts, end, out.buffer.data(),
+                                        stream_of(context));
+  return Value::make(std::move(out));
+}
+
+Value unique_scatter(DType dtype, bool first_starts, std::int64_t values_before,
+                     std::span<const std::int64_t> blocks_table, std::int64_t blocks, const Value& run,
+                     const ExecutionContext& context) {
+  const std::int64_t count = records_in(run);
+  Chunk out = Chunk::allocate_on(context.device, DType::int64, Shape{count, 3});
+  if (count == 0) return Value::make(std::move(out));
+  const ValueStarts found = value_starts(dtype, nullptr, first_starts, run, false, context);
+  const Buffer table = upload(blocks_table, context);
+  Buffer workspace = context.device.allocate(kernels::cuda::scatter_rows_workspace_bytes(count));
+  kernels::cuda::scatter_rows_on_device(run.get<Chunk>().buffer.data(), found.flags.as<std::int64_t>(), count,
+                                        values_before, table.as<std::int64_t>(), blocks, out.data<std::int64_t>(),
+                                        workspace.data(), workspace.nbytes(), stream_of(context));
+  return Value::make(std::move(out));
+}
+
+Value unique_gather(std::int64_t block, const Shape& shape, std::span<const Value> rows,
+                    const ExecutionContext& context) {
+  Chunk out = Chunk::allocate_on(context.device, DType::int64, shape);
+  if (out.size() == 0) return Value::make(std::move(out));
+  const std::vector<const std::int64_t*> chunks = element_pointers<std::int64_t>(rows);
+  std::vector<std::int64_t> sizes;
+  for (const Value& r : rows) sizes.push_back(r.get<Chunk>().shape[0]);
+  const Buffer device_chunks = upload(std::span<const std::int64_t* const>(chunks), context);
+  const Buffer device_sizes = upload(std::span<const std::int64_t>(sizes), context);
+  kernels::cuda::gather_inverse_on_device(device_chunks.as<const std::int64_t*>(), device_sizes.as<std::int64_t>(),
+                                          static_cast<std::int64_t>(rows.size()), block, out.data<std::int64_t>(),
+                                          stream_of(context));
   return Value::make(std::move(out));
 }
 

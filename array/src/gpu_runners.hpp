@@ -50,6 +50,29 @@ Value merge_runs(const MergeRunsRunner::Params& params, std::span<const Value> i
 Value search_sorted(DType dtype, bool right, const Shape& shape, std::span<const Value> sorted, const Value& values,
                     const ExecutionContext& context);
 
+/// What unique writes per value (unique.cpp): the value, the flat index of its first
+/// element, or how many elements hold it.
+enum class UniquePart : std::uint8_t { values, indices, counts };
+
+/// unique's stages on the device, over a chunk `run` of R (records sorted by value) of
+/// real `dtype`; unique.cpp says what each computes on the host.
+/// The scan: a new {1, 2} int64 chunk, the number of values starting in `run` and the
+/// position of the first (-1: none); `previous` is the chunk of R before it, or null.
+Value unique_scan(DType dtype, const Value* previous, const Value& run, const ExecutionContext& context);
+/// The `starts` values starting in `run` (whose first record starts one when
+/// `first_starts`): a new chunk {starts} of `part`; the last value ends at record `end`.
+Value unique_part(DType dtype, UniquePart part, bool first_starts, std::int64_t starts, std::int64_t end,
+                  const Value& run, const ExecutionContext& context);
+/// The shuffle's first half: a new {records, 3} int64 chunk of rows (block, offset, value
+/// number) grouped by block. `blocks_table`: x's slab table, `blocks` blocks.
+Value unique_scatter(DType dtype, bool first_starts, std::int64_t values_before,
+                     std::span<const std::int64_t> blocks_table, std::int64_t blocks, const Value& run,
+                     const ExecutionContext& context);
+/// The second half: block `block` of inverse_indices (a new int64 chunk of `shape`) from
+/// the row chunks `rows`.
+Value unique_gather(std::int64_t block, const Shape& shape, std::span<const Value> rows,
+                    const ExecutionContext& context);
+
 /// A new device chunk {1} of int64: the number of true elements of the bool chunk `mask`.
 Value count_true(const Value& mask, const ExecutionContext& context);
 

@@ -7,9 +7,12 @@
 
 #include "block_task_node.hpp"
 #include "data_dependent.hpp"
+#include "gpu_runners.hpp"
+#include "runners.hpp"
 #include "sort_runs.hpp"
 #include "tessera/array/sorting.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/kernels/slab_table.hpp"
 
 namespace tessera {
 
@@ -17,6 +20,8 @@ using array_detail::BlockTask;
 using array_detail::BlockTaskNode;
 using array_detail::make_array;
 using array_detail::Record;
+using array_detail::gpu::UniquePart;
+namespace gpu = array_detail::gpu;
 
 namespace {
 
@@ -59,6 +64,15 @@ class ScanRunner final : public TaskRunner {
     });
     return Value::make(std::move(out));
   }
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    if constexpr (gpu::kBuilt) {
+      if (array_detail::gpu_context(context) != nullptr) {
+        return gpu::unique_scan(dtype_, has_previous_ ? &inputs[0] : nullptr, inputs.back(), context);
+      }
+    }
+    return run(inputs);
+  }
+  Placement placement() const override { return array_detail::gpu_preferred_if(gpu::has_sort(dtype_)); }
 
  private:
   DType dtype_;
@@ -75,14 +89,12 @@ struct RunChunk {
   std::int64_t next_start = 0;  // rank of the first value start after it (R's size if none)
 };
 
-enum class GroupField : std::uint8_t { values, indices, counts };
-
 // One chunk of values, indices or counts: a field per value starting in a chunk of R.
 class GroupsRunner final : public TaskRunner {
  public:
-  GroupsRunner(DType dtype, GroupField field, RunChunk chunk) : dtype_(dtype), field_(field), chunk_(chunk) {}
+  GroupsRunner(DType dtype, UniquePart field, RunChunk chunk) : dtype_(dtype), field_(field), chunk_(chunk) {}
   Value run(std::span<const Value> inputs) const override {
-    Chunk out = Chunk::allocate(field_ == GroupField::values ? dtype_ : DType::int64, Shape{chunk_.starts});
+    Chunk out = Chunk::allocate(field_ == UniquePart::values ? dtype_ : DType::int64, Shape{chunk_.starts});
     type_dispatch(dtype_, [&]<class T>() {
       const auto run = records_of<T>(inputs[0]);
       std::vector<std::int64_t> starts;
@@ -92,9 +104,9 @@ class GroupsRunner final : public TaskRunner {
       TESSERA_ASSERT(static_cast<std::int64_t>(starts.size()) == chunk_.starts, "value starts differ from the scan");
       for (std::size_t g = 0; g < starts.size(); ++g) {
         const Record<T>& r = run[static_cast<std::size_t>(starts[g])];
-        if (field_ == GroupField::values) {
+        if (field_ == UniquePart::values) {
           out.data<T>()[g] = r.value;
-        } else if (field_ == GroupField::indices) {
+        } else if (field_ == UniquePart::indices) {
           out.data<std::int64_t>()[g] = r.index;
         } else {
           const std::int64_t end = g + 1 < starts.size() ? chunk_.rank + starts[g + 1] : chunk_.next_start;
@@ -104,39 +116,32 @@ class GroupsRunner final : public TaskRunner {
     });
     return Value::make(std::move(out));
   }
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    if constexpr (gpu::kBuilt) {
+      if (array_detail::gpu_context(context) != nullptr) {
+        return gpu::unique_part(dtype_, field_, chunk_.first_starts, chunk_.starts, chunk_.next_start - chunk_.rank,
+                                inputs[0], context);
+      }
+    }
+    return run(inputs);
+  }
+  Placement placement() const override { return array_detail::gpu_preferred_if(gpu::has_sort(dtype_)); }
 
  private:
   DType dtype_;
-  GroupField field_;
+  UniquePart field_;
   RunChunk chunk_;
-};
-
-// Where each flat index of x lies: its block (flat over the block grid) and its offset
-// in that block.
-struct BlockLocator {
-  Strides strides;
-  std::vector<std::vector<std::int64_t>> offsets;
-  std::vector<std::int64_t> grid;
-
-  std::pair<std::int64_t, std::int64_t> locate(std::int64_t flat) const {
-    std::int64_t block = 0, local = 0;
-    for (std::size_t d = 0; d < strides.size(); ++d) {
-      const std::int64_t c = flat / strides[d];
-      flat %= strides[d];
-      const auto& off = offsets[d];
-      const auto j = std::upper_bound(off.begin(), off.end(), c) - off.begin() - 1;
-      block = block * grid[d] + j;
-      local = local * (off[static_cast<std::size_t>(j) + 1] - off[static_cast<std::size_t>(j)]) + (c - off[static_cast<std::size_t>(j)]);
-    }
-    return {block, local};
-  }
 };
 
 // The shuffle's first half: for each record of a chunk of R, its value's position in
 // `values` and where its element lies in x, as int64 rows (block, offset, group) sorted.
 class ScatterRunner final : public TaskRunner {
  public:
-  ScatterRunner(DType dtype, RunChunk chunk, BlockLocator locator) : dtype_(dtype), chunk_(chunk), locator_(std::move(locator)) {}
+  /// `blocks`: the slab table (slab_table.hpp) of all of x, which finds the block and the
+  /// offset in it of a flat index; x has `block_count` blocks.
+  ScatterRunner(DType dtype, RunChunk chunk, std::shared_ptr<const std::vector<std::int64_t>> blocks,
+                std::int64_t block_count)
+      : dtype_(dtype), chunk_(chunk), blocks_(std::move(blocks)), block_count_(block_count) {}
   Value run(std::span<const Value> inputs) const override {
     Chunk out = Chunk::allocate(DType::int64, Shape{chunk_.size, 3});
     auto* rows = reinterpret_cast<std::array<std::int64_t, 3>*>(out.buffer.data());
@@ -145,18 +150,31 @@ class ScatterRunner final : public TaskRunner {
       std::int64_t group = chunk_.groups_before - 1;
       for (std::size_t p = 0; p < run.size(); ++p) {
         if (starts_group(run, p, chunk_.first_starts)) ++group;
-        const auto [block, local] = locator_.locate(run[p].index);
+        std::int64_t block = 0, local = 0;
+        kernels::locate_in_slab(blocks_->data(), run[p].index, block, local);
         rows[p] = {block, local, group};
       }
     });
     std::sort(rows, rows + chunk_.size);
     return Value::make(std::move(out));
   }
+  /// On a GPU the rows are grouped by block, not sorted within one: the gather needs no more.
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    if constexpr (gpu::kBuilt) {
+      if (array_detail::gpu_context(context) != nullptr) {
+        return gpu::unique_scatter(dtype_, chunk_.first_starts, chunk_.groups_before, *blocks_, block_count_,
+                                   inputs[0], context);
+      }
+    }
+    return run(inputs);
+  }
+  Placement placement() const override { return array_detail::gpu_preferred_if(gpu::has_sort(dtype_)); }
 
  private:
   DType dtype_;
   RunChunk chunk_;
-  BlockLocator locator_;
+  std::shared_ptr<const std::vector<std::int64_t>> blocks_;
+  std::int64_t block_count_;
 };
 
 // The shuffle's second half: block `block` of inverse_indices collects its rows from
@@ -178,6 +196,13 @@ class GatherRunner final : public TaskRunner {
     TESSERA_ASSERT(filled == out.size(), "the shuffle lost elements");
     return Value::make(std::move(out));
   }
+  Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
+    if constexpr (gpu::kBuilt) {
+      if (array_detail::gpu_context(context) != nullptr) return gpu::unique_gather(block_, shape_, inputs, context);
+    }
+    return run(inputs);
+  }
+  Placement placement() const override { return array_detail::gpu_preferred_if(true); }
 
  private:
   std::int64_t block_;
@@ -261,7 +286,7 @@ UniqueAll unique_all(Client& client, const Array& x) {
 
   // values, indices, counts: one chunk per chunk of R where values start.
   const std::vector<std::size_t> kept = array_detail::kept_groups(starts);
-  const auto per_group = [&](GroupField field, DType out_dtype, const char* label) {
+  const auto per_group = [&](UniquePart field, DType out_dtype, const char* label) {
     std::vector<BlockTask> tasks;
     std::vector<std::int64_t> out_chunks;
     for (std::size_t j : kept) {
@@ -273,10 +298,11 @@ UniqueAll unique_all(Client& client, const Array& x) {
   };
 
   // inverse_indices: the shuffle from R's order back to x's blocks.
-  BlockLocator locator{c_strides(x.shape()), x_node.offsets(), x_node.numblocks()};
+  const auto blocks = std::make_shared<const std::vector<std::int64_t>>(
+      kernels::make_slab_table(Shape(x.shape().size(), 0), x.shape(), x_node.offsets()));
   std::vector<BlockTask> scatters;
   for (std::size_t j = 0; j < chunks.size(); ++j) {
-    scatters.push_back({std::make_shared<ScatterRunner>(dtype, chunks[j], locator), {{0, static_cast<std::int64_t>(j)}}});
+    scatters.push_back({std::make_shared<ScatterRunner>(dtype, chunks[j], blocks, x_node.block_count()), {{0, static_cast<std::int64_t>(j)}}});
   }
   const Array scattered = make_array<BlockTaskNode>("unique-scatter", Shape{n, 3}, DType::int64, ChunkSizes{sizes, {3}},
                                                     std::vector<Array>{sorted}, std::move(scatters));
@@ -289,8 +315,8 @@ UniqueAll unique_all(Client& client, const Array& x) {
   Array inverse = make_array<BlockTaskNode>("unique-inverse", x.shape(), DType::int64, x.chunks(),
                                             std::vector<Array>{scattered}, std::move(gathers));
 
-  return {per_group(GroupField::values, dtype, "unique-values"), per_group(GroupField::indices, DType::int64, "unique-indices"),
-          std::move(inverse), per_group(GroupField::counts, DType::int64, "unique-counts")};
+  return {per_group(UniquePart::values, dtype, "unique-values"), per_group(UniquePart::indices, DType::int64, "unique-indices"),
+          std::move(inverse), per_group(UniquePart::counts, DType::int64, "unique-counts")};
 }
 
 UniqueCounts unique_counts(Client& client, const Array& x) {

@@ -10,8 +10,8 @@
 
 #include "tessera/core/error.hpp"
 #include "grid_stride.cuh"
+#include "real_values.cuh"
 #include "tessera/kernels/cuda/check.hpp"
-#include "tessera/kernels/ops/traits.hpp"
 
 namespace tessera::kernels::cuda {
 namespace {
@@ -22,12 +22,6 @@ struct alignas(16) DeviceRecord {
   long long index;
 };
 static_assert(sizeof(DeviceRecord) == kSortRecordBytes);
-
-/// The unsigned type of `Size` bytes: values move as their bytes.
-template <std::size_t Size>
-using Bytes = std::conditional_t<
-    Size == 1, std::uint8_t,
-    std::conditional_t<Size == 2, std::uint16_t, std::conditional_t<Size == 4, std::uint32_t, std::uint64_t>>>;
 
 template <class V>
 __global__ void make_records_kernel(const V* __restrict__ values, long long length, long long inner,
@@ -167,18 +161,6 @@ __global__ void search_sorted_kernel(const SortedPiece* __restrict__ pieces, lon
   }
 }
 
-/// Calls f.operator()<T>() for a real dtype; TypeError for complex ones.
-template <class F>
-void real_dispatch(DType dtype, F&& f) {
-  if (!has_device_sort(dtype)) {
-    throw TypeError("the device sort has no order for " + std::string(name(dtype)) +
-                    " (complex values sort on the CPU)");
-  }
-  type_dispatch(dtype, [&]<class T>() {
-    if constexpr (ops::is_real_numeric_v<T> || ops::is_bool_v<T>) f.template operator()<T>();
-  });
-}
-
 int bits_for(std::int64_t bound) {
   return std::max(1, static_cast<int>(std::bit_width(static_cast<std::uint64_t>(bound))));
 }
@@ -270,6 +252,20 @@ void sort_records_on_device(const SortLanes& lanes, const void* records, void* s
   gather_records_kernel<<<blocks, kThreads, 0, stream>>>(in, w.positions.Current(), static_cast<DeviceRecord*>(sorted),
                                                          count);
   check_cuda(cudaGetLastError(), "launching the sort kernels");
+}
+
+void sort_positions_by_key_on_device(const std::uint64_t* keys, std::int64_t count, int bits, std::int64_t* positions,
+                                     void* workspace, std::size_t workspace_bytes, cudaStream_t stream) {
+  if (count == 0) return;
+  Workspace w(workspace, workspace_bytes, count);
+  clear_stale_launch_error();
+  iota_kernel<<<blocks_for(count), kThreads, 0, stream>>>(w.positions.Current(), count);
+  check_cuda(cudaGetLastError(), "launching the position kernel");
+  const auto bytes = static_cast<std::size_t>(count) * sizeof(std::uint64_t);
+  check_cuda(cudaMemcpyAsync(w.keys.Current(), keys, bytes, cudaMemcpyDeviceToDevice, stream), "copying sort keys");
+  w.pass(count, std::clamp(bits, 1, 64), stream);
+  check_cuda(cudaMemcpyAsync(positions, w.positions.Current(), bytes, cudaMemcpyDeviceToDevice, stream),
+             "copying sorted positions");
 }
 
 void search_sorted_on_device(DType dtype, bool right, const SortedPiece* pieces, std::int64_t piece_count,

@@ -173,6 +173,27 @@ TEST_F(GpuArray, SortsMatchTheCpu) {
                   to_doubles(tessera::unique_values(both->cpu, x).compute(both->cpu)), 0);
 }
 
+TEST_F(GpuArray, UniqueMatchesTheCpu) {
+  // Runs of equal values across the chunks of the sorted run, NaNs (each its own value),
+  // both zeros (one value), and blocks of x of uneven sizes for the inverse's shuffle.
+  const Array r = tessera::random::integers({130, 70}, -5, 6, {.seed = 12, .chunks = ChunkSpec({48, 31})});
+  const Array x = tessera::where(r == 5, tessera::scalar_array(std::nan("")),
+                                 tessera::where(r == 4, tessera::scalar_array(-0.0), r.astype(DType::float64)));
+  const std::size_t moved_before = both->gpu_cluster.worker_stats(0).values_moved;
+  for (const Array& a : {x, r.astype(DType::int32), r > 0, x.astype(DType::float16), x.astype(DType::uint8)}) {
+    const tessera::UniqueAll on_gpu = tessera::unique_all(both->gpu, a);
+    const tessera::UniqueAll on_cpu = tessera::unique_all(both->cpu, a);
+    const auto same = [&](const Array& g, const Array& c) {
+      expect_near_all(to_doubles(g.compute(both->gpu)), to_doubles(c.compute(both->cpu)), 0);
+    };
+    same(on_gpu.values, on_cpu.values);
+    same(on_gpu.indices, on_cpu.indices);
+    same(on_gpu.inverse_indices, on_cpu.inverse_indices);
+    same(on_gpu.counts, on_cpu.counts);
+  }
+  EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no stage of unique went to the CPU";
+}
+
 TEST_F(GpuArray, MaskSelectionsMatchTheCpu) {
   // Masks cut into several blocks along every axis, so that a slab spans blocks; rows of
   // 1, 2, 4 and 8 bytes and wider, and a mask with no true element at all.

@@ -66,6 +66,13 @@ void write_sorted_window_on_device(DType dtype, SortedPart part, const void* sor
                                    std::int64_t length, std::int64_t lo, std::int64_t hi, std::int64_t inner, void* out,
                                    cudaStream_t stream);
 
+/// positions[r] (`count` of them, device memory): the p in [0, count) in the stable order
+/// of keys[p] (device memory, each below 2^bits). `workspace`: sort_workspace_bytes(count)
+/// bytes of device memory. The same radix sort as the records', for other kernels (unique's
+/// shuffle) to group by a key without instantiating CUB again.
+void sort_positions_by_key_on_device(const std::uint64_t* keys, std::int64_t count, int bits, std::int64_t* positions,
+                                     void* workspace, std::size_t workspace_bytes, cudaStream_t stream);
+
 /// One non-empty chunk of a sorted array, for search_sorted_on_device: its elements
 /// (device memory), how many, and how many elements the chunks before it hold.
 struct SortedPiece {
