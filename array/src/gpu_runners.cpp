@@ -270,16 +270,10 @@ Value take_slices(DType dtype, const Shape& shape, int axis, std::span<const Tak
 Value set_items(const kernels::FusedProgram& block, const kernels::FusedProgram& values, const Shape& shape,
                 const Shape& counts, std::span<const std::int64_t> first, std::span<const std::int64_t> step,
                 std::span<const Value> inputs, const ExecutionContext& context) {
-  const auto sources = chunk_data(inputs);
   Chunk out = Chunk::allocate_on(context.device, block.result_dtype(), shape);
   if (out.size() == 0) return Value::make(std::move(out));
-  kernels::cuda::evaluate_fused_on_device(block, sources, shape, out.buffer.data(), stream_of(context));
-  const std::int64_t count = shape_size(counts);
-  if (count == 0) return Value::make(std::move(out));
-  Chunk written = Chunk::allocate_on(context.device, values.result_dtype(), counts);
-  kernels::cuda::evaluate_fused_on_device(values, sources, counts, written.buffer.data(), stream_of(context));
   // The selection as a strided view of the block: it starts at `first` and steps by
-  // `step` along each axis.
+  // `step` along each axis. Its table goes first, ahead of the kernels in the stream.
   const Strides strides = c_strides(shape);
   std::int64_t start = 0;
   std::vector<std::int64_t> table(counts.begin(), counts.end());
@@ -287,8 +281,14 @@ Value set_items(const kernels::FusedProgram& block, const kernels::FusedProgram&
     start += first[d] * strides[d];
     table.push_back(step[d] * strides[d]);
   }
-  const std::size_t size = itemsize(out.dtype);
   const Buffer device_table = table.empty() ? Buffer{} : upload(std::span<const std::int64_t>(table), context);
+  const auto sources = chunk_data(inputs);
+  kernels::cuda::evaluate_fused_on_device(block, sources, shape, out.buffer.data(), stream_of(context));
+  const std::int64_t count = shape_size(counts);
+  if (count == 0) return Value::make(std::move(out));
+  Chunk written = Chunk::allocate_on(context.device, values.result_dtype(), counts);
+  kernels::cuda::evaluate_fused_on_device(values, sources, counts, written.buffer.data(), stream_of(context));
+  const std::size_t size = itemsize(out.dtype);
   const std::byte* const value_data[] = {written.buffer.data()};
   kernels::cuda::scatter_strided_on_device(written.buffer.data(), count, size, device_table.as<std::int64_t>(),
                                            static_cast<int>(counts.size()),

@@ -1,7 +1,7 @@
 // Task runners of the array layer: what a worker runs for one block. Those with device
-// code (fused elementwise, reductions' first level, matmul, sorts, selections, take,
-// setitem) prefer a GPU worker in builds with CUDA; the rest run on the host, and their
-// workers copy device inputs there.
+// code (fused elementwise, reductions' first level, matmul, sorts, unique, searchsorted,
+// selections, take, setitem) prefer a GPU worker in builds with CUDA; the rest run on the
+// host, and their workers copy device inputs there.
 #pragma once
 
 #include <functional>

@@ -32,11 +32,12 @@ struct GpuAndCpu {
         gpu(gpu_cluster),
         cpu(cpu_cluster) {}
 
-  // Computes `a` on both clusters and compares the elements.
+  // Computes `a` on both clusters and compares the elements (both parts of complex ones).
   void expect_same(const Array& a, double tolerance) {
     const auto on_gpu = to_doubles(a.compute(gpu));
     const auto on_cpu = to_doubles(a.compute(cpu));
     expect_near_all(on_gpu, on_cpu, tolerance);
+    if (tessera::is_complex(a.dtype())) expect_same(tessera::imag(a), tolerance);
   }
 
   std::size_t tasks_on_gpus() const {
@@ -223,17 +224,36 @@ TEST_F(GpuArray, TakeAndSetitemMatchTheCpu) {
   both->expect_same(tessera::take(x, positions, 0), 0);
   both->expect_same(tessera::take(x, columns, 1), 0);
   both->expect_same(tessera::take(x, tessera::from_vector(std::vector<std::int64_t>{2, 0, 1, 1}, {4}), 2), 0);
-  for (DType dtype : {DType::bool_, DType::int8, DType::int16, DType::float32, DType::complex128}) {
-    both->expect_same(tessera::take(x.astype(dtype), columns, 1), 0);
-    both->expect_same(tessera::take(x.astype(dtype), positions, 0), 0);
+  both->expect_same(tessera::take(x, tessera::from_vector(std::vector<std::int64_t>{}, {0}), 1), 0);
+  const Array spread = x * 2000 - 1000;  // values that differ in every byte of the narrow integers
+  const Array complex = x * std::complex<double>(1.5, -2.25) + 0.5;
+  for (const Array& a : {x > 0.5, spread.astype(DType::int8), spread.astype(DType::int16), x.astype(DType::float32),
+                         complex}) {
+    both->expect_same(tessera::take(a, columns, 1), 0);
+    both->expect_same(tessera::take(a, positions, 0), 0);
   }
   using tessera::Slice;
   both->expect_same(tessera::setitem(x, {Slice{3, 80, 7}, Slice{}, 1}, 2.5), 0);
   const std::vector<tessera::IndexItem> backwards = {Slice{std::nullopt, std::nullopt, -3}, Slice{60, 4, -5}};
   both->expect_same(tessera::setitem(x, backwards, -x[backwards] * 2), 0);
-  both->expect_same(tessera::setitem(x.astype(DType::int16), {40, 7, 2}, 9), 0);
-  both->expect_same(tessera::setitem(x.astype(DType::complex128), {Slice{10, 50}, Slice{0, 70, 2}}, 1.5), 0);
+  both->expect_same(tessera::setitem(spread.astype(DType::int16), {40, 7, 2}, 9), 0);
+  both->expect_same(tessera::setitem(complex, {Slice{10, 50}, Slice{0, 70, 2}}, std::complex<double>(1.5, 3)), 0);
+  both->expect_same(tessera::setitem(tessera::full({}, 4.0), std::vector<tessera::IndexItem>{}, 2.5), 0);  // zero-dimensional
   EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no block of take or setitem went to the CPU";
+}
+
+TEST_F(GpuArray, TakeReadsBlocksAtAnyAlignment) {
+  // Blocks that are views of one device chunk, one row each: rows of 3 int16 or float64
+  // start 6 or 24 bytes apart, so the copies move narrower words than 16 bytes.
+  const Array positions = tessera::from_vector(std::vector<std::int64_t>{7, 0, 30, 7, 1, 44}, {6}, 4);
+  const Array x = tessera::random::random({45, 3}, {.seed = 10, .chunks = 45}) * 1000;
+  tessera::Device& device = *both->gpu_cluster.device_of_worker(1);
+  for (DType dtype : {DType::int16, DType::float64}) {
+    const Array typed = x.astype(dtype);
+    const Array rows = tessera::from_chunk(typed.compute_on(both->gpu, device), ChunkSpec({1, 3}));
+    expect_near_all(to_doubles(tessera::take(rows, positions, 0).compute(both->gpu)),
+                    to_doubles(tessera::take(typed, positions, 0).compute(both->cpu)), 0);
+  }
 }
 
 TEST_F(GpuArray, SearchsortedMatchesTheCpu) {
@@ -247,10 +267,12 @@ TEST_F(GpuArray, SearchsortedMatchesTheCpu) {
   const std::size_t moved_before = both->gpu_cluster.worker_stats(0).values_moved;
   for (const char* side : {"left", "right"}) {
     both->expect_same(tessera::searchsorted(s, v, side), 0);
-    for (DType dtype : {DType::float32, DType::float16, DType::int32, DType::uint8, DType::bool_}) {
+    for (DType dtype : {DType::float32, DType::float16, DType::bfloat16, DType::int32, DType::uint8, DType::bool_}) {
       both->expect_same(tessera::searchsorted(tessera::sort(s.astype(dtype)), v.astype(dtype), side), 0);
     }
   }
+  const Array none = tessera::from_vector(std::vector<double>{}, {0});
+  both->expect_same(tessera::searchsorted(none, v, "right"), 0);  // all zeros
   EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no block of searchsorted went to the CPU";
 }
 

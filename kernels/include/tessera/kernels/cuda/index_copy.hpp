@@ -19,7 +19,8 @@ struct SliceSource {
 
 /// `out` as (outer, slices, slice_bytes) in C order: out[o, r, :] is the `slice_bytes` at
 /// sources[r].first + o * sources[r].row_stride. `sources` is in device memory.
-/// `alignment`: a power of two dividing `out`, every source's first address and row stride.
+/// `alignment`: a power of two dividing `out` and the start of every block the sources
+/// lie in; their first addresses and row strides are whole slices from there.
 void gather_slices_on_device(const SliceSource* sources, std::int64_t slices, std::int64_t outer,
                              std::size_t slice_bytes, std::byte* out, std::size_t alignment, cudaStream_t stream);
 
