@@ -15,6 +15,7 @@ import dask.array as da
 import numpy as np
 
 import tessera as ts
+from timing import best
 
 
 def array_programs(lib, x, b):
@@ -35,12 +36,7 @@ def array_programs(lib, x, b):
 
 
 def best_of(repeat, fn):
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return best(fn, repeat, warm_up=False)
 
 
 def per_call(fn, seconds=0.5):

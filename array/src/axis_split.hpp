@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "tessera/core/shape.hpp"
 
@@ -26,11 +27,13 @@ inline AxisSplit split_at(const Shape& shape, int axis) {
   return s;
 }
 
-/// Where one slice along the axis of a block that take writes comes from: which of its
-/// task's inputs, and which slice of it.
-struct TakenSlice {
-  int input = 0;
-  std::int64_t slice = 0;
+/// The input blocks that one output block of take reads, in order along the axis: where
+/// each starts on the axis, its length there, and which of the task's inputs holds it.
+/// A position p is in the last block starting at or before it.
+struct TakenBlocks {
+  std::vector<std::int64_t> starts;
+  std::vector<std::int64_t> lengths;
+  std::vector<int> inputs;
 };
 
 }  // namespace tessera::array_detail

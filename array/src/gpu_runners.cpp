@@ -246,24 +246,23 @@ Value true_coordinates(const SlabSelection& slab, std::int64_t ndim, const Execu
   return Value::make(std::move(out));
 }
 
-Value take_slices(DType dtype, const Shape& shape, int axis, std::span<const TakenSlice> slices,
-                  std::span<const std::int64_t> input_lengths, std::span<const Value> inputs,
-                  const ExecutionContext& context) {
+Value take_slices(DType dtype, const Shape& shape, int axis, std::span<const std::int64_t> positions,
+                  const TakenBlocks& blocks, std::span<const Value> inputs, const ExecutionContext& context) {
   Chunk out = Chunk::allocate_on(context.device, dtype, shape);
   if (out.nbytes() == 0) return Value::make(std::move(out));
   const AxisSplit s = split_at(shape, axis);
-  const auto slice_bytes = static_cast<std::int64_t>(s.inner) * static_cast<std::int64_t>(itemsize(dtype));
-  const std::vector<const std::byte*> blocks = element_pointers<std::byte>(inputs);
-  std::vector<kernels::cuda::SliceSource> sources;
-  sources.reserve(slices.size());
-  for (const TakenSlice& t : slices) {
-    const auto input = static_cast<std::size_t>(t.input);
-    sources.push_back({blocks[input] + t.slice * slice_bytes, input_lengths[input] * slice_bytes});
+  const std::vector<const std::byte*> data = element_pointers<std::byte>(inputs);
+  std::vector<kernels::cuda::TakenBlock> table;
+  for (std::size_t k = 0; k < blocks.starts.size(); ++k) {
+    table.push_back({data[static_cast<std::size_t>(blocks.inputs[k])], blocks.starts[k], blocks.lengths[k]});
   }
-  const Buffer device_sources = upload(std::span<const kernels::cuda::SliceSource>(sources), context);
-  kernels::cuda::gather_slices_on_device(device_sources.as<kernels::cuda::SliceSource>(), s.length, s.outer,
-                                         static_cast<std::size_t>(slice_bytes), out.buffer.data(),
-                                         common_alignment(blocks, out.buffer.data()), stream_of(context));
+  const Buffer device_table = upload(std::span<const kernels::cuda::TakenBlock>(table), context);
+  const Buffer device_positions = upload(positions, context);
+  kernels::cuda::gather_slices_on_device(device_positions.as<std::int64_t>(), s.length,
+                                         device_table.as<kernels::cuda::TakenBlock>(),
+                                         static_cast<std::int64_t>(table.size()), s.outer,
+                                         static_cast<std::size_t>(s.inner) * itemsize(dtype), out.buffer.data(),
+                                         common_alignment(data, out.buffer.data()), stream_of(context));
   return Value::make(std::move(out));
 }
 
@@ -361,8 +360,8 @@ Value unique_scatter(DType dtype, bool first_starts, std::int64_t values_before,
   const std::int64_t count = records_in(run);
   Chunk out = Chunk::allocate_on(context.device, DType::int64, Shape{count, 3});
   if (count == 0) return Value::make(std::move(out));
+  const Buffer table = upload(blocks_table, context);  // first: an upload waits for the stream
   const ValueStarts found = value_starts(dtype, nullptr, first_starts, run, false, context);
-  const Buffer table = upload(blocks_table, context);
   Buffer workspace = context.device.allocate(kernels::cuda::scatter_rows_workspace_bytes(count));
   kernels::cuda::scatter_rows_on_device(run.get<Chunk>().buffer.data(), found.flags.as<std::int64_t>(), count,
                                         values_before, table.as<std::int64_t>(), blocks, out.data<std::int64_t>(),
@@ -381,7 +380,7 @@ Value unique_gather(std::int64_t block, const Shape& shape, std::span<const Valu
   const Buffer device_sizes = upload(std::span<const std::int64_t>(sizes), context);
   kernels::cuda::gather_inverse_on_device(device_chunks.as<const std::int64_t*>(), device_sizes.as<std::int64_t>(),
                                           static_cast<std::int64_t>(rows.size()), block, out.data<std::int64_t>(),
-                                          stream_of(context));
+                                          out.size(), stream_of(context));
   return Value::make(std::move(out));
 }
 

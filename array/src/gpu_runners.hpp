@@ -95,11 +95,9 @@ Value select_rows(const SlabSelection& slab, DType dtype, const Shape& out_shape
 Value true_coordinates(const SlabSelection& slab, std::int64_t ndim, const ExecutionContext& context);
 
 /// take's block on the device (take.cpp): a new chunk of `dtype` and `shape` whose slice r
-/// along `axis` is slice slices[r].slice of input slices[r].input, whose length along the
-/// axis is input_lengths[slices[r].input].
-Value take_slices(DType dtype, const Shape& shape, int axis, std::span<const TakenSlice> slices,
-                  std::span<const std::int64_t> input_lengths, std::span<const Value> inputs,
-                  const ExecutionContext& context);
+/// along `axis` is slice positions[r] of the axis, read from `blocks`.
+Value take_slices(DType dtype, const Shape& shape, int axis, std::span<const std::int64_t> positions,
+                  const TakenBlocks& blocks, std::span<const Value> inputs, const ExecutionContext& context);
 
 /// setitem's block on the device (setitem.cpp): a new chunk of `shape` holding `block`'s
 /// values, with `values`' (a box of extents `counts`) written at first + step·k along each

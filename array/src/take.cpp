@@ -2,7 +2,10 @@
 // take is called (as dask.array needs concrete indices), so each output block knows which
 // input blocks it reads: one task per output block copies its slices from those blocks
 // only, and input blocks no position falls in are never computed.
+#include <algorithm>
+#include <array>
 #include <cstring>
+#include <memory>
 
 #include "axis_split.hpp"
 #include "gpu_runners.hpp"
@@ -17,36 +20,39 @@ namespace {
 
 class TakeRunner final : public TaskRunner {
  public:
-  TakeRunner(DType dtype, Shape shape, int axis, std::shared_ptr<const std::vector<TakenSlice>> sources,
-             std::vector<std::int64_t> input_lengths)
+  /// The block's slices along the axis are positions [first, first + its length) of
+  /// `positions`, read from `blocks`.
+  TakeRunner(DType dtype, Shape shape, int axis, std::shared_ptr<const std::vector<std::int64_t>> positions,
+             std::int64_t first, TakenBlocks blocks)
       : dtype_(dtype),
         shape_(std::move(shape)),
         axis_(axis),
-        sources_(std::move(sources)),
-        input_lengths_(std::move(input_lengths)) {}
+        positions_(std::move(positions)),
+        first_(first),
+        blocks_(std::move(blocks)) {}
 
-  /// Inputs: the input blocks the sources name, each with this block's extents off the axis.
+  /// Inputs: the blocks read, each with this block's extents off the axis.
   Value run(std::span<const Value> inputs) const override {
     Chunk out = Chunk::allocate(dtype_, shape_);
     const AxisSplit s = split_at(shape_, axis_);
     const std::size_t slice = static_cast<std::size_t>(s.inner) * itemsize(dtype_);
-    for (std::int64_t o = 0; o < s.outer; ++o) {
-      for (std::int64_t r = 0; r < s.length; ++r) {
-        const TakenSlice& source = (*sources_)[static_cast<std::size_t>(r)];
-        const std::int64_t from = o * input_lengths_[static_cast<std::size_t>(source.input)] + source.slice;
-        std::memcpy(out.buffer.data() + static_cast<std::size_t>(o * s.length + r) * slice,
-                    inputs[static_cast<std::size_t>(source.input)].get<Chunk>().buffer.data() +
-                        static_cast<std::size_t>(from) * slice,
-                    slice);
-      }
+    const std::vector<const void*> data = chunk_data(inputs);
+    // A slice of one element (a 1-d take) is copied with its size known here: a call to
+    // memcpy per element would cost more than the copy.
+    switch (slice) {
+      case 1: return copy_slices<1>(std::move(out), s, slice, data);
+      case 2: return copy_slices<2>(std::move(out), s, slice, data);
+      case 4: return copy_slices<4>(std::move(out), s, slice, data);
+      case 8: return copy_slices<8>(std::move(out), s, slice, data);
+      case 16: return copy_slices<16>(std::move(out), s, slice, data);
+      default: return copy_slices<0>(std::move(out), s, slice, data);
     }
-    return Value::make(std::move(out));
   }
 
   Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
     if constexpr (gpu::kBuilt) {
       if (gpu_context(context) != nullptr) {
-        return gpu::take_slices(dtype_, shape_, axis_, *sources_, input_lengths_, inputs, context);
+        return gpu::take_slices(dtype_, shape_, axis_, positions(), blocks_, inputs, context);
       }
     }
     return run(inputs);
@@ -55,11 +61,53 @@ class TakeRunner final : public TaskRunner {
   Placement placement() const override { return gpu_preferred_if(true); }
 
  private:
+  std::span<const std::int64_t> positions() const {
+    return std::span<const std::int64_t>(*positions_).subspan(static_cast<std::size_t>(first_),
+                                                              static_cast<std::size_t>(shape_[static_cast<std::size_t>(axis_)]));
+  }
+
+  /// Slices of `Size` bytes (0: of `slice` bytes, known at run time).
+  template <std::size_t Size>
+  Value copy_slices(Chunk out, const AxisSplit& s, std::size_t slice, std::span<const void* const> data) const {
+    const std::size_t bytes = Size == 0 ? slice : Size;
+    const std::span<const std::int64_t> taken = positions();
+    const std::vector<std::int64_t>& starts = blocks_.starts;
+    // The last block starting at or before p, without branches for a few blocks.
+    const auto block_of = [&starts, few = starts.size() <= 16](std::int64_t p) {
+      if (!few) return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), p) - starts.begin() - 1);
+      std::size_t k = 0;
+      for (std::size_t j = 1; j < starts.size(); ++j) k += static_cast<std::size_t>(starts[j] <= p);
+      return k;
+    };
+    // Tile by tile: the addresses first, then the copies, so that the loads of a gather
+    // (cache misses, mostly) overlap instead of waiting behind each element's search.
+    constexpr std::size_t kTile = 4096;
+    std::array<const std::byte*, kTile> from{};
+    std::byte* to = out.buffer.data();
+    for (std::int64_t o = 0; o < s.outer; ++o) {
+      for (std::size_t first = 0; first < taken.size(); first += kTile) {
+        const std::size_t tile = std::min(kTile, taken.size() - first);
+        for (std::size_t r = 0; r < tile; ++r) {
+          const std::int64_t p = taken[first + r];
+          const std::size_t k = block_of(p);
+          from[r] = static_cast<const std::byte*>(data[static_cast<std::size_t>(blocks_.inputs[k])]) +
+                    static_cast<std::size_t>(o * blocks_.lengths[k] + p - starts[k]) * bytes;
+        }
+        for (std::size_t r = 0; r < tile; ++r) {
+          std::memcpy(to, from[r], bytes);
+          to += bytes;
+        }
+      }
+    }
+    return Value::make(std::move(out));
+  }
+
   DType dtype_;
   Shape shape_;
   int axis_;
-  std::shared_ptr<const std::vector<TakenSlice>> sources_;
-  std::vector<std::int64_t> input_lengths_;
+  std::shared_ptr<const std::vector<std::int64_t>> positions_;
+  std::int64_t first_;
+  TakenBlocks blocks_;
 };
 
 class TakeNode final : public Node {
@@ -69,7 +117,7 @@ class TakeNode final : public Node {
              with_axis(input.chunks(), axis, std::move(position_chunks))),
         input_(std::move(input)),
         axis_(axis),
-        positions_(std::move(positions)) {}
+        positions_(std::make_shared<const std::vector<std::int64_t>>(std::move(positions))) {}
   std::vector<const Node*> inputs() const override { return {input_.node().get()}; }
   bool opaque() const override { return true; }
   std::string label() const override { return "take"; }
@@ -78,21 +126,21 @@ class TakeNode final : public Node {
     const Node& in = *input_.node();
     const auto axis = static_cast<std::size_t>(axis_);
     const auto& in_offsets = in.offsets()[axis];
-    // Per block of positions: the input blocks along the axis it reads, and its slices.
+    // Per block of positions: the input blocks along the axis it reads, in order.
     std::vector<std::vector<std::int64_t>> blocks_read;
-    std::vector<std::shared_ptr<const std::vector<TakenSlice>>> sources;
+    std::vector<std::size_t> seen_by(in_offsets.size() - 1, 0);  // the last block of positions (+1) that read each
     for (std::size_t q = 0; q + 1 < offsets()[axis].size(); ++q) {
       std::vector<std::int64_t> read;
-      auto slices = std::make_shared<std::vector<TakenSlice>>();
       for (std::int64_t r = offsets()[axis][q]; r < offsets()[axis][q + 1]; ++r) {
-        const std::int64_t p = positions_[static_cast<std::size_t>(r)];
-        const auto block = std::upper_bound(in_offsets.begin(), in_offsets.end(), p) - in_offsets.begin() - 1;
-        auto it = std::find(read.begin(), read.end(), block);
-        if (it == read.end()) it = read.insert(read.end(), block);
-        slices->push_back({static_cast<int>(it - read.begin()), p - in_offsets[static_cast<std::size_t>(block)]});
+        const std::int64_t p = (*positions_)[static_cast<std::size_t>(r)];
+        const auto block = static_cast<std::size_t>(std::upper_bound(in_offsets.begin(), in_offsets.end(), p) -
+                                                    in_offsets.begin() - 1);
+        if (seen_by[block] == q + 1) continue;
+        seen_by[block] = q + 1;
+        read.push_back(static_cast<std::int64_t>(block));
       }
+      std::sort(read.begin(), read.end());
       blocks_read.push_back(std::move(read));
-      sources.push_back(std::move(slices));
     }
     std::vector<Key> keys;
     for (std::int64_t b = 0; b < block_count(); ++b) {
@@ -100,29 +148,21 @@ class TakeNode final : public Node {
       const auto q = static_cast<std::size_t>(index[axis]);
       // Distinct blocks can share a chunk (a broadcast): one dependency per key.
       std::vector<Key> deps;
-      std::vector<std::int64_t> lengths;
-      std::vector<int> slot_of;
+      TakenBlocks blocks;
       for (std::int64_t block : blocks_read[q]) {
         std::vector<std::int64_t> in_index = index;
         in_index[axis] = block;
         const Key key = lowering.block_key(in, in.block_flat(in_index));
         auto it = std::find(deps.begin(), deps.end(), key);
-        if (it == deps.end()) {
-          deps.push_back(key);
-          lengths.push_back(in.chunks()[axis][static_cast<std::size_t>(block)]);
-          it = deps.end() - 1;
-        }
-        slot_of.push_back(static_cast<int>(it - deps.begin()));
+        if (it == deps.end()) it = deps.insert(deps.end(), key);
+        blocks.starts.push_back(in_offsets[static_cast<std::size_t>(block)]);
+        blocks.lengths.push_back(in.chunks()[axis][static_cast<std::size_t>(block)]);
+        blocks.inputs.push_back(static_cast<int>(it - deps.begin()));
       }
-      auto slices = sources[q];
-      if (deps.size() != slot_of.size()) {
-        auto remapped = std::make_shared<std::vector<TakenSlice>>(*slices);
-        for (TakenSlice& s : *remapped) s.input = slot_of[static_cast<std::size_t>(s.input)];
-        slices = std::move(remapped);
-      }
-      keys.push_back(lowering.add_task("take", std::move(deps),
-                                       std::make_shared<TakeRunner>(dtype(), block_box(index).extent(), axis_,
-                                                                    std::move(slices), std::move(lengths))));
+      keys.push_back(lowering.add_task(
+          "take", std::move(deps),
+          std::make_shared<TakeRunner>(dtype(), block_box(index).extent(), axis_, positions_, offsets()[axis][q],
+                                       std::move(blocks))));
     }
     return keys;
   }
@@ -136,13 +176,14 @@ class TakeNode final : public Node {
 
   Array input_;
   int axis_;
-  std::vector<std::int64_t> positions_;
+  std::shared_ptr<const std::vector<std::int64_t>> positions_;  // shared with the tasks
 };
 
 // The computed indices as positions in [0, n); IndexError naming the first one out of range.
 std::vector<std::int64_t> positions_of(const HostArray& indices, std::int64_t n, int axis) {
   return type_dispatch(indices.dtype(), [&]<class T>() {
     std::vector<std::int64_t> out;
+    out.reserve(static_cast<std::size_t>(indices.size()));
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
       const T* v = indices.data<T>();
       for (std::int64_t i = 0; i < indices.size(); ++i) {

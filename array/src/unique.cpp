@@ -2,7 +2,7 @@
 // chunks into one run R, persisted; a task per chunk of R counts where new values start
 // (the only numbers gathered); then values, first indices and counts are tasks per chunk
 // of R, and inverse_indices is a shuffle: each chunk of R sends (block, offset, group)
-// triples, sorted by block, to the blocks of x they belong to.
+// triples, grouped by block (sorted, on the host), to the blocks of x they belong to.
 #include <array>
 
 #include "block_task_node.hpp"
@@ -181,7 +181,8 @@ class ScatterRunner final : public TaskRunner {
 // every scattered chunk.
 class GatherRunner final : public TaskRunner {
  public:
-  GatherRunner(std::int64_t block, Shape shape) : block_(block), shape_(std::move(shape)) {}
+  /// `dtype`: x's, whose other stages decide where the rows are.
+  GatherRunner(DType dtype, std::int64_t block, Shape shape) : dtype_(dtype), block_(block), shape_(std::move(shape)) {}
   Value run(std::span<const Value> inputs) const override {
     Chunk out = Chunk::allocate(DType::int64, shape_);
     std::int64_t filled = 0;
@@ -202,9 +203,10 @@ class GatherRunner final : public TaskRunner {
     }
     return run(inputs);
   }
-  Placement placement() const override { return array_detail::gpu_preferred_if(true); }
+  Placement placement() const override { return array_detail::gpu_preferred_if(gpu::has_sort(dtype_)); }
 
  private:
+  DType dtype_;
   std::int64_t block_;
   Shape shape_;
 };
@@ -308,7 +310,7 @@ UniqueAll unique_all(Client& client, const Array& x) {
                                                     std::vector<Array>{sorted}, std::move(scatters));
   std::vector<BlockTask> gathers;
   for (std::int64_t b = 0; b < x_node.block_count(); ++b) {
-    BlockTask task{std::make_shared<GatherRunner>(b, x_node.block_box(x_node.block_index(b)).extent()), {}};
+    BlockTask task{std::make_shared<GatherRunner>(dtype, b, x_node.block_box(x_node.block_index(b)).extent()), {}};
     for (std::int64_t j = 0; j < nchunks; ++j) task.reads.push_back({0, j});
     gathers.push_back(std::move(task));
   }

@@ -7,15 +7,28 @@
 namespace tessera::kernels::cuda {
 namespace {
 
-/// One thread per word of the output, read from its slice's source row.
+/// One thread per word of the output, read from the block holding its slice (a binary
+/// search over the few blocks' starts).
 template <class Word>
-__global__ void gather_slices_kernel(const SliceSource* __restrict__ sources, long long slices,
+__global__ void gather_slices_kernel(const std::int64_t* __restrict__ positions, long long count,
+                                     const TakenBlock* __restrict__ blocks, long long block_count,
                                      long long words_per_slice, Word* __restrict__ out, long long words) {
   TESSERA_GRID_STRIDE(i, words) {
     const long long row = i / words_per_slice, word = i % words_per_slice;
-    const long long outer = row / slices, slice = row % slices;
-    const SliceSource source = sources[slice];
-    out[i] = reinterpret_cast<const Word*>(source.first + outer * source.row_stride)[word];
+    const long long outer = row / count;
+    const long long p = positions[row % count];
+    long long lo = 0, hi = block_count - 1;  // the last block starting at or before p
+    while (lo < hi) {
+      const long long mid = lo + (hi - lo + 1) / 2;
+      if (blocks[mid].start <= p) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    const TakenBlock block = blocks[lo];
+    const auto* from = reinterpret_cast<const Word*>(block.data);
+    out[i] = from[(outer * block.length + (p - block.start)) * words_per_slice + word];
   }
 }
 
@@ -39,15 +52,16 @@ __global__ void scatter_strided_kernel(const Word* __restrict__ values, long lon
 
 }  // namespace
 
-void gather_slices_on_device(const SliceSource* sources, std::int64_t slices, std::int64_t outer,
-                             std::size_t slice_bytes, std::byte* out, std::size_t alignment, cudaStream_t stream) {
-  if (slices == 0 || outer == 0 || slice_bytes == 0) return;
+void gather_slices_on_device(const std::int64_t* positions, std::int64_t count, const TakenBlock* blocks,
+                             std::int64_t block_count, std::int64_t outer, std::size_t slice_bytes, std::byte* out,
+                             std::size_t alignment, cudaStream_t stream) {
+  if (count == 0 || outer == 0 || slice_bytes == 0 || block_count == 0) return;
   clear_stale_launch_error();
   with_copy_word(slice_bytes | alignment, [&]<class Word>() {
     const auto words_per_slice = static_cast<long long>(slice_bytes / sizeof(Word));
-    const long long words = outer * slices * words_per_slice;
-    gather_slices_kernel<Word><<<blocks_for(words), kThreads, 0, stream>>>(sources, slices, words_per_slice,
-                                                                          reinterpret_cast<Word*>(out), words);
+    const long long words = outer * count * words_per_slice;
+    gather_slices_kernel<Word><<<blocks_for(words), kThreads, 0, stream>>>(
+        positions, count, blocks, block_count, words_per_slice, reinterpret_cast<Word*>(out), words);
   });
   check_cuda(cudaGetLastError(), "gathering taken slices");
 }

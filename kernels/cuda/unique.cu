@@ -98,12 +98,13 @@ __global__ void rows_kernel(const std::byte* __restrict__ records, const long lo
   }
 }
 
-/// One thread block per row chunk: its rows of `block` are a range, found by a binary
-/// search over the chunk's blocks, then written by all the block's threads.
+/// A row of thread blocks (grid x) per row chunk (grid y): the chunk's
+/// rows of `block` are a range, found by a binary search over its blocks, then written by
+/// the chunk's thread blocks together.
 __global__ void gather_inverse_kernel(const long long* const* __restrict__ chunks, const long long* __restrict__ sizes,
                                       long long block, long long* __restrict__ out) {
-  const long long* rows = chunks[blockIdx.x];
-  const long long n = sizes[blockIdx.x];
+  const long long* rows = chunks[blockIdx.y];
+  const long long n = sizes[blockIdx.y];
   __shared__ long long range[2];
   if (threadIdx.x == 0) {
     for (int side = 0; side < 2; ++side) {  // the first row of the block, then the first after it
@@ -120,7 +121,11 @@ __global__ void gather_inverse_kernel(const long long* const* __restrict__ chunk
     }
   }
   __syncthreads();
-  for (long long r = range[0] + threadIdx.x; r < range[1]; r += blockDim.x) out[rows[3 * r + 1]] = rows[3 * r + 2];
+  const long long step = static_cast<long long>(gridDim.x) * blockDim.x;
+  for (long long r = range[0] + blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; r < range[1];
+       r += step) {
+    out[rows[3 * r + 1]] = rows[3 * r + 2];
+  }
 }
 
 std::size_t aligned(std::size_t bytes) { return (bytes + 255) / 256 * 256; }
@@ -188,6 +193,7 @@ std::size_t value_starts_workspace_bytes(std::int64_t count) {
 void select_value_starts_on_device(const std::int64_t* flags, std::int64_t count, std::int64_t* positions,
                                    std::int64_t* selected, void* workspace, std::size_t workspace_bytes,
                                    cudaStream_t stream) {
+  clear_stale_launch_error();  // CUB reads the last error after its launches
   check_cuda(cub::DeviceSelect::Flagged(workspace, workspace_bytes, Positions(0),
                                         reinterpret_cast<const long long*>(flags),
                                         reinterpret_cast<long long*>(positions),
@@ -240,10 +246,10 @@ void scatter_rows_on_device(const void* records, const std::int64_t* flags, std:
   ScatterWorkspace w(workspace, workspace_bytes, count);
   const auto* r = static_cast<const std::byte*>(records);
   const auto* table = reinterpret_cast<const long long*>(blocks_table);
+  clear_stale_launch_error();  // CUB reads the last error after its launches
   check_cuda(cub::DeviceScan::InclusiveSum(w.scan, w.scan_bytes, reinterpret_cast<const long long*>(flags), w.started,
                                            count, stream),
              "numbering values");
-  clear_stale_launch_error();
   block_keys_kernel<<<blocks_for(count), kThreads, 0, stream>>>(r, table, w.keys, count);
   check_cuda(cudaGetLastError(), "finding the blocks of records");
   const int bits = std::max(1, static_cast<int>(std::bit_width(static_cast<std::uint64_t>(std::max<std::int64_t>(blocks - 1, 0)))));
@@ -256,13 +262,23 @@ void scatter_rows_on_device(const void* records, const std::int64_t* flags, std:
 }
 
 void gather_inverse_on_device(const std::int64_t* const* chunks, const std::int64_t* sizes, std::int64_t chunk_count,
-                              std::int64_t block, std::int64_t* out, cudaStream_t stream) {
-  if (chunk_count == 0) return;
-  clear_stale_launch_error();
-  gather_inverse_kernel<<<static_cast<unsigned>(chunk_count), kThreads, 0, stream>>>(
-      reinterpret_cast<const long long* const*>(chunks), reinterpret_cast<const long long*>(sizes), block,
-      reinterpret_cast<long long*>(out));
-  check_cuda(cudaGetLastError(), "gathering the inverse");
+                              std::int64_t block, std::int64_t* out, std::int64_t size, cudaStream_t stream) {
+  if (chunk_count == 0 || size == 0) return;
+  // One chunk may hold every row of the block: each chunk gets the thread blocks the
+  // whole block would (grid y counts chunks, so a grid stays within CUDA's limit of
+  // 65535 there by taking the chunks 65535 at a time), fewer when there are many chunks.
+  constexpr std::int64_t kMaxChunksPerLaunch = 65535, kMaxBlocksPerLaunch = std::int64_t{1} << 20;
+  for (std::int64_t first = 0; first < chunk_count; first += kMaxChunksPerLaunch) {
+    const std::int64_t chunks_now = std::min(kMaxChunksPerLaunch, chunk_count - first);
+    const std::int64_t tiles =
+        std::clamp<std::int64_t>(std::min<std::int64_t>(blocks_for(size), kMaxBlocksPerLaunch / chunks_now), 1, 8192);
+    clear_stale_launch_error();
+    gather_inverse_kernel<<<dim3(static_cast<unsigned>(tiles), static_cast<unsigned>(chunks_now)), kThreads, 0,
+                            stream>>>(reinterpret_cast<const long long* const*>(chunks + first),
+                                      reinterpret_cast<const long long*>(sizes + first), block,
+                                      reinterpret_cast<long long*>(out));
+    check_cuda(cudaGetLastError(), "gathering the inverse");
+  }
 }
 
 }  // namespace tessera::kernels::cuda

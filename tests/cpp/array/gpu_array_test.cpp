@@ -40,6 +40,12 @@ struct GpuAndCpu {
     if (tessera::is_complex(a.dtype())) expect_same(tessera::imag(a), tolerance);
   }
 
+  // Compares an array computed on the GPU cluster with one computed on the CPU cluster.
+  void expect_same_results(const Array& on_gpu, const Array& on_cpu) {
+    expect_near_all(to_doubles(on_gpu.compute(gpu)), to_doubles(on_cpu.compute(cpu)), 0);
+    if (tessera::is_complex(on_gpu.dtype())) expect_same_results(tessera::imag(on_gpu), tessera::imag(on_cpu));
+  }
+
   std::size_t tasks_on_gpus() const {
     std::size_t n = 0;
     for (std::size_t w = 1; w < gpu_cluster.n_workers(); ++w) n += gpu_cluster.worker_stats(w).tasks_executed;
@@ -176,23 +182,40 @@ TEST_F(GpuArray, SortsMatchTheCpu) {
 
 TEST_F(GpuArray, UniqueMatchesTheCpu) {
   // Runs of equal values across the chunks of the sorted run, NaNs (each its own value),
-  // both zeros (one value), and blocks of x of uneven sizes for the inverse's shuffle.
+  // both zeros (one value), and blocks of x of uneven sizes for the inverse's shuffle;
+  // every width of value, a single block (one chunk of R), 1-d and 3-d x.
   const Array r = tessera::random::integers({130, 70}, -5, 6, {.seed = 12, .chunks = ChunkSpec({48, 31})});
   const Array x = tessera::where(r == 5, tessera::scalar_array(std::nan("")),
                                  tessera::where(r == 4, tessera::scalar_array(-0.0), r.astype(DType::float64)));
+  const std::vector<Array> arrays = {x,
+                                     r,
+                                     r.astype(DType::int8),
+                                     r.astype(DType::int16),
+                                     (r * 1000).astype(DType::uint32),
+                                     r > 0,
+                                     x.astype(DType::float32),
+                                     x.astype(DType::float16),
+                                     x.astype(DType::bfloat16),
+                                     x.rechunk(ChunkSpec(-1)),
+                                     tessera::reshape(x, {9100}).rechunk(ChunkSpec(1000)),
+                                     tessera::reshape(x, {13, 10, 70}).rechunk(ChunkSpec({5, 4, 30}))};
   const std::size_t moved_before = both->gpu_cluster.worker_stats(0).values_moved;
-  for (const Array& a : {x, r.astype(DType::int32), r > 0, x.astype(DType::float16), x.astype(DType::uint8)}) {
-    const tessera::UniqueAll on_gpu = tessera::unique_all(both->gpu, a);
-    const tessera::UniqueAll on_cpu = tessera::unique_all(both->cpu, a);
-    const auto same = [&](const Array& g, const Array& c) {
-      expect_near_all(to_doubles(g.compute(both->gpu)), to_doubles(c.compute(both->cpu)), 0);
-    };
-    same(on_gpu.values, on_cpu.values);
-    same(on_gpu.indices, on_cpu.indices);
-    same(on_gpu.inverse_indices, on_cpu.inverse_indices);
-    same(on_gpu.counts, on_cpu.counts);
+  const std::size_t on_gpus_before = both->tasks_on_gpus();
+  const auto same = [&](const tessera::UniqueAll& on_gpu, const tessera::UniqueAll& on_cpu) {
+    both->expect_same_results(on_gpu.values, on_cpu.values);
+    both->expect_same_results(on_gpu.indices, on_cpu.indices);
+    both->expect_same_results(on_gpu.inverse_indices, on_cpu.inverse_indices);
+    both->expect_same_results(on_gpu.counts, on_cpu.counts);
+  };
+  for (const Array& a : arrays) {
+    SCOPED_TRACE(std::string(tessera::name(a.dtype())) + " " + tessera::shape_to_string(a.shape()));
+    same(tessera::unique_all(both->gpu, a), tessera::unique_all(both->cpu, a));
   }
   EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no stage of unique went to the CPU";
+  EXPECT_GT(both->tasks_on_gpus(), on_gpus_before);
+  // Complex values sort on the CPU: every stage after the sort follows them there.
+  const Array z = x * std::complex<double>(1, -1);
+  same(tessera::unique_all(both->gpu, z), tessera::unique_all(both->cpu, z));
 }
 
 TEST_F(GpuArray, MaskSelectionsMatchTheCpu) {

@@ -2,16 +2,19 @@
 // of a slab, a box of the mask that may span several mask blocks, visited in C order over
 // the box. The same table and the same lookups serve the host runners and the CUDA
 // kernels (kernels/cuda/select.cu), so that the CPU suites check what the GPU reads.
+// unique's shuffle (unique.cpp, kernels/cuda/unique.cu) finds the block of an element of
+// x with the table of a slab that is all of x.
 //
-// A table is int64 words. With nd axes:
+// A table is int64 words, a few per axis and per block boundary (never per element: a
+// table is copied to the device for every task that reads one). With nd axes:
 //   [0]            nd
 //   [1 + d]        length_d: the slab's extent along axis d
 //   [1 + nd + d]   grid_d: its blocks along axis d
 //   [1 + 2nd + d]  stride_d: the product of length_e for e > d (C order over the slab)
 //   [1 + 3nd + d]  lo_d: its first coordinate along axis d, in the mask
-//   [1 + 4nd + d]  first_d: the word where axis d's coordinate entries start
-// and for coordinate c of axis d, at first_d + 3c: the block holding it (along d), its
-// position in that block, and that block's length along d.
+//   [1 + 4nd + d]  first_d: the word where axis d's cuts start
+// and at first_d, the grid_d + 1 block boundaries along axis d, from 0 to length_d
+// (counted from lo_d); a coordinate's block is found by a binary search over them.
 #pragma once
 
 #include <cstdint>
@@ -43,10 +46,7 @@ inline std::vector<std::int64_t> make_slab_table(const std::vector<std::int64_t>
   }
   for (std::size_t d = 0; d < lo.size(); ++d) {
     t[static_cast<std::size_t>(1 + 4 * nd) + d] = static_cast<std::int64_t>(t.size());
-    for (std::size_t j = 0; j + 1 < cuts[d].size(); ++j) {
-      const std::int64_t length = cuts[d][j + 1] - cuts[d][j];
-      for (std::int64_t at = 0; at < length; ++at) t.insert(t.end(), {static_cast<std::int64_t>(j), at, length});
-    }
+    for (std::int64_t cut : cuts[d]) t.push_back(cut - lo[d]);
   }
   return t;
 }
@@ -73,9 +73,19 @@ TESSERA_HOST_DEVICE inline void locate_in_slab(const std::int64_t* table, std::i
   element = 0;
   for (std::int64_t d = 0; d < nd; ++d) {
     const std::int64_t c = (p / table[1 + 2 * nd + d]) % table[1 + d];
-    const std::int64_t* entry = table + table[1 + 4 * nd + d] + 3 * c;
-    block = block * table[1 + nd + d] + entry[0];
-    element = element * entry[2] + entry[1];
+    const std::int64_t grid = table[1 + nd + d];
+    const std::int64_t* cuts = table + table[1 + 4 * nd + d];
+    std::int64_t lo = 0, hi = grid - 1;  // the last cut at or below c: cuts[lo] <= c < cuts[hi + 1]
+    while (lo < hi) {
+      const std::int64_t mid = lo + (hi - lo + 1) / 2;
+      if (cuts[mid] <= c) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    block = block * grid + lo;
+    element = element * (cuts[lo + 1] - cuts[lo]) + (c - cuts[lo]);
   }
 }
 

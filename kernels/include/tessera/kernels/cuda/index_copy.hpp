@@ -10,19 +10,22 @@
 
 namespace tessera::kernels::cuda {
 
-/// Where one slice along the taken axis comes from: the address of its first row (outer
-/// index 0) and the distance in bytes between its rows.
-struct SliceSource {
-  const std::byte* first = nullptr;
-  std::int64_t row_stride = 0;
+/// A block that take reads: its elements, and where it starts and how long it is along
+/// the taken axis.
+struct TakenBlock {
+  const std::byte* data = nullptr;
+  std::int64_t start = 0;
+  std::int64_t length = 0;
 };
 
-/// `out` as (outer, slices, slice_bytes) in C order: out[o, r, :] is the `slice_bytes` at
-/// sources[r].first + o * sources[r].row_stride. `sources` is in device memory.
-/// `alignment`: a power of two dividing `out` and the start of every block the sources
-/// lie in; their first addresses and row strides are whole slices from there.
-void gather_slices_on_device(const SliceSource* sources, std::int64_t slices, std::int64_t outer,
-                             std::size_t slice_bytes, std::byte* out, std::size_t alignment, cudaStream_t stream);
+/// `out` as (outer, count, slice_bytes) in C order: out[o, r, :] is slice positions[r] of
+/// the taken axis at outer index o, read from the last of `blocks` starting at or before
+/// it (blocks in order along the axis, each (outer, length, slice_bytes) in C order).
+/// `positions` and `blocks` are in device memory. `alignment`: a power of two dividing
+/// `out` and every block's data.
+void gather_slices_on_device(const std::int64_t* positions, std::int64_t count, const TakenBlock* blocks,
+                             std::int64_t block_count, std::int64_t outer, std::size_t slice_bytes, std::byte* out,
+                             std::size_t alignment, cudaStream_t stream);
 
 /// Writes `values` (`count` elements of `element_bytes`, in C order over a box of `ndim`
 /// extents) into `out` at element offsets Σ k_d · strides[d] for the box's index k.

@@ -21,8 +21,7 @@ namespace tessera::kernels::cuda {
 void mark_value_starts_on_device(DType dtype, const void* records, std::int64_t count, const void* previous,
                                  bool first_starts, std::int64_t* flags, cudaStream_t stream);
 
-/// Bytes of the workspace select_value_starts_on_device and number_values_on_device need
-/// for `count` records.
+/// Bytes of the workspace select_value_starts_on_device needs for `count` records.
 std::size_t value_starts_workspace_bytes(std::int64_t count);
 
 /// The p with flags[p] set, ascending, into `positions` (room for `count`), and how many
@@ -61,7 +60,8 @@ void scatter_rows_on_device(const void* records, const std::int64_t* flags, std:
 
 /// The second half: out[offset] = value for every row of block `block` in the row chunks
 /// `chunks[j]` (`sizes[j]` rows each, grouped by block; both arrays in device memory).
+/// The block has `size` elements.
 void gather_inverse_on_device(const std::int64_t* const* chunks, const std::int64_t* sizes, std::int64_t chunk_count,
-                              std::int64_t block, std::int64_t* out, cudaStream_t stream);
+                              std::int64_t block, std::int64_t* out, std::int64_t size, cudaStream_t stream);
 
 }  // namespace tessera::kernels::cuda
