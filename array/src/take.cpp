@@ -34,6 +34,7 @@ class TakeRunner final : public TaskRunner {
   /// Inputs: the blocks read, each with this block's extents off the axis.
   Value run(std::span<const Value> inputs) const override {
     Chunk out = Chunk::allocate(dtype_, shape_);
+    if (out.nbytes() == 0) return Value::make(std::move(out));
     const AxisSplit s = split_at(shape_, axis_);
     const std::size_t slice = static_cast<std::size_t>(s.inner) * itemsize(dtype_);
     const std::vector<const void*> data = chunk_data(inputs);
@@ -79,22 +80,26 @@ class TakeRunner final : public TaskRunner {
       for (std::size_t j = 1; j < starts.size(); ++j) k += static_cast<std::size_t>(starts[j] <= p);
       return k;
     };
-    // Tile by tile: the addresses first, then the copies, so that the loads of a gather
-    // (cache misses, mostly) overlap instead of waiting behind each element's search.
+    // Tile by tile: the addresses first, then the copies for every outer index, so that
+    // the loads of a gather (cache misses, mostly) overlap instead of waiting behind each
+    // element's search, and the search is done once per position.
     constexpr std::size_t kTile = 4096;
-    std::array<const std::byte*, kTile> from{};
-    std::byte* to = out.buffer.data();
-    for (std::int64_t o = 0; o < s.outer; ++o) {
-      for (std::size_t first = 0; first < taken.size(); first += kTile) {
-        const std::size_t tile = std::min(kTile, taken.size() - first);
+    std::array<const std::byte*, kTile> from{};  // the slice at outer index 0
+    std::array<std::size_t, kTile> step{};        // bytes between its outer indices
+    const std::size_t count = taken.size();
+    for (std::size_t first = 0; first < count; first += kTile) {
+      const std::size_t tile = std::min(kTile, count - first);
+      for (std::size_t r = 0; r < tile; ++r) {
+        const std::int64_t p = taken[first + r];
+        const std::size_t k = block_of(p);
+        from[r] = static_cast<const std::byte*>(data[static_cast<std::size_t>(blocks_.inputs[k])]) +
+                  static_cast<std::size_t>(p - starts[k]) * bytes;
+        step[r] = static_cast<std::size_t>(blocks_.lengths[k]) * bytes;
+      }
+      for (std::int64_t o = 0; o < s.outer; ++o) {
+        std::byte* to = out.buffer.data() + (static_cast<std::size_t>(o) * count + first) * bytes;
         for (std::size_t r = 0; r < tile; ++r) {
-          const std::int64_t p = taken[first + r];
-          const std::size_t k = block_of(p);
-          from[r] = static_cast<const std::byte*>(data[static_cast<std::size_t>(blocks_.inputs[k])]) +
-                    static_cast<std::size_t>(o * blocks_.lengths[k] + p - starts[k]) * bytes;
-        }
-        for (std::size_t r = 0; r < tile; ++r) {
-          std::memcpy(to, from[r], bytes);
+          std::memcpy(to, from[r] + static_cast<std::size_t>(o) * step[r], bytes);
           to += bytes;
         }
       }

@@ -72,6 +72,7 @@ std::size_t count_true_workspace_bytes(std::int64_t n) {
 
 void count_true_on_device(const bool* mask, std::int64_t n, std::int64_t* count, void* workspace,
                           std::size_t workspace_bytes, cudaStream_t stream) {
+  clear_stale_launch_error();  // CUB reads the last error after its launches
   check_cuda(cub::DeviceReduce::TransformReduce(workspace, workspace_bytes, mask, reinterpret_cast<long long*>(count),
                                                 n, ::cuda::std::plus<long long>{}, AsCount{}, 0LL, stream),
              "counting true elements");
@@ -91,6 +92,7 @@ std::size_t select_workspace_bytes(std::int64_t n) {
 void count_true_in_slab_on_device(const std::int64_t* table, std::int64_t n, const bool* const* mask_blocks,
                                   std::int64_t* count, void* workspace, std::size_t workspace_bytes,
                                   cudaStream_t stream) {
+  clear_stale_launch_error();  // CUB reads the last error after its launches
   check_cuda(cub::DeviceReduce::TransformReduce(workspace, workspace_bytes, Positions(0),
                                                 reinterpret_cast<long long*>(count), n, ::cuda::std::plus<long long>{},
                                                 CountAt{{table, mask_blocks}}, 0LL, stream),
@@ -101,6 +103,7 @@ void select_true_on_device(const std::int64_t* table, std::int64_t n, const bool
                            std::int64_t* positions, std::int64_t* selected, void* workspace,
                            std::size_t workspace_bytes, cudaStream_t stream) {
   const IsTrueAt is_true{table, mask_blocks};
+  clear_stale_launch_error();  // CUB reads the last error after its launches
   check_cuda(cub::DeviceSelect::If(workspace, workspace_bytes, Positions(0), reinterpret_cast<long long*>(positions),
                                    reinterpret_cast<long long*>(selected), n, is_true, stream),
              "selecting true elements");

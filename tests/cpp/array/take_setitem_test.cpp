@@ -79,6 +79,28 @@ TEST(Take, FromExpressionsAndUnsignedIndices) {
   expect_near_all(computed(tessera::take(b, index_array({4, 0, 2}, DType::int64, 3), 0)), {1, 2, 3, 1, 2, 3, 1, 2, 3}, 0);
 }
 
+TEST(Take, ManyBlocksLongTilesAndOuterIndices) {
+  // Along an axis of 20 blocks (found by binary search) and of 5 (branch-free), more
+  // positions than one tile of addresses holds, below two blocks of outer indices.
+  const Shape shape{3, 5000};
+  const std::vector<double> values = counting(3 * 5000);
+  std::vector<std::int64_t> positions;
+  for (std::int64_t i = 0; i < 9000; ++i) positions.push_back((i * 7919 + 13) % 5000);
+  std::vector<double> ref;
+  for (std::int64_t o = 0; o < 3; ++o) {
+    for (std::int64_t p : positions) ref.push_back(values[static_cast<std::size_t>(o * 5000 + p)]);
+  }
+  for (std::int64_t columns : {250, 1000}) {
+    const Array x = tessera::from_vector(values, shape, tessera::ChunkSpec({2, columns}));
+    SCOPED_TRACE("column blocks of " + std::to_string(columns));
+    expect_near_all(computed(tessera::take(x, index_array(positions, DType::int64, 5000), 1)), ref, 0);
+  }
+  // Nothing to copy: a zero-length axis beside the taken one.
+  const Array empty = tessera::take(tessera::zeros({0, 10}), index_array({3, 1}, DType::int64, 1), 1);
+  EXPECT_EQ(empty.shape(), (Shape{0, 2}));
+  EXPECT_TRUE(computed(empty).empty());
+}
+
 TEST(Take, RejectsBadIndices) {
   const Array x = tessera::zeros({5, 4});
   const auto message = [&](const Array& indices, std::int64_t axis) {
