@@ -307,6 +307,14 @@ struct ValueStarts {
   Buffer positions;  // count + 1 int64: the positions, then how many
 };
 
+/// The int64 at word `at` of a device buffer (waits for the stream).
+std::int64_t count_on_device(const Buffer& buffer, std::int64_t at, const ExecutionContext& context) {
+  std::int64_t count = -1;
+  context.device.copy_to_host(buffer.view(static_cast<std::size_t>(at) * sizeof(count), sizeof(count)), &count,
+                              sizeof(count));
+  return count;
+}
+
 ValueStarts value_starts(DType dtype, const std::byte* previous, bool first_starts, const Value& run, bool select,
                          const ExecutionContext& context) {
   const std::int64_t count = records_in(run);
@@ -345,6 +353,12 @@ Value unique_part(DType dtype, UniquePart part, bool first_starts, std::int64_t 
   Chunk out = Chunk::allocate_on(context.device, part == UniquePart::values ? dtype : DType::int64, Shape{starts});
   if (starts == 0) return Value::make(std::move(out));
   const ValueStarts found = value_starts(dtype, nullptr, first_starts, run, true, context);
+  // The scan counted the starts of this chunk of R before: the host asserts the same.
+  const std::int64_t counted = count_on_device(found.positions, records_in(run), context);
+  if (counted != starts) {
+    throw Error(context.device.name() + ": unique found " + std::to_string(counted) +
+                " values starting in a chunk of its sorted run where its scan counted " + std::to_string(starts));
+  }
   const auto device_part = part == UniquePart::values    ? kernels::cuda::ValuePart::values
                            : part == UniquePart::indices ? kernels::cuda::ValuePart::indices
                                                          : kernels::cuda::ValuePart::counts;
@@ -376,11 +390,19 @@ Value unique_gather(std::int64_t block, const Shape& shape, std::span<const Valu
   const std::vector<const std::int64_t*> chunks = element_pointers<std::int64_t>(rows);
   std::vector<std::int64_t> sizes;
   for (const Value& r : rows) sizes.push_back(r.get<Chunk>().shape[0]);
+  sizes.push_back(0);  // then the rows found, counted on the device
   const Buffer device_chunks = upload(std::span<const std::int64_t* const>(chunks), context);
-  const Buffer device_sizes = upload(std::span<const std::int64_t>(sizes), context);
+  Buffer device_sizes = upload(std::span<const std::int64_t>(sizes), context);
   kernels::cuda::gather_inverse_on_device(device_chunks.as<const std::int64_t*>(), device_sizes.as<std::int64_t>(),
                                           static_cast<std::int64_t>(rows.size()), block, out.data<std::int64_t>(),
-                                          out.size(), stream_of(context));
+                                          out.size(), device_sizes.as<std::int64_t>() + rows.size(),
+                                          stream_of(context));
+  // Every element of the block has one row: the host asserts the same.
+  const std::int64_t found = count_on_device(device_sizes, static_cast<std::int64_t>(rows.size()), context);
+  if (found != out.size()) {
+    throw Error(context.device.name() + ": unique's shuffle brought " + std::to_string(found) + " rows to block " +
+                std::to_string(block) + " of the inverse, which has " + std::to_string(out.size()) + " elements");
+  }
   return Value::make(std::move(out));
 }
 

@@ -102,7 +102,7 @@ __global__ void rows_kernel(const std::byte* __restrict__ records, const long lo
 /// rows of `block` are a range, found by a binary search over its blocks, then written by
 /// the chunk's thread blocks together.
 __global__ void gather_inverse_kernel(const long long* const* __restrict__ chunks, const long long* __restrict__ sizes,
-                                      long long block, long long* __restrict__ out) {
+                                      long long block, long long* __restrict__ out, unsigned long long* found) {
   const long long* rows = chunks[blockIdx.y];
   const long long n = sizes[blockIdx.y];
   __shared__ long long range[2];
@@ -119,6 +119,7 @@ __global__ void gather_inverse_kernel(const long long* const* __restrict__ chunk
       }
       range[side] = lo;
     }
+    if (blockIdx.x == 0) atomicAdd(found, static_cast<unsigned long long>(range[1] - range[0]));
   }
   __syncthreads();
   const long long step = static_cast<long long>(gridDim.x) * blockDim.x;
@@ -262,7 +263,8 @@ void scatter_rows_on_device(const void* records, const std::int64_t* flags, std:
 }
 
 void gather_inverse_on_device(const std::int64_t* const* chunks, const std::int64_t* sizes, std::int64_t chunk_count,
-                              std::int64_t block, std::int64_t* out, std::int64_t size, cudaStream_t stream) {
+                              std::int64_t block, std::int64_t* out, std::int64_t size, std::int64_t* found,
+                              cudaStream_t stream) {
   if (chunk_count == 0 || size == 0) return;
   // One chunk may hold every row of the block: each chunk gets the thread blocks the
   // whole block would (grid y counts chunks, so a grid stays within CUDA's limit of
@@ -276,7 +278,7 @@ void gather_inverse_on_device(const std::int64_t* const* chunks, const std::int6
     gather_inverse_kernel<<<dim3(static_cast<unsigned>(tiles), static_cast<unsigned>(chunks_now)), kThreads, 0,
                             stream>>>(reinterpret_cast<const long long* const*>(chunks + first),
                                       reinterpret_cast<const long long*>(sizes + first), block,
-                                      reinterpret_cast<long long*>(out));
+                                      reinterpret_cast<long long*>(out), reinterpret_cast<unsigned long long*>(found));
     check_cuda(cudaGetLastError(), "gathering the inverse");
   }
 }

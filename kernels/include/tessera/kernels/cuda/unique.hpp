@@ -60,8 +60,10 @@ void scatter_rows_on_device(const void* records, const std::int64_t* flags, std:
 
 /// The second half: out[offset] = value for every row of block `block` in the row chunks
 /// `chunks[j]` (`sizes[j]` rows each, grouped by block; both arrays in device memory).
-/// The block has `size` elements.
+/// The block has `size` elements; the rows found are added to *found (device memory, set
+/// beforehand), which the caller compares with it.
 void gather_inverse_on_device(const std::int64_t* const* chunks, const std::int64_t* sizes, std::int64_t chunk_count,
-                              std::int64_t block, std::int64_t* out, std::int64_t size, cudaStream_t stream);
+                              std::int64_t block, std::int64_t* out, std::int64_t size, std::int64_t* found,
+                              cudaStream_t stream);
 
 }  // namespace tessera::kernels::cuda
