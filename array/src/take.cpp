@@ -18,6 +18,18 @@ namespace tessera {
 namespace array_detail {
 namespace {
 
+/// Which of the blocks starting at `starts` (ascending) holds position p: the last one
+/// starting at or before it. Without branches for a few blocks, where a mispredicted
+/// search per position would cost more than the rest of its work.
+std::size_t block_at(std::span<const std::int64_t> starts, std::int64_t p) {
+  if (starts.size() > 16) {
+    return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), p) - starts.begin() - 1);
+  }
+  std::size_t k = 0;
+  for (std::size_t j = 1; j < starts.size(); ++j) k += static_cast<std::size_t>(starts[j] <= p);
+  return k;
+}
+
 class TakeRunner final : public TaskRunner {
  public:
   /// The block's slices along the axis are positions [first, first + its length) of
@@ -73,13 +85,6 @@ class TakeRunner final : public TaskRunner {
     const std::size_t bytes = Size == 0 ? slice : Size;
     const std::span<const std::int64_t> taken = positions();
     const std::vector<std::int64_t>& starts = blocks_.starts;
-    // The last block starting at or before p, without branches for a few blocks.
-    const auto block_of = [&starts, few = starts.size() <= 16](std::int64_t p) {
-      if (!few) return static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), p) - starts.begin() - 1);
-      std::size_t k = 0;
-      for (std::size_t j = 1; j < starts.size(); ++j) k += static_cast<std::size_t>(starts[j] <= p);
-      return k;
-    };
     // Tile by tile: the addresses first, then the copies for every outer index, so that
     // the loads of a gather (cache misses, mostly) overlap instead of waiting behind each
     // element's search, and the search is done once per position.
@@ -91,7 +96,7 @@ class TakeRunner final : public TaskRunner {
       const std::size_t tile = std::min(kTile, count - first);
       for (std::size_t r = 0; r < tile; ++r) {
         const std::int64_t p = taken[first + r];
-        const std::size_t k = block_of(p);
+        const std::size_t k = block_at(starts, p);
         from[r] = static_cast<const std::byte*>(data[static_cast<std::size_t>(blocks_.inputs[k])]) +
                   static_cast<std::size_t>(p - starts[k]) * bytes;
         step[r] = static_cast<std::size_t>(blocks_.lengths[k]) * bytes;
@@ -138,8 +143,7 @@ class TakeNode final : public Node {
       std::vector<std::int64_t> read;
       for (std::int64_t r = offsets()[axis][q]; r < offsets()[axis][q + 1]; ++r) {
         const std::int64_t p = (*positions_)[static_cast<std::size_t>(r)];
-        const auto block = static_cast<std::size_t>(std::upper_bound(in_offsets.begin(), in_offsets.end(), p) -
-                                                    in_offsets.begin() - 1);
+        const std::size_t block = block_at(in_offsets, p);
         if (seen_by[block] == q + 1) continue;
         seen_by[block] = q + 1;
         read.push_back(static_cast<std::int64_t>(block));
@@ -188,20 +192,31 @@ class TakeNode final : public Node {
 std::vector<std::int64_t> positions_of(const HostArray& indices, std::int64_t n, int axis) {
   return type_dispatch(indices.dtype(), [&]<class T>() {
     std::vector<std::int64_t> out;
-    out.reserve(static_cast<std::size_t>(indices.size()));
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
       const T* v = indices.data<T>();
-      for (std::int64_t i = 0; i < indices.size(); ++i) {
-        const T value = v[i];
+      out.resize(static_cast<std::size_t>(indices.size()));
+      // Compared as unsigned magnitudes so that uint64 indices past INT64_MAX are caught.
+      const auto outside = [n](T value, std::uint64_t& magnitude) {
         const bool negative = std::is_signed_v<T> && value < T{0};
-        // Compared as unsigned magnitudes so that uint64 indices past INT64_MAX are caught.
         const auto bits = static_cast<std::uint64_t>(value);
-        const std::uint64_t magnitude = negative ? std::uint64_t{0} - bits : bits;
-        if (negative ? magnitude > static_cast<std::uint64_t>(n) : magnitude >= static_cast<std::uint64_t>(n)) {
-          throw IndexError("take: index " + std::to_string(value) + " is out of bounds for axis " + std::to_string(axis) +
+        magnitude = negative ? std::uint64_t{0} - bits : bits;
+        return negative ? magnitude > static_cast<std::uint64_t>(n) : magnitude >= static_cast<std::uint64_t>(n);
+      };
+      // One pass without a branch per index; the first one out of range is looked for
+      // only when there is one.
+      bool any_outside = false;
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        std::uint64_t magnitude = 0;
+        any_outside |= outside(v[i], magnitude);
+        const bool negative = std::is_signed_v<T> && v[i] < T{0};
+        out[i] = negative ? n - static_cast<std::int64_t>(magnitude) : static_cast<std::int64_t>(magnitude);
+      }
+      for (std::size_t i = 0; any_outside && i < out.size(); ++i) {
+        std::uint64_t magnitude = 0;
+        if (outside(v[i], magnitude)) {
+          throw IndexError("take: index " + std::to_string(v[i]) + " is out of bounds for axis " + std::to_string(axis) +
                            " with size " + std::to_string(n));
         }
-        out.push_back(negative ? n - static_cast<std::int64_t>(magnitude) : static_cast<std::int64_t>(magnitude));
       }
     }
     return out;
