@@ -4,6 +4,7 @@
 
 #include "block_task_node.hpp"
 #include "gpu_runners.hpp"
+#include "radix_sort.hpp"
 #include "runners.hpp"
 #include "tessera/core/error.hpp"
 
@@ -43,14 +44,20 @@ class SortRunsRunner final : public TaskRunner {
     type_dispatch(dtype_, [&]<class T>() {
       const T* values = in.data<T>();
       auto* records = reinterpret_cast<Record<T>*>(out.buffer.data());
-      const RecordOrder<T> order{{descending_}};
+      [[maybe_unused]] const RecordOrder<T> order{{descending_}};
+      [[maybe_unused]] RecordRadixSort<T> radix_sort;  // real and bool values; complex ones compare
       for (std::int64_t lane = 0; lane < lanes_.count(); ++lane) {
         Record<T>* run = records + lane * lanes_.length;
         for (std::int64_t p = 0; p < lanes_.length; ++p) {
           run[p] = Record<T>{values[lanes_.offset(lane, p)], indices_[static_cast<std::size_t>(p)]};
         }
-        // Indices are distinct within a lane, so the order is total: std::sort is stable here.
-        std::sort(run, run + lanes_.length, order);
+        // The indices ascend along a lane: a stable sort by value orders equal values by
+        // index, as RecordOrder does (and std::sort does with it, indices being distinct).
+        if constexpr (IsComplex<T>::value) {
+          std::sort(run, run + lanes_.length, order);
+        } else {
+          radix_sort(run, static_cast<std::size_t>(lanes_.length), descending_);
+        }
       }
     });
     return Value::make(std::move(out));

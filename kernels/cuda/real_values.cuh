@@ -1,6 +1,6 @@
 // What the device sort and the kernels that read its records (sort.cu, unique.cu) share:
 // the dtypes they order (every real one; complex values sort on the CPU) and values moved
-// as their bytes.
+// as their bytes (order_key.hpp).
 #pragma once
 
 #include <cstdint>
@@ -11,14 +11,11 @@
 #include "tessera/core/error.hpp"
 #include "tessera/kernels/cuda/sort.hpp"
 #include "tessera/kernels/ops/traits.hpp"
+#include "tessera/kernels/order_key.hpp"
 
 namespace tessera::kernels::cuda {
 
-/// The unsigned type of `Size` bytes: values move as their bytes.
-template <std::size_t Size>
-using Bytes = std::conditional_t<
-    Size == 1, std::uint8_t,
-    std::conditional_t<Size == 2, std::uint16_t, std::conditional_t<Size == 4, std::uint32_t, std::uint64_t>>>;
+using kernels::Bytes;  // values move as their bytes
 
 /// Calls f.operator()<T>() for a real dtype; TypeError for complex ones.
 template <class F>

@@ -12,6 +12,7 @@
 #include "grid_stride.cuh"
 #include "real_values.cuh"
 #include "tessera/kernels/cuda/check.hpp"
+#include "tessera/kernels/order_key.hpp"
 
 namespace tessera::kernels::cuda {
 namespace {
@@ -32,38 +33,6 @@ __global__ void make_records_kernel(const V* __restrict__ values, long long leng
     const long long o = lane / inner, i = lane % inner;
     records[e] = DeviceRecord{values[(o * length + p) * inner + i], indices[p]};
   }
-}
-
-/// An unsigned key whose order is the value order of sort_order.hpp: NaNs above
-/// everything in both directions, -0.0 equal to 0.0, `bits` significant bits.
-template <class T>
-__device__ unsigned long long order_key(T v, bool descending) {
-  constexpr int bits = 8 * static_cast<int>(sizeof(T));
-  constexpr unsigned long long mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
-  unsigned long long key;
-  if constexpr (std::is_same_v<T, bool>) {
-    key = v ? 1 : 0;
-  } else if constexpr (ops::is_real_float_v<T>) {
-    // From the bits alone, which the 16-bit and the built-in floats lay out alike.
-    using U = Bytes<sizeof(T)>;
-    U u;
-    memcpy(&u, &v, sizeof(U));
-    constexpr U sign = U(1) << (bits - 1);
-    constexpr U magnitude = static_cast<U>(~sign);
-    constexpr U infinity = [] {
-      if constexpr (is_narrow_float_v<T>) return U(T::kExponentField);
-      return sizeof(T) == 4 ? U(0x7f800000u) : U(0x7ff0000000000000ull);
-    }();
-    if ((u & magnitude) > infinity) return mask;  // NaN
-    if ((u & magnitude) == 0) u = 0;              // -0.0 sorts as 0.0
-    // Negative values: all bits flipped (larger magnitudes lower); others: the sign set.
-    key = (u & sign) ? static_cast<U>(~u) : static_cast<U>(u | sign);
-  } else if constexpr (std::is_signed_v<T>) {
-    key = static_cast<unsigned long long>(static_cast<std::make_unsigned_t<T>>(v)) ^ (1ull << (bits - 1));
-  } else {
-    key = v;
-  }
-  return descending ? ~key & mask : key;
 }
 
 template <class T>

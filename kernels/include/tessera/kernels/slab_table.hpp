@@ -20,11 +20,7 @@
 #include <cstdint>
 #include <vector>
 
-#if defined(__CUDACC__)
-#define TESSERA_HOST_DEVICE __host__ __device__
-#else
-#define TESSERA_HOST_DEVICE
-#endif
+#include "tessera/kernels/host_device.hpp"
 
 namespace tessera::kernels {
 
