@@ -75,4 +75,21 @@ TEST(RecordRadixSort, MatchesTheComparisonSortForEveryRealType) {
   check_radix_sort<double>();
 }
 
+TEST(RecordRadixSort, SkipsSharedLowBytesAndReusesItsScratchForShorterLanes) {
+  // Multiples of 256 share their lowest byte, so the first pass is skipped and a higher
+  // byte decides; lanes shrink after a long one, with the same scratch.
+  std::mt19937_64 rng(6);
+  RecordRadixSort<std::int32_t> radix_sort;
+  for (std::size_t n : {5000, 300, 4000, 256}) {
+    std::vector<Record<std::int32_t>> records(n);
+    for (std::size_t p = 0; p < n; ++p) {
+      records[p] = {static_cast<std::int32_t>(rng() % 64) * 256 - 4096, static_cast<std::int64_t>(p)};
+    }
+    std::vector<Record<std::int32_t>> expected = records;
+    std::sort(expected.begin(), expected.end(), RecordOrder<std::int32_t>{{false}});
+    radix_sort(records.data(), n, false);
+    for (std::size_t p = 0; p < n; ++p) ASSERT_EQ(records[p].index, expected[p].index) << "at " << p << " of " << n;
+  }
+}
+
 }  // namespace

@@ -72,6 +72,31 @@ void check_matrix_sorts(unsigned seed) {
   }
 }
 
+// Columns longer than the radix sort's cutoff, several to a block (lanes with inner > 1).
+template <class T>
+void check_tall_sorts(unsigned seed) {
+  const Shape shape{600, 3};
+  const std::vector<T> v = tied_values<T>(1800, seed);
+  for (const ChunkSpec& chunks : {ChunkSpec(std::vector<std::int64_t>{600, 3}), ChunkSpec(std::vector<std::int64_t>{256, 2})}) {
+    const Array x = array_of(v, shape, chunks);
+    for (const bool descending : {false, true}) {
+      const std::string what = x.repr() + " axis 0" + (descending ? " descending" : "");
+      const auto ref = reference_sort(v, shape, 0, descending);
+      expect_same_values(computed_values<T>(tessera::sort(x, 0, {.descending = descending})), ref.values, "sort of " + what);
+      expect_same_values(computed_values<std::int64_t>(tessera::argsort(x, 0, {.descending = descending})), ref.indices,
+                         "argsort of " + what);
+    }
+  }
+}
+
+TEST(Sort, TallColumnsOfEveryWidth) {
+  check_tall_sorts<float>(11);
+  check_tall_sorts<std::int16_t>(12);
+  check_tall_sorts<std::uint8_t>(13);
+  check_tall_sorts<std::int64_t>(14);
+  check_tall_sorts<bool>(15);
+}
+
 TEST(Sort, Float64MatrixWithNaNsSignedZerosAndTies) { check_matrix_sorts<double>(1); }
 TEST(Sort, Float32Matrix) { check_matrix_sorts<float>(2); }
 TEST(Sort, Int32Matrix) { check_matrix_sorts<std::int32_t>(3); }
