@@ -160,8 +160,7 @@ Value search_sorted(DType dtype, bool right, const Shape& shape, std::span<const
     pieces.push_back({c.buffer.data(), c.size(), total});
     total += c.size();
   }
-  const Buffer device_pieces =
-      pieces.empty() ? Buffer{} : upload(std::span<const kernels::cuda::SortedPiece>(pieces), context);
+  const Buffer device_pieces = upload(std::span<const kernels::cuda::SortedPiece>(pieces), context);
   kernels::cuda::search_sorted_on_device(dtype, right, device_pieces.as<kernels::cuda::SortedPiece>(),
                                          static_cast<std::int64_t>(pieces.size()), total,
                                          values.get<Chunk>().buffer.data(), out.size(), out.data<std::int64_t>(),
@@ -186,6 +185,14 @@ struct SelectedPositions {
   Buffer positions;
 };
 
+/// The int64 at word `at` of a device buffer (waits for the stream).
+std::int64_t count_on_device(const Buffer& buffer, std::int64_t at, const ExecutionContext& context) {
+  std::int64_t count = -1;
+  context.device.copy_to_host(buffer.view(static_cast<std::size_t>(at) * sizeof(count), sizeof(count)), &count,
+                              sizeof(count));
+  return count;
+}
+
 SelectedPositions select_positions(const SlabSelection& slab, const ExecutionContext& context) {
   SelectedPositions out{upload(slab.table, context),
                         context.device.allocate(static_cast<std::size_t>(slab.count + 1) * sizeof(std::int64_t))};
@@ -200,9 +207,7 @@ SelectedPositions select_positions(const SlabSelection& slab, const ExecutionCon
   kernels::cuda::count_true_in_slab_on_device(out.table.as<std::int64_t>(), slab.size, mask_pointers.as<const bool*>(),
                                               found_on_device, workspace.data(), workspace.nbytes(),
                                               stream_of(context));
-  std::int64_t found = -1;
-  context.device.copy_to_host(out.positions.view(static_cast<std::size_t>(slab.count) * sizeof(std::int64_t), sizeof(found)),
-                              &found, sizeof(found));
+  const std::int64_t found = count_on_device(out.positions, slab.count, context);
   if (found != slab.count) {
     throw ValueError(context.device.name() + ": the mask holds " + std::to_string(found) + " true elements where " +
                      std::to_string(slab.count) + " were counted: it changed after the selection was made");
@@ -280,7 +285,7 @@ Value set_items(const kernels::FusedProgram& block, const kernels::FusedProgram&
     start += first[d] * strides[d];
     table.push_back(step[d] * strides[d]);
   }
-  const Buffer device_table = table.empty() ? Buffer{} : upload(std::span<const std::int64_t>(table), context);
+  const Buffer device_table = upload(std::span<const std::int64_t>(table), context);
   const auto sources = chunk_data(inputs);
   kernels::cuda::evaluate_fused_on_device(block, sources, shape, out.buffer.data(), stream_of(context));
   const std::int64_t count = shape_size(counts);
@@ -306,14 +311,6 @@ struct ValueStarts {
   Buffer flags;
   Buffer positions;  // count + 1 int64: the positions, then how many
 };
-
-/// The int64 at word `at` of a device buffer (waits for the stream).
-std::int64_t count_on_device(const Buffer& buffer, std::int64_t at, const ExecutionContext& context) {
-  std::int64_t count = -1;
-  context.device.copy_to_host(buffer.view(static_cast<std::size_t>(at) * sizeof(count), sizeof(count)), &count,
-                              sizeof(count));
-  return count;
-}
 
 ValueStarts value_starts(DType dtype, const std::byte* previous, bool first_starts, const Value& run, bool select,
                          const ExecutionContext& context) {

@@ -1,6 +1,6 @@
 // What the device sort and the kernels that read its records (sort.cu, unique.cu) share:
 // the dtypes they order (every real one; complex values sort on the CPU) and values moved
-// as their bytes (order_key.hpp).
+// as their bytes (kernels::Bytes, order_key.hpp).
 #pragma once
 
 #include <cstdint>
@@ -14,8 +14,6 @@
 #include "tessera/kernels/order_key.hpp"
 
 namespace tessera::kernels::cuda {
-
-using kernels::Bytes;  // values move as their bytes
 
 /// Calls f.operator()<T>() for a real dtype; TypeError for complex ones.
 template <class F>
