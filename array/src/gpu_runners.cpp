@@ -138,7 +138,7 @@ Value merge_runs(const MergeRunsRunner::Params& p, std::span<const Value> inputs
                                         .descending = p.descending,
                                         .lanes = lanes,
                                         .length = length,
-                                        .index_bound = p.runs_in_index_order ? 0 : length},
+                                        .index_bound = p.index_bound},
                                        all.data(), context);
   const auto part = p.output == MergeOutput::records   ? kernels::cuda::SortedPart::records
                     : p.output == MergeOutput::indices ? kernels::cuda::SortedPart::indices
@@ -347,22 +347,52 @@ Value unique_scan(DType dtype, const Value* previous, const Value& run, const Ex
 
 Value unique_part(DType dtype, UniquePart part, bool first_starts, std::int64_t starts, std::int64_t end,
                   const Value& run, const ExecutionContext& context) {
-  Chunk out = Chunk::allocate_on(context.device, part == UniquePart::values ? dtype : DType::int64, Shape{starts});
+  constexpr auto kRecord = static_cast<std::int64_t>(kernels::cuda::kSortRecordBytes);
+  Chunk out = part == UniquePart::records
+                  ? Chunk::allocate_on(context.device, DType::uint8, Shape{starts, kRecord})
+                  : Chunk::allocate_on(context.device, part == UniquePart::values ? dtype : DType::int64, Shape{starts});
   if (starts == 0) return Value::make(std::move(out));
   const ValueStarts found = value_starts(dtype, nullptr, first_starts, run, true, context);
   // The scan counted the starts of this chunk of R before: the host asserts the same.
   const std::int64_t counted = count_on_device(found.positions, records_in(run), context);
   if (counted != starts) {
     throw Error(context.device.name() + ": unique found " + std::to_string(counted) +
-                " values starting in a chunk of its sorted run where its scan counted " + std::to_string(starts));
+                " values starting in a chunk of its sorted run where an earlier pass counted " + std::to_string(starts));
   }
   const auto device_part = part == UniquePart::values    ? kernels::cuda::ValuePart::values
                            : part == UniquePart::indices ? kernels::cuda::ValuePart::indices
-                                                         : kernels::cuda::ValuePart::counts;
+                           : part == UniquePart::counts  ? kernels::cuda::ValuePart::counts
+                                                         : kernels::cuda::ValuePart::records;
   kernels::cuda::write_values_on_device(dtype, device_part, run.get<Chunk>().buffer.data(),
                                         found.positions.as<std::int64_t>(), starts, end, out.buffer.data(),
                                         stream_of(context));
   return Value::make(std::move(out));
+}
+
+namespace {
+
+Value sorted_block(DType dtype, std::span<const std::int64_t> indices, const Value& input,
+                   const ExecutionContext& context) {
+  const auto n = static_cast<std::int64_t>(indices.size());
+  return sort_runs(dtype, false, Lanes{1, n, 1}, indices,
+                   Shape{n, static_cast<std::int64_t>(kernels::cuda::kSortRecordBytes)}, input, context);
+}
+
+}  // namespace
+
+std::int64_t count_distinct(DType dtype, std::span<const std::int64_t> indices, const Value& input,
+                            const ExecutionContext& context) {
+  const auto n = static_cast<std::int64_t>(indices.size());
+  if (n == 0) return 0;
+  const ValueStarts found = value_starts(dtype, nullptr, true, sorted_block(dtype, indices, input, context), true, context);
+  return count_on_device(found.positions, n, context);
+}
+
+Value first_records(DType dtype, std::span<const std::int64_t> indices, std::int64_t distinct, const Value& input,
+                    const ExecutionContext& context) {
+  const auto n = static_cast<std::int64_t>(indices.size());
+  return unique_part(dtype, UniquePart::records, true, distinct, n, sorted_block(dtype, indices, input, context),
+                     context);
 }
 
 Value unique_scatter(DType dtype, bool first_starts, std::int64_t values_before,

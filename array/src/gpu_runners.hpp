@@ -51,8 +51,9 @@ Value search_sorted(DType dtype, bool right, const Shape& shape, std::span<const
                     const ExecutionContext& context);
 
 /// What unique writes per value (unique.cpp): the value, the flat index of its first
-/// element, or how many elements hold it.
-enum class UniquePart : std::uint8_t { values, indices, counts };
+/// element, how many elements hold it, or the record of its first element (a row of
+/// record bytes, uint8).
+enum class UniquePart : std::uint8_t { values, indices, counts, records };
 
 /// unique's stages on the device, over a chunk `run` of R (records sorted by value) of
 /// real `dtype`; unique.cpp says what each computes on the host.
@@ -71,6 +72,15 @@ Value unique_scatter(DType dtype, bool first_starts, std::int64_t values_before,
 /// The second half: block `block` of inverse_indices (a new int64 chunk of `shape`) from
 /// the row chunks `rows`.
 Value unique_gather(std::int64_t block, const Shape& shape, std::span<const Value> rows,
+                    const ExecutionContext& context);
+
+/// unique_values' passes on the device (unique_values.cpp), over one block `input` of x
+/// whose elements have flat indices `indices`, by sorting it: the number of its distinct
+/// values; and the records (a new {distinct, record bytes} uint8 chunk, sorted) of the
+/// first element of each of its `distinct` values.
+std::int64_t count_distinct(DType dtype, std::span<const std::int64_t> indices, const Value& input,
+                            const ExecutionContext& context);
+Value first_records(DType dtype, std::span<const std::int64_t> indices, std::int64_t distinct, const Value& input,
                     const ExecutionContext& context);
 
 /// A new device chunk {1} of int64: the number of true elements of the bool chunk `mask`.

@@ -112,29 +112,62 @@ Array sorted_runs_along(const Array& x, int axis, bool descending) {
                                    std::vector<Array>{x}, std::move(tasks));
 }
 
+std::int64_t BlockFlatIndex::at(std::int64_t p) const {
+  std::int64_t flat = 0;
+  for (std::size_t d = box.lo.size(); d-- > 0;) {
+    const std::int64_t extent = box.hi[d] - box.lo[d];
+    flat += (box.lo[d] + p % extent) * strides[d];
+    p /= extent;
+  }
+  return flat;
+}
+
+std::vector<std::int64_t> BlockFlatIndex::all() const {
+  std::vector<std::int64_t> indices;
+  indices.reserve(static_cast<std::size_t>(shape_size(box.extent())));
+  if (box.lo.empty()) {
+    indices.push_back(0);  // a 0-d array's one element
+    return indices;
+  }
+  // Rows along the last axis are runs of consecutive flat indices.
+  const std::size_t last = box.lo.size() - 1;
+  Shape rows_hi = box.hi;
+  rows_hi[last] = box.lo[last] + 1;
+  for_each_index(box.lo, rows_hi, [&](const std::vector<std::int64_t>& at) {
+    std::int64_t start = 0;
+    for (std::size_t d = 0; d < at.size(); ++d) start += at[d] * strides[d];
+    for (std::int64_t i = 0; i < box.hi[last] - box.lo[last]; ++i) indices.push_back(start + i);
+  });
+  return indices;
+}
+
+BlockFlatIndex BlockFlatIndex::of(const Node& x, std::int64_t block) {
+  return {x.block_box(x.block_index(block)), c_strides(x.shape())};
+}
+
+std::vector<std::int64_t> block_sizes(const Node& x) {
+  std::vector<std::int64_t> sizes;
+  for (std::int64_t b = 0; b < x.block_count(); ++b) sizes.push_back(shape_size(x.block_box(x.block_index(b)).extent()));
+  return sizes;
+}
+
+BlockTask sorted_run_task(const Array& x, std::int64_t block) {
+  const std::size_t bytes = record_bytes(x.dtype());
+  std::vector<std::int64_t> indices = BlockFlatIndex::of(*x.node(), block).all();
+  const auto size = static_cast<std::int64_t>(indices.size());
+  const Lanes one_lane{1, size, 1};
+  return {std::make_shared<SortRunsRunner>(x.dtype(), false, one_lane, std::move(indices),
+                                           Shape{size, static_cast<std::int64_t>(bytes)}),
+          {{0, block}}};
+}
+
 Array sorted_runs_flat(const Array& x) {
   const Node& node = *x.node();
   const std::size_t bytes = record_bytes(x.dtype());
-  const Strides strides = c_strides(x.shape());
   std::vector<BlockTask> tasks;
-  std::vector<std::int64_t> sizes;
-  for (std::int64_t b = 0; b < node.block_count(); ++b) {
-    const Box box = node.block_box(node.block_index(b));
-    std::vector<std::int64_t> indices;
-    for_each_index(box.lo, box.hi, [&](const std::vector<std::int64_t>& at) {
-      std::int64_t flat = 0;
-      for (std::size_t d = 0; d < at.size(); ++d) flat += at[d] * strides[d];
-      indices.push_back(flat);
-    });
-    const auto size = static_cast<std::int64_t>(indices.size());
-    sizes.push_back(size);
-    const Lanes one_lane{1, size, 1};
-    tasks.push_back({std::make_shared<SortRunsRunner>(x.dtype(), false, one_lane, std::move(indices),
-                                                      Shape{size, static_cast<std::int64_t>(bytes)}),
-                     {{0, b}}});
-  }
+  for (std::int64_t b = 0; b < node.block_count(); ++b) tasks.push_back(sorted_run_task(x, b));
   return make_array<BlockTaskNode>("sort-runs", Shape{x.size(), static_cast<std::int64_t>(bytes)}, DType::uint8,
-                                   with_record_axis({std::move(sizes)}, bytes), std::vector<Array>{x},
+                                   with_record_axis({block_sizes(node)}, bytes), std::vector<Array>{x},
                                    std::move(tasks));
 }
 

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "block_task_node.hpp"
+#include "node.hpp"
 #include "sort_order.hpp"
 #include "tessera/array/array.hpp"
 #include "tessera/core/task.hpp"
@@ -38,6 +40,25 @@ Array sorted_runs_along(const Array& x, int axis, bool descending);
 /// internal uint8 array of shape (x.size, record bytes) with one block per block of x.
 Array sorted_runs_flat(const Array& x);
 
+/// The number of elements of each block of x, in block order (empty blocks included):
+/// the lengths of sorted_runs_flat(x)'s runs.
+std::vector<std::int64_t> block_sizes(const Node& x);
+
+/// The task of block `block` of sorted_runs_flat(x), reading x's block as input 0.
+BlockTask sorted_run_task(const Array& x, std::int64_t block);
+
+/// The flat (C-order) index in an array of the elements of one of its blocks.
+struct BlockFlatIndex {
+  Box box;          ///< the block's
+  Strides strides;  ///< the array's C-order strides
+  /// Of the block's element p (C order within the block).
+  std::int64_t at(std::int64_t p) const;
+  /// Of every element, in the block's C order.
+  std::vector<std::int64_t> all() const;
+  /// Block `block` of `x`.
+  static BlockFlatIndex of(const Node& x, std::int64_t block);
+};
+
 /// What a merge task writes.
 enum class MergeOutput : std::uint8_t {
   records,  ///< the merged records, lanes one after the other (an internal run again)
@@ -59,9 +80,11 @@ class MergeRunsRunner final : public TaskRunner {
     std::vector<std::int64_t> run_lengths;
     std::int64_t rank_lo = 0;
     std::int64_t rank_hi = 0;
-    /// Whether the runs, taken in order, hold their lane's indices in increasing order
-    /// (runs along an axis); false for runs of blocks whose flat indices interleave.
-    bool runs_in_index_order = true;
+    /// 0 where the runs, taken in order, hold their lane's indices in increasing order
+    /// (runs along an axis). Runs of blocks whose flat indices interleave: a bound above
+    /// every record's index (the array's size, which R's records may be far fewer than),
+    /// for the device merge's ordering of equal values by index.
+    std::int64_t index_bound = 0;
 
     /// The dtype of the block the task writes.
     DType out_dtype() const {

@@ -3,7 +3,10 @@
 // (the only numbers gathered); then values, first indices and counts are tasks per chunk
 // of R, and inverse_indices is a shuffle: each chunk of R sends (block, offset, group)
 // triples, grouped by block (sorted, on the host), to the blocks of x they belong to.
+// unique_values, which needs less, has its own way to R (unique_values.cpp).
+#include <algorithm>
 #include <array>
+#include <iterator>
 
 #include "block_task_node.hpp"
 #include "data_dependent.hpp"
@@ -13,6 +16,7 @@
 #include "tessera/array/sorting.hpp"
 #include "tessera/core/error.hpp"
 #include "tessera/kernels/slab_table.hpp"
+#include "unique_run.hpp"
 
 namespace tessera {
 
@@ -20,6 +24,11 @@ using array_detail::BlockTask;
 using array_detail::BlockTaskNode;
 using array_detail::make_array;
 using array_detail::Record;
+using array_detail::RunChunk;
+using array_detail::SortedRun;
+using array_detail::empty_of;
+using array_detail::merge_and_scan;
+using array_detail::per_value;
 using array_detail::gpu::UniquePart;
 namespace gpu = array_detail::gpu;
 
@@ -79,20 +88,12 @@ class ScanRunner final : public TaskRunner {
   bool has_previous_;
 };
 
-// What is known of one chunk of R once the scan is gathered.
-struct RunChunk {
-  std::int64_t rank = 0;        // rank of its first record in R
-  std::int64_t size = 0;
-  std::int64_t starts = 0;      // values starting in it
-  bool first_starts = false;    // whether its first record starts a value
-  std::int64_t groups_before = 0;
-  std::int64_t next_start = 0;  // rank of the first value start after it (R's size if none)
-};
-
 // One chunk of values, indices or counts: a field per value starting in a chunk of R.
 class GroupsRunner final : public TaskRunner {
  public:
-  GroupsRunner(DType dtype, UniquePart field, RunChunk chunk) : dtype_(dtype), field_(field), chunk_(chunk) {}
+  GroupsRunner(DType dtype, UniquePart field, RunChunk chunk) : dtype_(dtype), field_(field), chunk_(chunk) {
+    TESSERA_ASSERT(field != UniquePart::records, "records of R are written on the device alone");
+  }
   Value run(std::span<const Value> inputs) const override {
     Chunk out = Chunk::allocate(field_ == UniquePart::values ? dtype_ : DType::int64, Shape{chunk_.starts});
     type_dispatch(dtype_, [&]<class T>() {
@@ -211,9 +212,82 @@ class GatherRunner final : public TaskRunner {
   Shape shape_;
 };
 
+}  // namespace
+
+namespace array_detail {
+
 Array empty_of(DType dtype) { return zeros({0}, {.dtype = dtype}); }
 
-}  // namespace
+SortedRun merge_and_scan(Client& client, DType dtype, const Runs& runs, const std::vector<std::int64_t>& chunk_sizes) {
+  const auto bytes = static_cast<std::int64_t>(array_detail::record_bytes(dtype));
+  std::int64_t n = 0;
+  for (std::int64_t size : runs.lengths) n += size;
+  SortedRun r{dtype, Array(), {}, 0};
+  std::vector<BlockTask> merges;
+  for (std::int64_t size : chunk_sizes) {
+    RunChunk c;
+    c.rank = r.chunks.empty() ? 0 : r.chunks.back().rank + r.chunks.back().size;
+    c.size = size;
+    r.chunks.push_back(c);
+    array_detail::MergeRunsRunner::Params params;
+    params.dtype = dtype;
+    params.output = array_detail::MergeOutput::records;
+    params.out_shape = {size, bytes};
+    params.out_lanes = {1, size, 1};
+    params.run_lengths = runs.lengths;
+    params.rank_lo = c.rank;
+    params.rank_hi = c.rank + size;
+    params.index_bound = runs.index_bound;  // the blocks' flat indices interleave
+    BlockTask task{std::make_shared<array_detail::MergeRunsRunner>(std::move(params)), {}};
+    for (std::size_t b = 0; b < runs.lengths.size(); ++b) task.reads.push_back({0, static_cast<std::int64_t>(b)});
+    merges.push_back(std::move(task));
+  }
+  TESSERA_ASSERT(r.chunks.empty() ? n == 0 : r.chunks.back().rank + r.chunks.back().size == n,
+                 "R's chunks do not cover its records");
+  r.records = make_array<BlockTaskNode>("unique-sort", Shape{n, bytes}, DType::uint8, ChunkSizes{chunk_sizes, {bytes}},
+                                        std::vector<Array>{runs.records}, std::move(merges))
+                  .persist(client);
+
+  std::vector<BlockTask> scans;
+  for (std::size_t j = 0; j < r.chunks.size(); ++j) {
+    BlockTask task{std::make_shared<ScanRunner>(dtype, j > 0), {}};
+    if (j > 0) task.reads.push_back({0, static_cast<std::int64_t>(j) - 1});
+    task.reads.push_back({0, static_cast<std::int64_t>(j)});
+    scans.push_back(std::move(task));
+  }
+  const auto nchunks = static_cast<std::int64_t>(r.chunks.size());
+  const std::vector<std::int64_t> scanned = array_detail::gather_int64(
+      client, make_array<BlockTaskNode>("unique-scan", Shape{nchunks, 2}, DType::int64,
+                                        ChunkSizes{std::vector<std::int64_t>(r.chunks.size(), 1), {2}},
+                                        std::vector<Array>{r.records}, std::move(scans)));
+  for (std::size_t j = 0; j < r.chunks.size(); ++j) {
+    r.chunks[j].starts = scanned[2 * j];
+    r.chunks[j].first_starts = scanned[2 * j + 1] == 0;
+    r.chunks[j].groups_before = r.groups;
+    r.groups += r.chunks[j].starts;
+  }
+  std::int64_t next_start = n;
+  for (std::size_t j = r.chunks.size(); j-- > 0;) {
+    r.chunks[j].next_start = next_start;
+    if (r.chunks[j].starts > 0) next_start = r.chunks[j].rank + scanned[2 * j + 1];
+  }
+  return r;
+}
+
+Array per_value(const SortedRun& r, UniquePart field, DType out_dtype, const char* label) {
+  std::vector<std::int64_t> starts;
+  for (const RunChunk& c : r.chunks) starts.push_back(c.starts);
+  std::vector<BlockTask> tasks;
+  std::vector<std::int64_t> out_chunks;
+  for (std::size_t j : array_detail::kept_groups(starts)) {
+    tasks.push_back({std::make_shared<GroupsRunner>(r.dtype, field, r.chunks[j]), {{0, static_cast<std::int64_t>(j)}}});
+    out_chunks.push_back(r.chunks[j].starts);
+  }
+  return make_array<BlockTaskNode>(label, Shape{r.groups}, out_dtype, ChunkSizes{out_chunks},
+                                   std::vector<Array>{r.records}, std::move(tasks));
+}
+
+}  // namespace array_detail
 
 UniqueAll unique_all(Client& client, const Array& x) {
   const DType dtype = x.dtype();
@@ -222,103 +296,34 @@ UniqueAll unique_all(Client& client, const Array& x) {
     return {empty_of(dtype), empty_of(DType::int64),
             zeros(x.shape(), {.dtype = DType::int64, .chunks = ChunkSpec(x.chunks())}), empty_of(DType::int64)};
   }
-  const std::size_t bytes = array_detail::record_bytes(dtype);
   const array_detail::Node& x_node = *x.node();
 
-  // R: every element as a record, sorted by (value, flat index) across all blocks, in
-  // chunks the sizes of x's non-empty blocks.
-  const Array runs = array_detail::sorted_runs_flat(x);
-  std::vector<std::int64_t> run_lengths;
-  for (std::int64_t b = 0; b < x_node.block_count(); ++b) run_lengths.push_back(shape_size(x_node.block_box(x_node.block_index(b)).extent()));
-  std::vector<RunChunk> chunks;
-  std::vector<BlockTask> merges;
-  for (std::int64_t size : run_lengths) {
-    if (size == 0) continue;
-    RunChunk c;
-    c.rank = chunks.empty() ? 0 : chunks.back().rank + chunks.back().size;
-    c.size = size;
-    chunks.push_back(c);
-    array_detail::MergeRunsRunner::Params params;
-    params.dtype = dtype;
-    params.output = array_detail::MergeOutput::records;
-    params.out_shape = {size, static_cast<std::int64_t>(bytes)};
-    params.out_lanes = {1, size, 1};
-    params.run_lengths = run_lengths;
-    params.rank_lo = c.rank;
-    params.rank_hi = c.rank + size;
-    params.runs_in_index_order = false;  // the blocks' flat indices interleave
-    BlockTask task{std::make_shared<array_detail::MergeRunsRunner>(std::move(params)), {}};
-    for (std::int64_t b = 0; b < x_node.block_count(); ++b) task.reads.push_back({0, b});
-    merges.push_back(std::move(task));
-  }
-  std::vector<std::int64_t> sizes;
-  for (const RunChunk& c : chunks) sizes.push_back(c.size);
-  const Array sorted = make_array<BlockTaskNode>("unique-sort", Shape{n, static_cast<std::int64_t>(bytes)}, DType::uint8,
-                                                 ChunkSizes{sizes, {static_cast<std::int64_t>(bytes)}},
-                                                 std::vector<Array>{runs}, std::move(merges))
-                           .persist(client);
-
-  // The scan: where values start, per chunk of R.
-  std::vector<BlockTask> scans;
-  for (std::size_t j = 0; j < chunks.size(); ++j) {
-    BlockTask task{std::make_shared<ScanRunner>(dtype, j > 0), {}};
-    if (j > 0) task.reads.push_back({0, static_cast<std::int64_t>(j) - 1});
-    task.reads.push_back({0, static_cast<std::int64_t>(j)});
-    scans.push_back(std::move(task));
-  }
-  const auto nchunks = static_cast<std::int64_t>(chunks.size());
-  const std::vector<std::int64_t> scanned = array_detail::gather_int64(
-      client, make_array<BlockTaskNode>("unique-scan", Shape{nchunks, 2}, DType::int64,
-                                        ChunkSizes{std::vector<std::int64_t>(chunks.size(), 1), {2}},
-                                        std::vector<Array>{sorted}, std::move(scans)));
-  std::int64_t groups = 0;
-  std::vector<std::int64_t> starts;
-  for (std::size_t j = 0; j < chunks.size(); ++j) {
-    chunks[j].starts = scanned[2 * j];
-    chunks[j].first_starts = scanned[2 * j + 1] == 0;
-    chunks[j].groups_before = groups;
-    groups += chunks[j].starts;
-    starts.push_back(chunks[j].starts);
-  }
-  std::int64_t next_start = n;
-  for (std::size_t j = chunks.size(); j-- > 0;) {
-    chunks[j].next_start = next_start;
-    if (chunks[j].starts > 0) next_start = chunks[j].rank + scanned[2 * j + 1];
-  }
-
-  // values, indices, counts: one chunk per chunk of R where values start.
-  const std::vector<std::size_t> kept = array_detail::kept_groups(starts);
-  const auto per_group = [&](UniquePart field, DType out_dtype, const char* label) {
-    std::vector<BlockTask> tasks;
-    std::vector<std::int64_t> out_chunks;
-    for (std::size_t j : kept) {
-      tasks.push_back({std::make_shared<GroupsRunner>(dtype, field, chunks[j]), {{0, static_cast<std::int64_t>(j)}}});
-      out_chunks.push_back(chunks[j].starts);
-    }
-    return make_array<BlockTaskNode>(label, Shape{groups}, out_dtype, ChunkSizes{out_chunks}, std::vector<Array>{sorted},
-                                     std::move(tasks));
-  };
+  // R: every element as a record, sorted by (value, flat index) across all blocks.
+  const std::vector<std::int64_t> sizes = array_detail::block_sizes(x_node);
+  std::vector<std::int64_t> non_empty;
+  std::copy_if(sizes.begin(), sizes.end(), std::back_inserter(non_empty), [](std::int64_t s) { return s > 0; });
+  const SortedRun r = merge_and_scan(client, dtype, {array_detail::sorted_runs_flat(x), sizes, n}, non_empty);
 
   // inverse_indices: the shuffle from R's order back to x's blocks.
   const auto blocks = std::make_shared<const std::vector<std::int64_t>>(
       kernels::make_slab_table(Shape(x.shape().size(), 0), x.shape(), x_node.offsets()));
   std::vector<BlockTask> scatters;
-  for (std::size_t j = 0; j < chunks.size(); ++j) {
-    scatters.push_back({std::make_shared<ScatterRunner>(dtype, chunks[j], blocks, x_node.block_count()), {{0, static_cast<std::int64_t>(j)}}});
+  for (std::size_t j = 0; j < r.chunks.size(); ++j) {
+    scatters.push_back({std::make_shared<ScatterRunner>(dtype, r.chunks[j], blocks, x_node.block_count()), {{0, static_cast<std::int64_t>(j)}}});
   }
-  const Array scattered = make_array<BlockTaskNode>("unique-scatter", Shape{n, 3}, DType::int64, ChunkSizes{sizes, {3}},
-                                                    std::vector<Array>{sorted}, std::move(scatters));
+  const Array scattered = make_array<BlockTaskNode>("unique-scatter", Shape{n, 3}, DType::int64, ChunkSizes{non_empty, {3}},
+                                                    std::vector<Array>{r.records}, std::move(scatters));
   std::vector<BlockTask> gathers;
   for (std::int64_t b = 0; b < x_node.block_count(); ++b) {
     BlockTask task{std::make_shared<GatherRunner>(dtype, b, x_node.block_box(x_node.block_index(b)).extent()), {}};
-    for (std::int64_t j = 0; j < nchunks; ++j) task.reads.push_back({0, j});
+    for (std::size_t j = 0; j < r.chunks.size(); ++j) task.reads.push_back({0, static_cast<std::int64_t>(j)});
     gathers.push_back(std::move(task));
   }
   Array inverse = make_array<BlockTaskNode>("unique-inverse", x.shape(), DType::int64, x.chunks(),
                                             std::vector<Array>{scattered}, std::move(gathers));
 
-  return {per_group(UniquePart::values, dtype, "unique-values"), per_group(UniquePart::indices, DType::int64, "unique-indices"),
-          std::move(inverse), per_group(UniquePart::counts, DType::int64, "unique-counts")};
+  return {per_value(r, UniquePart::values, dtype, "unique-values"), per_value(r, UniquePart::indices, DType::int64, "unique-indices"),
+          std::move(inverse), per_value(r, UniquePart::counts, DType::int64, "unique-counts")};
 }
 
 UniqueCounts unique_counts(Client& client, const Array& x) {
@@ -329,11 +334,8 @@ UniqueInverse unique_inverse(Client& client, const Array& x) {
   UniqueAll all = unique_all(client, x);
   return {std::move(all.values), std::move(all.inverse_indices)};
 }
-Array unique_values(Client& client, const Array& x) { return unique_all(client, x).values; }
-
 UniqueAll unique_all(const Array& x) { return unique_all(default_client(), x); }
 UniqueCounts unique_counts(const Array& x) { return unique_counts(default_client(), x); }
 UniqueInverse unique_inverse(const Array& x) { return unique_inverse(default_client(), x); }
-Array unique_values(const Array& x) { return unique_values(default_client(), x); }
 
 }  // namespace tessera

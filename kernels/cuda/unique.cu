@@ -68,6 +68,15 @@ __global__ void indices_kernel(const std::byte* __restrict__ records, const long
   }
 }
 
+/// Whole records: they stay aligned to their 16 bytes in pool memory.
+__global__ void records_kernel(const std::byte* __restrict__ records, const long long* __restrict__ positions,
+                               uint4* __restrict__ out, long long starts) {
+  static_assert(sizeof(uint4) == kSortRecordBytes);
+  TESSERA_GRID_STRIDE(g, starts) {
+    out[g] = reinterpret_cast<const uint4*>(records)[positions[g]];
+  }
+}
+
 __global__ void counts_kernel(const long long* __restrict__ positions, long long end, long long* __restrict__ out,
                               long long starts) {
   TESSERA_GRID_STRIDE(g, starts) {
@@ -231,6 +240,9 @@ void write_values_on_device(DType dtype, ValuePart part, const void* records, co
       break;
     case ValuePart::counts:
       counts_kernel<<<blocks, kThreads, 0, stream>>>(p, end, out64, starts);
+      break;
+    case ValuePart::records:
+      records_kernel<<<blocks, kThreads, 0, stream>>>(r, p, static_cast<uint4*>(out), starts);
       break;
   }
   check_cuda(cudaGetLastError(), "writing unique values");

@@ -40,6 +40,18 @@ def test_unique_family_matches_numpy(rng):
         assert_array_matches(ts.unique_values(x), np.sort(np.unique_values(host)))
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "uint16", "int16"])
+def test_unique_values_of_large_blocks_with_few_and_many_values(rng, dtype):
+    # Blocks of 5000 with few values each (their first elements alone are merged), and one
+    # with 5000 distinct values (sorted whole); NaNs, each a value of its own.
+    host = rng.integers(-20, 20, size=20_000).astype(dtype)
+    host[5000:10_000] = rng.permutation(5000).astype(dtype)
+    if dtype.startswith("float"):
+        host[::97] = np.nan
+    x = ts.asarray(host, chunks=5000)
+    assert_array_matches(ts.unique_values(x), np.sort(np.unique_values(host)))
+
+
 def test_nonzero_argwhere_and_masks(rng):
     host = rng.random((6, 5))
     for chunks in chunkings(host.shape):

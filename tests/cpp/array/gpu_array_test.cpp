@@ -40,9 +40,17 @@ struct GpuAndCpu {
     if (tessera::is_complex(a.dtype())) expect_same(tessera::imag(a), tolerance);
   }
 
-  // Compares an array computed on the GPU cluster with one computed on the CPU cluster.
+  // Compares an array computed on the GPU cluster with one computed on the CPU cluster,
+  // to the sign of each zero.
   void expect_same_results(const Array& on_gpu, const Array& on_cpu) {
-    expect_near_all(to_doubles(on_gpu.compute(gpu)), to_doubles(on_cpu.compute(cpu)), 0);
+    const auto g = to_doubles(on_gpu.compute(gpu));
+    const auto c = to_doubles(on_cpu.compute(cpu));
+    expect_near_all(g, c, 0);
+    for (std::size_t i = 0; i < g.size() && i < c.size(); ++i) {
+      if (g[i] == 0 && c[i] == 0) {
+        EXPECT_EQ(std::signbit(g[i]), std::signbit(c[i])) << "the zero at " << i;
+      }
+    }
     if (tessera::is_complex(on_gpu.dtype())) expect_same_results(tessera::imag(on_gpu), tessera::imag(on_cpu));
   }
 
@@ -183,7 +191,8 @@ TEST_F(GpuArray, SortsMatchTheCpu) {
 TEST_F(GpuArray, UniqueMatchesTheCpu) {
   // Runs of equal values across the chunks of the sorted run, NaNs (each its own value),
   // both zeros (one value), and blocks of x of uneven sizes for the inverse's shuffle;
-  // every width of value, a single block (one chunk of R), 1-d and 3-d x.
+  // every width of value, a single block (one chunk of R), 1-d and 3-d x, and distinct
+  // values.
   const Array r = tessera::random::integers({130, 70}, -5, 6, {.seed = 12, .chunks = ChunkSpec({48, 31})});
   const Array x = tessera::where(r == 5, tessera::scalar_array(std::nan("")),
                                  tessera::where(r == 4, tessera::scalar_array(-0.0), r.astype(DType::float64)));
@@ -198,7 +207,8 @@ TEST_F(GpuArray, UniqueMatchesTheCpu) {
                                      x.astype(DType::bfloat16),
                                      x.rechunk(ChunkSpec(-1)),
                                      tessera::reshape(x, {9100}).rechunk(ChunkSpec(1000)),
-                                     tessera::reshape(x, {13, 10, 70}).rechunk(ChunkSpec({5, 4, 30}))};
+                                     tessera::reshape(x, {13, 10, 70}).rechunk(ChunkSpec({5, 4, 30})),
+                                     tessera::random::random({130, 70}, {.seed = 13, .chunks = 48})};
   const std::size_t moved_before = both->gpu_cluster.worker_stats(0).values_moved;
   const std::size_t on_gpus_before = both->tasks_on_gpus();
   const auto same = [&](const tessera::UniqueAll& on_gpu, const tessera::UniqueAll& on_cpu) {
@@ -210,6 +220,9 @@ TEST_F(GpuArray, UniqueMatchesTheCpu) {
   for (const Array& a : arrays) {
     SCOPED_TRACE(std::string(tessera::name(a.dtype())) + " " + tessera::shape_to_string(a.shape()));
     same(tessera::unique_all(both->gpu, a), tessera::unique_all(both->cpu, a));
+    // The values alone: blocks of few values give their first records, found by sorting
+    // on a GPU and by hashing on the CPU; the random block's many are sorted whole.
+    both->expect_same_results(tessera::unique_values(both->gpu, a), tessera::unique_values(both->cpu, a));
   }
   EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no stage of unique went to the CPU";
   EXPECT_GT(both->tasks_on_gpus(), on_gpus_before);

@@ -48,8 +48,24 @@ UniqueReference<T> reference_unique(const std::vector<T>& v) {
   return r;
 }
 
+// unique_values alone, which drops repeats within each block before merging: the same
+// values as the reference, to the sign of each zero (the first occurrence's).
+template <class T>
+void check_unique_values(const std::vector<T>& v, const Shape& shape, const ChunkSpec& chunks) {
+  const Array x = array_of(v, shape, chunks);
+  const auto ref = reference_unique(v);
+  const std::vector<T> values = computed_values<T>(tessera::unique_values(test_client(), x));
+  expect_same_values(values, ref.values, "unique_values of " + x.repr());
+  if constexpr (std::is_floating_point_v<T>) {
+    for (std::size_t i = 0; i < values.size() && i < ref.values.size(); ++i) {
+      EXPECT_EQ(std::signbit(values[i]), std::signbit(ref.values[i])) << "unique_values of " << x.repr() << " at " << i;
+    }
+  }
+}
+
 template <class T>
 void check_unique(const std::vector<T>& v, const Shape& shape, const ChunkSpec& chunks) {
+  check_unique_values(v, shape, chunks);
   const Array x = array_of(v, shape, chunks);
   const auto ref = reference_unique(v);
   const tessera::UniqueAll u = tessera::unique_all(test_client(), x);
@@ -104,6 +120,115 @@ TEST(Unique, HandComputed) {
   EXPECT_EQ(r[1].to_vector<std::int64_t>(), (std::vector<std::int64_t>{4, 2, 0, 1, 5}));
   EXPECT_EQ(r[2].to_vector<std::int64_t>(), (std::vector<std::int64_t>{2, 3, 1, 2, 0, 4, 0}));
   EXPECT_EQ(r[3].to_vector<std::int64_t>(), (std::vector<std::int64_t>{2, 1, 2, 1, 1}));
+}
+
+TEST(Unique, ValuesAloneWithFewValuesPerBlock) {
+  // Three values in every block of 16 or more (at most a quarter of its elements: its
+  // first records alone go to the merge) and all distinct (its runs are merged whole),
+  // with empty blocks and one of a single element (sorted whole) among them.
+  std::vector<std::int64_t> few(300), all(300);
+  for (std::size_t i = 0; i < few.size(); ++i) {
+    few[i] = static_cast<std::int64_t>((i * 37) % 3) - 1;
+    all[i] = static_cast<std::int64_t>((i * 7919) % 300);
+  }
+  for (const ChunkSpec& chunks : {ChunkSpec(std::int64_t{16}), ChunkSpec(ChunkSizes{{0, 100, 0, 199, 1}}), ChunkSpec(std::int64_t{-1})}) {
+    check_unique_values(few, {300}, chunks);
+    check_unique_values(all, {300}, chunks);
+  }
+  check_unique_values(few, {15, 20}, ChunkSpec(std::vector<std::int64_t>{4, 7}));
+}
+
+TEST(Unique, ValuesAloneKeepTheFirstZeroAcrossInterleavedBlocks) {
+  // Blocks of {2, 4} over a {2, 8} matrix interleave in flat order: the first zero (flat
+  // index 4, -0.0) lies in the second block, which repeats it as +0.0 (flat 13) and gives
+  // its first records (2 values of 8 elements); the first block's only zero (flat 8) is
+  // +0.0, and its 3 values are sorted whole.
+  const double nan = std::nan("");
+  std::vector<double> v(16, 1.0);
+  v[4] = -0.0;
+  v[8] = 0.0;
+  v[13] = 0.0;
+  v[1] = nan;
+  const ChunkSpec chunks(std::vector<std::int64_t>{2, 4});
+  check_unique_values(v, {2, 8}, chunks);
+  const auto values = computed_values<double>(tessera::unique_values(test_client(), array_of(v, {2, 8}, chunks)));
+  ASSERT_EQ(values.size(), 3U);  // -0.0, 1, NaN
+  EXPECT_TRUE(std::signbit(values[0]));
+}
+
+TEST(Unique, ValuesAloneOverBlocksOfFewAndOfManyValues) {
+  // Blocks of 400: some hold few values (their first records alone go to the merge), one
+  // with a few NaNs among them (each a value), one more than a quarter of its size (sorted
+  // whole), one mostly NaNs (too many values: sorted whole).
+  const double nan = std::nan("");
+  std::vector<double> v(2000);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::size_t block = i / 400;
+    v[i] = block == 1   ? static_cast<double>((i * 7919) % 1000) / 8  // many
+           : block == 3 ? (i % 5 == 0 ? 2.0 : nan)                     // mostly NaNs
+           : block == 4 && i % 100 == 0 ? nan                          // few NaNs
+                                        : static_cast<double>(i % 7) - 2;  // few
+  }
+  // The first zero is -0.0, in block 2 (block 0 has none), whose other zeros are +0.0.
+  for (std::size_t i = 0; i < 400; ++i) v[i] = v[i] == 0.0 ? 9.0 : v[i];
+  ASSERT_TRUE(v[800] == 0.0 && v[807] == 0.0);
+  v[800] = -0.0;
+  check_unique_values(v, {2000}, ChunkSpec(std::int64_t{400}));
+  check_unique_values(v, {40, 50}, ChunkSpec(std::vector<std::int64_t>{8, 50}));
+  // float16 and bfloat16, by their own keys (bfloat16 rounds some of the many together).
+  for (const tessera::DType narrow : {tessera::DType::float16, tessera::DType::bfloat16}) {
+    const Array x = array_of(v, {2000}, ChunkSpec(std::int64_t{400})).astype(narrow).persist(test_client());
+    const auto reference = reference_unique(tessera::testing::to_doubles(x.compute(test_client()))).values;
+    const std::vector<double> got = tessera::testing::to_doubles(tessera::unique_values(test_client(), x).compute(test_client()));
+    expect_same_values(got, reference, "unique_values of " + std::string(tessera::name(narrow)));
+    ASSERT_FALSE(got.empty());
+    EXPECT_TRUE(std::signbit(got[2])) << "-0.0 follows -2 and -1 in " << tessera::name(narrow);
+  }
+}
+
+TEST(Unique, ValuesAloneDecideTheFirstZeroInsideAnNdBlock) {
+  // Blocks of {3, 5} over {6, 10}, each of at most 3 values (a fifth of 15: first records
+  // alone). The first zero is -0.0 at (1, 6), flat 16, in the second row of block (0, 1);
+  // block (0, 0)'s first zero, +0.0 at (2, 0), is flat 20, and block (0, 1) repeats the
+  // zero as +0.0 at (2, 7). Only each record's flat index tells them apart.
+  std::vector<double> v(60);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = 1.0 + static_cast<double>(i % 2);
+  v[16] = -0.0;
+  v[20] = 0.0;
+  v[27] = 0.0;
+  check_unique_values(v, {6, 10}, ChunkSpec(std::vector<std::int64_t>{3, 5}));
+}
+
+TEST(Unique, ValuesAloneOfIntegerExtremesAndInfinities) {
+  // An integer type's largest value has the all-ones order key, which marks an empty slot
+  // of the hash table (and a float's NaN): it must be kept, once. A few of them per block
+  // keep every block under its limit, so that the table decides.
+  std::vector<std::int64_t> edges(1000);
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    edges[i] = i % 50 == 0   ? std::numeric_limits<std::int64_t>::max()
+               : i % 50 == 25 ? std::numeric_limits<std::int64_t>::min()
+                              : static_cast<std::int64_t>(i % 11);
+  }
+  check_unique_values(edges, {1000}, ChunkSpec(std::int64_t{250}));
+  std::vector<std::uint64_t> unsigned_edges(1000);
+  for (std::size_t i = 0; i < unsigned_edges.size(); ++i) {
+    unsigned_edges[i] = i % 40 == 0 ? std::numeric_limits<std::uint64_t>::max() : i % 13;
+  }
+  check_unique_values(unsigned_edges, {1000}, ChunkSpec(std::int64_t{250}));
+  std::vector<std::uint8_t> bytes(1000);
+  for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = i % 30 == 0 ? 255 : static_cast<std::uint8_t>(i % 5);
+  check_unique_values(bytes, {1000}, ChunkSpec(std::int64_t{250}));
+  std::vector<float> floats(1000);
+  for (std::size_t i = 0; i < floats.size(); ++i) {
+    floats[i] = i % 60 == 0    ? std::numeric_limits<float>::infinity()
+                : i % 60 == 30 ? -std::numeric_limits<float>::infinity()
+                : i % 97 == 5  ? std::numeric_limits<float>::quiet_NaN()
+                               : static_cast<float>(i % 9);
+  }
+  check_unique_values(floats, {1000}, ChunkSpec(std::int64_t{300}));
+  std::vector<bool> flags(1000);
+  for (std::size_t i = 0; i < flags.size(); ++i) flags[i] = i % 3 == 0;
+  check_unique_values(flags, {1000}, ChunkSpec(std::int64_t{300}));
 }
 
 TEST(Unique, ComplexIsDistinctByBothParts) {

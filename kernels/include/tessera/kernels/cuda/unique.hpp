@@ -36,12 +36,14 @@ void write_start_summary_on_device(const std::int64_t* positions, const std::int
                                    std::int64_t* summary, cudaStream_t stream);
 
 /// What write_values_on_device writes per value starting in a chunk.
-enum class ValuePart : std::uint8_t { values, indices, counts };
+enum class ValuePart : std::uint8_t { values, indices, counts, records };
 
 /// out[g] for the g-th of the `starts` values starting in a chunk (positions from
 /// select_value_starts_on_device): its value (of `dtype`), the flat index of its first
-/// element, or its number of elements, the last one's ending at record `end` of the chunk
-/// (where the next value starts, counted from the chunk's first record).
+/// element, its number of elements, the last one's ending at record `end` of the chunk
+/// (where the next value starts, counted from the chunk's first record), or the whole
+/// record of its first element (kSortRecordBytes; `records` and `out` 16-byte aligned, as
+/// device allocations are).
 void write_values_on_device(DType dtype, ValuePart part, const void* records, const std::int64_t* positions,
                             std::int64_t starts, std::int64_t end, void* out, cudaStream_t stream);
 
