@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "tessera/kernels/ops/traits.hpp"
+#include "tessera/kernels/order_key.hpp"
 
 namespace tessera::array_detail {
 
@@ -50,9 +51,11 @@ struct ValueOrder {
       if (ca == 2) return directed(a.imag(), b.imag());
       return false;
     } else if constexpr (kernels::ops::is_real_float_v<T>) {
-      const bool na = a != a, nb = b != b;  // NaN, the one value unequal to itself
-      if (na || nb) return !na && nb;
-      return directed(a, b);
+      // By the order keys the radix sort of a block's runs uses (NaNs last, -0.0 as 0.0),
+      // so that the merges agree with it whatever the floating-point mode (flushing
+      // subnormals to zero would make comparisons disagree with the keys' bits), and the
+      // 16-bit floats compare without a conversion.
+      return kernels::order_key(a, descending) < kernels::order_key(b, descending);
     } else {
       return directed(a, b);
     }
