@@ -3,8 +3,8 @@ and tessera (the Python module) on the same data, in one process.
 
 Usage: python bench/sort_compare.py [n] [repeat]
 Prints the best of `repeat` (default 3) seconds per workload and tessera's speed-up over
-each peer. unique is the values alone (unique_values; NumPy's and dask's unique), unique_all
-every result (values, first indices, inverse, counts). Inputs are in memory (persisted) before timing; results come back as NumPy
+each peer. unique is the values alone (unique_values; NumPy's and dask's unique), unique_counts the
+values and their counts, unique_all every result (values, first indices, inverse, counts). Inputs are in memory (persisted) before timing; results come back as NumPy
 arrays. Floats are uniform; integers are from a small range (many equal values).
 """
 import sys
@@ -32,6 +32,9 @@ def main():
             f"sort, {name}": (lambda: ts.sort(tx).compute(), lambda: np.sort(x), None),
             f"unique, {name}": (lambda: ts.unique_values(tx).compute(), lambda: np.unique(x),
                                 lambda: da.unique(dx).compute()),
+            f"unique_counts, {name}": (lambda: ts.compute(*ts.unique_counts(tx)),
+                                       lambda: np.unique(x, return_counts=True),
+                                       lambda: dask.compute(*da.unique(dx, return_counts=True))),
             f"unique_all, {name}": (lambda: ts.compute(*ts.unique_all(tx)),
                                     lambda: np.unique(x, return_index=True, return_inverse=True, return_counts=True),
                                     None),  # dask's inverse compares every element with every value

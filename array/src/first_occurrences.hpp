@@ -1,66 +1,108 @@
-// The first element of each distinct value of a block, found in one pass by hashing the
-// values' order keys (kernels/order_key.hpp): -0.0 and 0.0 share a key, as they are one
-// value, and every NaN is a value of its own, as unique counts them. With few values the
-// table is small (8 bytes a slot, at most half full), so one pass over the block costs
+// Distinct values of a block found by hashing their order keys (kernels/order_key.hpp):
+// -0.0 and 0.0 share a key, as they are one value, and every NaN is a value of its own, as
+// unique counts them. With few values the table is small, so one pass over a block costs
 // far less than sorting it; past a limit the search gives up, and the block is sorted.
 #pragma once
 
 #include <bit>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
-#include "tessera/kernels/ops/traits.hpp"
 #include "tessera/kernels/order_key.hpp"
 
 namespace tessera::array_detail {
+
+/// An open-addressing map from order keys to an int64 (linear probing, at most half full
+/// so that probes stay short).
+class KeyTable {
+ public:
+  KeyTable() { resize(256); }
+
+  std::size_t size() const noexcept { return entries_ + (has_empty_key_ ? 1 : 0); }
+
+  /// The value of `key`, set to `value` first when the key is new; and whether it was.
+  std::pair<std::int64_t, bool> insert(std::uint64_t key, std::int64_t value) {
+    if (key == kEmpty) {  // the one key that marks an empty slot is kept apart
+      const bool is_new = !has_empty_key_;
+      if (is_new) empty_key_value_ = value;
+      has_empty_key_ = true;
+      return {empty_key_value_, is_new};
+    }
+    std::size_t slot = find(key);
+    if (keys_[slot] == key) return {values_[slot], false};
+    if (2 * (entries_ + 1) > keys_.size()) {
+      grow();
+      slot = find(key);
+    }
+    keys_[slot] = key;
+    values_[slot] = value;
+    ++entries_;
+    return {value, true};
+  }
+
+  /// The value of `key`, or -1 when it is not in the table.
+  std::int64_t at(std::uint64_t key) const {
+    if (key == kEmpty) return has_empty_key_ ? empty_key_value_ : -1;
+    const std::size_t slot = find(key);
+    return keys_[slot] == key ? values_[slot] : -1;
+  }
+
+ private:
+  static constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+
+  // Fibonacci hashing: the top bits of the key times 2^64 / golden ratio, which spreads
+  // runs of consecutive integers over the table.
+  std::size_t find(std::uint64_t key) const {
+    std::size_t slot = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
+    while (keys_[slot] != kEmpty && keys_[slot] != key) slot = (slot + 1) & (keys_.size() - 1);
+    return slot;
+  }
+
+  void resize(std::size_t slots) {
+    keys_.assign(slots, kEmpty);
+    values_.assign(slots, 0);
+    shift_ = 64 - std::countr_zero(slots);
+  }
+
+  void grow() {
+    std::vector<std::uint64_t> old_keys = std::move(keys_);
+    std::vector<std::int64_t> old_values = std::move(values_);
+    resize(2 * old_keys.size());
+    for (std::size_t s = 0; s < old_keys.size(); ++s) {
+      if (old_keys[s] == kEmpty) continue;
+      const std::size_t slot = find(old_keys[s]);
+      keys_[slot] = old_keys[s];
+      values_[slot] = old_values[s];
+    }
+  }
+
+  std::vector<std::uint64_t> keys_;
+  std::vector<std::int64_t> values_;
+  std::size_t entries_ = 0;
+  int shift_ = 64;
+  bool has_empty_key_ = false;
+  std::int64_t empty_key_value_ = 0;
+};
 
 /// The positions of the first element of each distinct value of values[0, n) (a real or
 /// bool T), in ascending order, into `firsts`; false (and `firsts` unspecified) as soon
 /// as there are more than `limit` of them.
 template <class T>
 bool first_occurrences(const T* values, std::int64_t n, std::int64_t limit, std::vector<std::int64_t>& firsts) {
-  // The all-ones key marks an empty slot: a float's is NaN's alone, which never enters
-  // the table; an integer's (its type's largest value) is tracked apart.
-  constexpr int bits = 8 * static_cast<int>(sizeof(T));
-  constexpr std::uint64_t all_ones = bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
-  constexpr std::uint64_t empty = ~std::uint64_t{0};
-  std::vector<std::uint64_t> slots(256, empty);
-  int shift = 64 - std::countr_zero(slots.size());
-  // Fibonacci hashing: the top bits of the key times 2^64 / golden ratio, which spreads
-  // runs of consecutive integers over the table.
-  const auto slot_of = [&](std::uint64_t key) { return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> shift); };
-  const auto find = [&](std::uint64_t key) {
-    std::size_t slot = slot_of(key);
-    while (slots[slot] != empty && slots[slot] != key) slot = (slot + 1) & (slots.size() - 1);
-    return slot;
-  };
-  const auto grow = [&] {
-    std::vector<std::uint64_t> old(2 * slots.size(), empty);
-    old.swap(slots);
-    shift = 64 - std::countr_zero(slots.size());
-    for (std::uint64_t k : old) {
-      if (k != empty) slots[find(k)] = k;
-    }
-  };
-  std::size_t entries = 0;
-  bool seen_all_ones = false;
+  KeyTable seen;
   firsts.clear();
   for (std::int64_t p = 0; p < n; ++p) {
     const std::uint64_t key = kernels::order_key(values[p], false);
-    if (key == all_ones) {
-      if constexpr (!kernels::ops::is_real_float_v<T>) {
-        if (seen_all_ones) continue;
-        seen_all_ones = true;
-      }  // else a NaN: a value of its own every time
-    } else {
-      const std::size_t slot = find(key);
-      if (slots[slot] == key) continue;  // seen before
-      slots[slot] = key;
-      ++entries;
+    const bool nan = kernels::is_nan_key<T>(key);
+    if (static_cast<std::int64_t>(firsts.size()) == limit) {
+      // One more value gives up: found before inserting, so that the table does not
+      // grow for nothing.
+      if (!nan && seen.at(key) >= 0) continue;
+      return false;
     }
+    if (!nan && !seen.insert(key, p).second) continue;
     firsts.push_back(p);
-    if (static_cast<std::int64_t>(firsts.size()) > limit) return false;
-    if (2 * entries > slots.size()) grow();  // at most half full, so that probes stay short
   }
   return true;
 }

@@ -3,7 +3,8 @@
 // (the only numbers gathered); then values, first indices and counts are tasks per chunk
 // of R, and inverse_indices is a shuffle: each chunk of R sends (block, offset, group)
 // triples, grouped by block (sorted, on the host), to the blocks of x they belong to.
-// unique_values, which needs less, has its own way to R (unique_values.cpp).
+// unique_values and unique_counts, which need less, have their own way to R where values
+// repeat within blocks (unique_values.cpp, unique_counts.cpp).
 #include <algorithm>
 #include <array>
 #include <iterator>
@@ -15,6 +16,7 @@
 #include "sort_runs.hpp"
 #include "tessera/array/sorting.hpp"
 #include "tessera/core/error.hpp"
+#include "tessera/kernels/order_key.hpp"
 #include "tessera/kernels/slab_table.hpp"
 #include "unique_run.hpp"
 
@@ -40,12 +42,22 @@ std::span<const Record<T>> records_of(const Value& v) {
   return {reinterpret_cast<const Record<T>*>(c.buffer.data()), static_cast<std::size_t>(c.shape[0])};
 }
 
+// Whether a and b are one value: as the sort orders them for real values (NaN differs
+// from everything, itself included, so each NaN is its own value; -0.0 equals 0.0).
+template <class T>
+bool same_value(const T& a, const T& b) {
+  if constexpr (array_detail::IsComplex<T>::value) {
+    return a == b;
+  } else {
+    return kernels::same_unique_value(a, b);
+  }
+}
+
 // Where distinct values start in the sorted run: a new value starts where it differs
-// from the one before (NaN differs from everything, itself included, so each NaN is its
-// own value; -0.0 equals 0.0).
+// from the one before.
 template <class T>
 bool starts_group(std::span<const Record<T>> run, std::size_t p, bool first_starts) {
-  return p == 0 ? first_starts : !(run[p - 1].value == run[p].value);
+  return p == 0 ? first_starts : !same_value(run[p - 1].value, run[p].value);
 }
 
 // Per chunk of R: the number of values starting in it and the position of the first one
@@ -60,7 +72,7 @@ class ScanRunner final : public TaskRunner {
       bool first_starts = true;
       if (has_previous_) {
         const auto previous = records_of<T>(inputs[0]);
-        first_starts = !(previous.back().value == run.front().value);
+        first_starts = !same_value(previous.back().value, run.front().value);
       }
       std::int64_t count = 0, first = -1;
       for (std::size_t p = 0; p < run.size(); ++p) {
@@ -326,10 +338,6 @@ UniqueAll unique_all(Client& client, const Array& x) {
           std::move(inverse), per_value(r, UniquePart::counts, DType::int64, "unique-counts")};
 }
 
-UniqueCounts unique_counts(Client& client, const Array& x) {
-  UniqueAll all = unique_all(client, x);
-  return {std::move(all.values), std::move(all.counts)};
-}
 UniqueInverse unique_inverse(Client& client, const Array& x) {
   UniqueAll all = unique_all(client, x);
   return {std::move(all.values), std::move(all.inverse_indices)};

@@ -48,4 +48,17 @@ Array per_value(const SortedRun& r, gpu::UniquePart field, DType out_dtype, cons
 /// An empty 1-d array of `dtype`.
 Array empty_of(DType dtype);
 
+/// unique_values' first pass (unique_values.cpp): how many records each non-empty block of
+/// x gives R, its values' first ones or, with too many values, all of its elements.
+struct BlockFirsts {
+  Array xs;                          ///< x, persisted: the passes after it read it too
+  std::vector<std::int64_t> blocks;  ///< x's non-empty blocks
+  std::vector<std::int64_t> sizes;   ///< their elements
+  std::vector<std::int64_t> given;   ///< the records each gives R
+};
+/// Runs the first pass over x (real, not empty) on `client`.
+BlockFirsts count_block_firsts(Client& client, const Array& x);
+/// The distinct values of x, sorted (unique_values), from the first pass.
+Array values_of(Client& client, const BlockFirsts& firsts);
+
 }  // namespace tessera::array_detail

@@ -30,7 +30,7 @@ namespace gpu = array_detail::gpu;
 namespace {
 
 // A block gives its first records while it has at most this many values: a quarter of its
-// elements (fewer would not shrink R much), and at most 65536, a table of 1 MiB.
+// elements (fewer would not shrink R much), and at most 65536, a table of 2 MiB.
 std::int64_t first_records_limit(std::int64_t elements) { return std::min<std::int64_t>(elements / 4, 1 << 16); }
 
 // The positions of the first element of each of the block's values, unless it has more
@@ -103,7 +103,7 @@ class FirstRecordsRunner final : public TaskRunner {
     type_dispatch(dtype_, [&]<class T>() {
       const auto firsts = hashed_firsts<T>(in);
       if (!firsts || static_cast<std::int64_t>(firsts->size()) != distinct_) {
-        throw Error("unique_values: a block's first pass counted " + std::to_string(distinct_) +
+        throw Error("unique: a block's first pass counted " + std::to_string(distinct_) +
                     " distinct values, its second found " + (firsts ? std::to_string(firsts->size()) : "more") +
                     ": was its input recomputed differently?");
       }
@@ -148,50 +148,61 @@ std::vector<std::int64_t> merged_chunks(std::int64_t total) {
 
 }  // namespace
 
+namespace array_detail {
+
+BlockFirsts count_block_firsts(Client& client, const Array& x) {
+  BlockFirsts f;
+  f.xs = x.persist(client);  // both passes read x: it is computed once
+  const Node& node = *f.xs.node();
+  std::vector<BlockTask> counts;
+  const std::vector<std::int64_t> all_sizes = block_sizes(node);
+  for (std::size_t b = 0; b < all_sizes.size(); ++b) {
+    if (all_sizes[b] == 0) continue;
+    const auto block = static_cast<std::int64_t>(b);
+    f.blocks.push_back(block);
+    f.sizes.push_back(all_sizes[b]);
+    counts.push_back({std::make_shared<CountGivenRunner>(x.dtype(), BlockFlatIndex::of(node, block)), {{0, block}}});
+  }
+  const auto nblocks = static_cast<std::int64_t>(f.blocks.size());
+  f.given = gather_int64(client, make_array<BlockTaskNode>("unique-values-count", Shape{nblocks}, DType::int64,
+                                                           ChunkSizes{std::vector<std::int64_t>(f.blocks.size(), 1)},
+                                                           std::vector<Array>{f.xs}, std::move(counts)));
+  for (std::size_t j = 0; j < f.blocks.size(); ++j) {
+    if (f.given[j] < 1 || f.given[j] > f.sizes[j]) {
+      throw Error("unique: a block of " + std::to_string(f.sizes[j]) + " elements was counted to give " +
+                  std::to_string(f.given[j]) + " records");
+    }
+  }
+  return f;
+}
+
+Array values_of(Client& client, const BlockFirsts& f) {
+  const DType dtype = f.xs.dtype();
+  const Node& node = *f.xs.node();
+  std::vector<BlockTask> runs;
+  std::int64_t total = 0;
+  for (std::size_t j = 0; j < f.blocks.size(); ++j) {
+    runs.push_back(f.given[j] == f.sizes[j]
+                       ? sorted_run_task(f.xs, f.blocks[j])
+                       : BlockTask{std::make_shared<FirstRecordsRunner>(dtype, BlockFlatIndex::of(node, f.blocks[j]), f.given[j]),
+                                   {{0, f.blocks[j]}}});
+    total += f.given[j];
+  }
+  const auto bytes = static_cast<std::int64_t>(record_bytes(dtype));
+  const Array first_runs = make_array<BlockTaskNode>("unique-values-runs", Shape{total, bytes}, DType::uint8,
+                                                     ChunkSizes{f.given, {bytes}}, std::vector<Array>{f.xs}, std::move(runs));
+  const SortedRun r = merge_and_scan(client, dtype, {first_runs, f.given, f.xs.size()}, merged_chunks(total));
+  return per_value(r, gpu::UniquePart::values, dtype, "unique-values");
+}
+
+}  // namespace array_detail
+
 Array unique_values(Client& client, const Array& x) {
   const DType dtype = x.dtype();
   // Complex values have no order key to hash: the whole of unique_all finds theirs.
   if (is_complex(dtype)) return unique_all(client, x).values;
   if (x.size() == 0) return array_detail::empty_of(dtype);
-  // Both passes read x: it is computed once.
-  const Array xs = x.persist(client);
-  const array_detail::Node& node = *xs.node();
-  const std::vector<std::int64_t> sizes = array_detail::block_sizes(node);
-
-  std::vector<BlockTask> counts;
-  std::vector<std::int64_t> blocks;  // the non-empty ones
-  for (std::size_t b = 0; b < sizes.size(); ++b) {
-    if (sizes[b] == 0) continue;
-    const auto block = static_cast<std::int64_t>(b);
-    blocks.push_back(block);
-    counts.push_back({std::make_shared<CountGivenRunner>(dtype, BlockFlatIndex::of(node, block)), {{0, block}}});
-  }
-  const auto nblocks = static_cast<std::int64_t>(blocks.size());
-  const std::vector<std::int64_t> given = array_detail::gather_int64(
-      client, make_array<BlockTaskNode>("unique-values-count", Shape{nblocks}, DType::int64,
-                                        ChunkSizes{std::vector<std::int64_t>(blocks.size(), 1)},
-                                        std::vector<Array>{xs}, std::move(counts)));
-
-  std::vector<BlockTask> runs;
-  std::int64_t total = 0;
-  for (std::size_t j = 0; j < blocks.size(); ++j) {
-    const std::int64_t elements = sizes[static_cast<std::size_t>(blocks[j])];
-    if (given[j] < 1 || given[j] > elements) {
-      throw Error("unique_values: a block of " + std::to_string(elements) + " elements was counted to give " +
-                  std::to_string(given[j]) + " records");
-    }
-    runs.push_back(given[j] == elements
-                       ? array_detail::sorted_run_task(xs, blocks[j])
-                       : BlockTask{std::make_shared<FirstRecordsRunner>(dtype, BlockFlatIndex::of(node, blocks[j]), given[j]),
-                                   {{0, blocks[j]}}});
-    total += given[j];
-  }
-  const auto bytes = static_cast<std::int64_t>(array_detail::record_bytes(dtype));
-  const Array first_runs = make_array<BlockTaskNode>("unique-values-runs", Shape{total, bytes}, DType::uint8,
-                                                     ChunkSizes{given, {bytes}}, std::vector<Array>{xs}, std::move(runs));
-  const array_detail::SortedRun r =
-      array_detail::merge_and_scan(client, dtype, {first_runs, given, x.size()}, merged_chunks(total));
-  return array_detail::per_value(r, gpu::UniquePart::values, dtype, "unique-values");
+  return array_detail::values_of(client, array_detail::count_block_firsts(client, x));
 }
 
 Array unique_values(const Array& x) { return unique_values(default_client(), x); }

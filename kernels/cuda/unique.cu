@@ -31,17 +31,17 @@ __device__ long long index_of(const std::byte* records, long long p) {
   return i;
 }
 
-/// As the host's starts_group: a value starts where a record is not equal to the one
-/// before, which NaN never is.
+/// As the host's starts_group: a value starts where a record's is not the one before's
+/// (same_unique_value: by order key, NaN never the same).
 template <class T>
 __global__ void mark_starts_kernel(const std::byte* __restrict__ records, const std::byte* __restrict__ previous,
                                    bool first_starts, long long* __restrict__ flags, long long count) {
   TESSERA_GRID_STRIDE(p, count) {
     bool starts = first_starts;
     if (p > 0) {
-      starts = !(value_of<T>(records, p - 1) == value_of<T>(records, p));
+      starts = !same_unique_value(value_of<T>(records, p - 1), value_of<T>(records, p));
     } else if (previous != nullptr) {
-      starts = !(value_of<T>(previous, 0) == value_of<T>(records, 0));
+      starts = !same_unique_value(value_of<T>(previous, 0), value_of<T>(records, 0));
     }
     flags[p] = starts ? 1 : 0;
   }

@@ -50,6 +50,13 @@ def test_unique_values_of_large_blocks_with_few_and_many_values(rng, dtype):
         host[::97] = np.nan
     x = ts.asarray(host, chunks=5000)
     assert_array_matches(ts.unique_values(x), np.sort(np.unique_values(host)))
+    # Counts: of every block with few values (the first 5000 alone), and of all of x.
+    for part in (host[:5000], host):
+        expected = np.unique_counts(part)
+        order = np.argsort(expected.values, kind="stable")  # NumPy may leave them unordered
+        got = ts.unique_counts(ts.asarray(part, chunks=1000))
+        assert_array_matches(got.values, expected.values[order])
+        assert_array_matches(got.counts, expected.counts[order].astype(np.int64))
 
 
 def test_nonzero_argwhere_and_masks(rng):

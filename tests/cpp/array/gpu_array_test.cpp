@@ -226,6 +226,15 @@ TEST_F(GpuArray, UniqueMatchesTheCpu) {
   }
   EXPECT_EQ(both->gpu_cluster.worker_stats(0).values_moved, moved_before) << "no stage of unique went to the CPU";
   EXPECT_GT(both->tasks_on_gpus(), on_gpus_before);
+  // unique_counts' counting pass (few values) has no device code: its blocks go to the
+  // CPU worker, and the results must still agree.
+  for (const Array& a : arrays) {
+    SCOPED_TRACE("unique_counts of " + std::string(tessera::name(a.dtype())));
+    const tessera::UniqueCounts on_gpu = tessera::unique_counts(both->gpu, a);
+    const tessera::UniqueCounts on_cpu = tessera::unique_counts(both->cpu, a);
+    both->expect_same_results(on_gpu.values, on_cpu.values);
+    both->expect_same_results(on_gpu.counts, on_cpu.counts);
+  }
   // Complex values sort on the CPU: every stage after the sort follows them there.
   const Array z = x * std::complex<double>(1, -1);
   same(tessera::unique_all(both->gpu, z), tessera::unique_all(both->cpu, z));

@@ -61,6 +61,11 @@ void check_unique_values(const std::vector<T>& v, const Shape& shape, const Chun
       EXPECT_EQ(std::signbit(values[i]), std::signbit(ref.values[i])) << "unique_values of " << x.repr() << " at " << i;
     }
   }
+  // unique_counts takes the same first pass, then counts per block where values are few.
+  const tessera::UniqueCounts counted = tessera::unique_counts(test_client(), x);
+  EXPECT_EQ(counted.counts.chunks(), counted.values.chunks()) << x.repr();
+  expect_same_values(computed_values<T>(counted.values), ref.values, "unique_counts' values of " + x.repr());
+  EXPECT_EQ(computed_values<std::int64_t>(counted.counts), ref.counts) << "unique_counts of " << x.repr();
 }
 
 template <class T>
@@ -136,6 +141,14 @@ TEST(Unique, ValuesAloneWithFewValuesPerBlock) {
     check_unique_values(all, {300}, chunks);
   }
   check_unique_values(few, {15, 20}, ChunkSpec(std::vector<std::int64_t>{4, 7}));
+  // Every block with few values and a NaN or two (each a value of one element), and
+  // both zeros.
+  std::vector<double> with_nans(300);
+  for (std::size_t i = 0; i < with_nans.size(); ++i) {
+    with_nans[i] = i % 41 == 7 ? std::nan("") : i % 3 == 0 ? (i % 2 == 0 ? 0.0 : -0.0) : static_cast<double>(i % 3);
+  }
+  check_unique_values(with_nans, {300}, ChunkSpec(std::int64_t{50}));
+  check_unique_values(with_nans, {10, 30}, ChunkSpec(std::vector<std::int64_t>{5, 10}));
 }
 
 TEST(Unique, ValuesAloneKeepTheFirstZeroAcrossInterleavedBlocks) {

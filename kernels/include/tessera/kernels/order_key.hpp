@@ -52,4 +52,25 @@ TESSERA_HOST_DEVICE inline std::uint64_t order_key(T v, bool descending) {
   return descending ? ~key & mask : key;
 }
 
+/// Whether `key` is a NaN's: of a float type, only NaN has the all-ones key (+inf's is
+/// below it); an integer type's largest value has it too, and is no NaN.
+template <class T>
+TESSERA_HOST_DEVICE inline bool is_nan_key(std::uint64_t key) {
+  if constexpr (ops::is_real_float_v<T>) {
+    constexpr int bits = 8 * static_cast<int>(sizeof(T));
+    return key == (bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1);
+  } else {
+    return false;
+  }
+}
+
+/// Whether a and b are one value to unique: the same order key (so -0.0 is 0.0, and the
+/// sort's order and unique's groups agree whatever the floating-point mode), and no NaN,
+/// every one of which is a value of its own.
+template <class T>
+TESSERA_HOST_DEVICE inline bool same_unique_value(T a, T b) {
+  const std::uint64_t key = order_key(a, false);
+  return key == order_key(b, false) && !is_nan_key<T>(key);
+}
+
 }  // namespace tessera::kernels
