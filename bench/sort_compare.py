@@ -32,9 +32,11 @@ def main():
             f"sort, {name}": (lambda: ts.sort(tx).compute(), lambda: np.sort(x), None),
             f"unique, {name}": (lambda: ts.unique_values(tx).compute(), lambda: np.unique(x),
                                 lambda: da.unique(dx).compute()),
+            # dask's counts of 10M distinct floats ran past 15 minutes: integers only.
             f"unique_counts, {name}": (lambda: ts.compute(*ts.unique_counts(tx)),
                                        lambda: np.unique(x, return_counts=True),
-                                       lambda: dask.compute(*da.unique(dx, return_counts=True))),
+                                       (lambda: dask.compute(*da.unique(dx, return_counts=True)))
+                                       if x.dtype.kind == "i" else None),
             f"unique_all, {name}": (lambda: ts.compute(*ts.unique_all(tx)),
                                     lambda: np.unique(x, return_index=True, return_inverse=True, return_counts=True),
                                     None),  # dask's inverse compares every element with every value

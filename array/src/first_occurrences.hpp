@@ -6,7 +6,6 @@
 
 #include <bit>
 #include <cstdint>
-#include <utility>
 #include <vector>
 
 #include "tessera/kernels/order_key.hpp"
@@ -21,24 +20,22 @@ class KeyTable {
 
   std::size_t size() const noexcept { return entries_ + (has_empty_key_ ? 1 : 0); }
 
-  /// The value of `key`, set to `value` first when the key is new; and whether it was.
-  std::pair<std::int64_t, bool> insert(std::uint64_t key, std::int64_t value) {
-    if (key == kEmpty) {  // the one key that marks an empty slot is kept apart
-      const bool is_new = !has_empty_key_;
-      if (is_new) empty_key_value_ = value;
-      has_empty_key_ = true;
-      return {empty_key_value_, is_new};
+  /// Whether `key` is new; if so, it is added with `value`. Small enough to inline: it
+  /// runs once per element of a block.
+  bool insert(std::uint64_t key, std::int64_t value) {
+    if (key == kEmpty) [[unlikely]] {
+      return insert_empty_key(value);
     }
     std::size_t slot = find(key);
-    if (keys_[slot] == key) return {values_[slot], false};
-    if (2 * (entries_ + 1) > keys_.size()) {
+    if (keys_[slot] == key) return false;
+    if (2 * (entries_ + 1) > keys_.size()) [[unlikely]] {
       grow();
       slot = find(key);
     }
     keys_[slot] = key;
     values_[slot] = value;
     ++entries_;
-    return {value, true};
+    return true;
   }
 
   /// The value of `key`, or -1 when it is not in the table.
@@ -65,7 +62,15 @@ class KeyTable {
     shift_ = 64 - std::countr_zero(slots);
   }
 
-  void grow() {
+  // The one key that marks an empty slot is kept apart.
+  [[gnu::noinline]] bool insert_empty_key(std::int64_t value) {
+    if (has_empty_key_) return false;
+    has_empty_key_ = true;
+    empty_key_value_ = value;
+    return true;
+  }
+
+  [[gnu::noinline]] void grow() {
     std::vector<std::uint64_t> old_keys = std::move(keys_);
     std::vector<std::int64_t> old_values = std::move(values_);
     resize(2 * old_keys.size());
@@ -101,7 +106,7 @@ bool first_occurrences(const T* values, std::int64_t n, std::int64_t limit, std:
       if (!nan && seen.at(key) >= 0) continue;
       return false;
     }
-    if (!nan && !seen.insert(key, p).second) continue;
+    if (!nan && !seen.insert(key, p)) continue;
     firsts.push_back(p);
   }
   return true;
