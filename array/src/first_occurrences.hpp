@@ -18,8 +18,6 @@ class KeyTable {
  public:
   KeyTable() { resize(256); }
 
-  std::size_t size() const noexcept { return entries_ + (has_empty_key_ ? 1 : 0); }
-
   /// Whether `key` is new; if so, it is added with `value`. Small enough to inline: it
   /// runs once per element of a block.
   bool insert(std::uint64_t key, std::int64_t value) {

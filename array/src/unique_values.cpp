@@ -49,9 +49,10 @@ std::optional<std::vector<std::int64_t>> hashed_firsts(const Chunk& block) {
   }
 }
 
-// How many records a block gives R: its values' first ones, or all of them.
-std::int64_t records_given(std::optional<std::int64_t> distinct, std::int64_t elements) {
-  return distinct && *distinct <= first_records_limit(elements) ? *distinct : elements;
+// How many records a block of `distinct` values gives R: their first ones, or all of its
+// elements.
+std::int64_t records_given(std::int64_t distinct, std::int64_t elements) {
+  return distinct <= first_records_limit(elements) ? distinct : elements;
 }
 
 // The first pass: a {1} int64 chunk, how many records one block gives R.
@@ -62,9 +63,9 @@ class CountGivenRunner final : public TaskRunner {
     const Chunk& in = inputs[0].get<Chunk>();
     Chunk out = Chunk::allocate(DType::int64, Shape{1});
     type_dispatch(dtype_, [&]<class T>() {
+      // Past the limit the count is unknown, but more than the limit: all elements.
       const auto firsts = hashed_firsts<T>(in);
-      *out.data<std::int64_t>() =
-          records_given(firsts ? std::optional(static_cast<std::int64_t>(firsts->size())) : std::nullopt, in.size());
+      *out.data<std::int64_t>() = firsts ? static_cast<std::int64_t>(firsts->size()) : in.size();
     });
     return Value::make(std::move(out));
   }
