@@ -7,6 +7,7 @@
 
 #include "array_test_support.hpp"
 
+namespace linalg_tests {  // a name of its own: test files compile in batches (tests/cpp/CMakeLists.txt)
 namespace {
 
 using tessera::Array;
@@ -303,3 +304,4 @@ TEST(Linalg, BadInputGivesClearErrors) {
 }
 
 }  // namespace
+}  // namespace linalg_tests

@@ -17,6 +17,7 @@
 #include "core/runtime_helpers.hpp"
 #include "test_support.hpp"
 
+namespace release_tests {  // a name of its own: test files compile in batches (tests/cpp/CMakeLists.txt)
 namespace {
 
 using namespace std::chrono_literals;
@@ -214,3 +215,4 @@ TEST(Release, DroppingTheClientsFuturesReleasesAcrossClients) {
 }
 
 }  // namespace
+}  // namespace release_tests

@@ -78,6 +78,7 @@ struct ValueTraits<std::runtime_error> {  // a codec that always fails
 };
 }  // namespace tessera
 
+namespace spill_store_tests {  // a name of its own: test files compile in batches (tests/cpp/CMakeLists.txt)
 namespace {
 
 using tessera::Key;
@@ -488,3 +489,4 @@ TEST(SpillStore, AValueThatCannotBeWrittenIsPassedOver) {
 }
 
 }  // namespace
+}  // namespace spill_store_tests

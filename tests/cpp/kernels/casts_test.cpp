@@ -26,6 +26,7 @@
 #include "column.hpp"
 #include "narrow_float_reference.hpp"
 
+namespace cast_tests {  // a name of its own: test files compile in batches (tests/cpp/CMakeLists.txt)
 namespace {
 
 using tessera::kernel_testing::Column;
@@ -428,3 +429,4 @@ TEST(CpuCasts, BoolComplexAndFloat) {
 }
 
 }  // namespace
+}  // namespace cast_tests

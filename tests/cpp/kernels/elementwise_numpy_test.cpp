@@ -19,6 +19,7 @@
 #include "tessera/core/dtype.hpp"
 #include "tessera/kernels/registry.hpp"
 
+namespace elementwise_numpy_tests {  // a name of its own: test files compile in batches (tests/cpp/CMakeLists.txt)
 namespace {
 
 using tessera::DeviceKind;
@@ -252,3 +253,4 @@ TEST(CpuElementwiseNumpy, ExpLogFamily) {
 }
 
 }  // namespace
+}  // namespace elementwise_numpy_tests

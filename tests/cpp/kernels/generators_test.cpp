@@ -24,6 +24,7 @@
 #include "tessera/core/error.hpp"
 #include "test_support.hpp"
 
+namespace generator_tests {  // a name of its own: test files compile in batches (tests/cpp/CMakeLists.txt)
 namespace {
 
 using tessera::DType;
@@ -415,3 +416,4 @@ TEST(Creation, EyeMatchesNumPy) {
 }
 
 }  // namespace
+}  // namespace generator_tests

@@ -23,6 +23,7 @@
 #include "tessera/core/error.hpp"
 #include "test_support.hpp"
 
+namespace reduction_tests {  // a name of its own: test files compile in batches (tests/cpp/CMakeLists.txt)
 namespace {
 
 using tessera::DType;
@@ -654,3 +655,4 @@ TEST(Var, CorrectionAndComplex) {
 }
 
 }  // namespace
+}  // namespace reduction_tests

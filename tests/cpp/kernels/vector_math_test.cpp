@@ -24,6 +24,7 @@
 #include "tessera/core/error.hpp"
 #include "tessera/kernels/registry.hpp"
 
+namespace vector_math_tests {  // a name of its own: test files compile in batches (tests/cpp/CMakeLists.txt)
 namespace {
 
 using tessera::DeviceKind;
@@ -324,3 +325,4 @@ TEST(VectorMathDispatch, ALevelTheCpuLacksIsAValueError) {
 }
 
 }  // namespace
+}  // namespace vector_math_tests
