@@ -17,7 +17,6 @@ for step in "${steps[@]}"; do
   start=$(date +%s)
   if [ "$step" = python ]; then
     # The module builds in the release folder, reusing its libraries (python_env.sh).
-    cmake --preset release >/dev/null
     CMAKE_BUILD_PARALLEL_LEVEL=$jobs TESSERA_PIP_PRESET=release ./scripts/python_env.sh
     build/venv/bin/python -m pytest tests/python -q -p no:cacheprovider
   else

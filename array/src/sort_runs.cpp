@@ -28,17 +28,15 @@ Lanes Lanes::along(const Shape& extent, int axis) {
 namespace {
 
 // Stage one: sorts each lane of one block into records. Element p of every lane gets
-// index `indices[p]` (its position along the axis, or its flat index in x).
+// index `index.all()[p]` (its position along the axis, or its flat index in x), listed
+// by the task: a graph of a large x holds no index per element.
 class SortRunsRunner final : public TaskRunner {
  public:
-  SortRunsRunner(DType dtype, bool descending, Lanes lanes, std::vector<std::int64_t> indices, Shape out_shape)
-      : dtype_(dtype),
-        descending_(descending),
-        lanes_(lanes),
-        indices_(std::move(indices)),
-        out_shape_(std::move(out_shape)) {}
+  SortRunsRunner(DType dtype, bool descending, Lanes lanes, BlockFlatIndex index, Shape out_shape)
+      : dtype_(dtype), descending_(descending), lanes_(lanes), index_(std::move(index)), out_shape_(std::move(out_shape)) {}
 
   Value run(std::span<const Value> inputs) const override {
+    const std::vector<std::int64_t> indices = lane_indices();
     const Chunk& in = inputs[0].get<Chunk>();
     Chunk out = Chunk::allocate(DType::uint8, out_shape_);
     type_dispatch(dtype_, [&]<class T>() {
@@ -49,7 +47,7 @@ class SortRunsRunner final : public TaskRunner {
       for (std::int64_t lane = 0; lane < lanes_.count(); ++lane) {
         Record<T>* run = records + lane * lanes_.length;
         for (std::int64_t p = 0; p < lanes_.length; ++p) {
-          run[p] = Record<T>{values[lanes_.offset(lane, p)], indices_[static_cast<std::size_t>(p)]};
+          run[p] = Record<T>{values[lanes_.offset(lane, p)], indices[static_cast<std::size_t>(p)]};
         }
         // The indices ascend along a lane: a stable sort by value orders equal values by
         // index, as RecordOrder does (and std::sort does with it, indices being distinct).
@@ -66,7 +64,7 @@ class SortRunsRunner final : public TaskRunner {
   Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
     if constexpr (gpu::kBuilt) {
       if (gpu_context(context) != nullptr) {
-        return gpu::sort_runs(dtype_, descending_, lanes_, indices_, out_shape_, inputs[0], context);
+        return gpu::sort_runs(dtype_, descending_, lanes_, lane_indices(), out_shape_, inputs[0], context);
       }
     }
     return run(inputs);
@@ -75,10 +73,16 @@ class SortRunsRunner final : public TaskRunner {
   Placement placement() const override { return gpu_preferred_if(gpu::has_sort(dtype_)); }
 
  private:
+  std::vector<std::int64_t> lane_indices() const {
+    std::vector<std::int64_t> indices = index_.all();
+    TESSERA_ASSERT(static_cast<std::int64_t>(indices.size()) == lanes_.length, "one index per element of a lane");
+    return indices;
+  }
+
   DType dtype_;
   bool descending_;
   Lanes lanes_;
-  std::vector<std::int64_t> indices_;
+  BlockFlatIndex index_;
   Shape out_shape_;
 };
 
@@ -97,13 +101,13 @@ Array sorted_runs_along(const Array& x, int axis, bool descending) {
     const Box box = node.block_box(node.block_index(b));
     const Shape extent = box.extent();
     const Lanes lanes = Lanes::along(extent, axis);
-    std::vector<std::int64_t> indices(static_cast<std::size_t>(lanes.length));
-    for (std::int64_t p = 0; p < lanes.length; ++p)
-      indices[static_cast<std::size_t>(p)] = box.lo[static_cast<std::size_t>(axis)] + p;
+    // Positions along the axis: the flat indices of the lane's range in one dimension.
+    const std::int64_t lo = box.lo[static_cast<std::size_t>(axis)];
+    BlockFlatIndex positions{Box{{lo}, {lo + lanes.length}}, Strides{1}};
     Shape out_shape = extent;
     out_shape.push_back(static_cast<std::int64_t>(bytes));
     tasks.push_back(
-        {std::make_shared<SortRunsRunner>(x.dtype(), descending, lanes, std::move(indices), std::move(out_shape)),
+        {std::make_shared<SortRunsRunner>(x.dtype(), descending, lanes, std::move(positions), std::move(out_shape)),
          {{0, b}}});
   }
   Shape shape = x.shape();
@@ -153,10 +157,10 @@ std::vector<std::int64_t> block_sizes(const Node& x) {
 
 BlockTask sorted_run_task(const Array& x, std::int64_t block) {
   const std::size_t bytes = record_bytes(x.dtype());
-  std::vector<std::int64_t> indices = BlockFlatIndex::of(*x.node(), block).all();
-  const auto size = static_cast<std::int64_t>(indices.size());
+  BlockFlatIndex flat = BlockFlatIndex::of(*x.node(), block);
+  const std::int64_t size = shape_size(flat.box.extent());
   const Lanes one_lane{1, size, 1};
-  return {std::make_shared<SortRunsRunner>(x.dtype(), false, one_lane, std::move(indices),
+  return {std::make_shared<SortRunsRunner>(x.dtype(), false, one_lane, std::move(flat),
                                            Shape{size, static_cast<std::int64_t>(bytes)}),
           {{0, block}}};
 }

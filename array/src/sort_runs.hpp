@@ -47,7 +47,8 @@ std::vector<std::int64_t> block_sizes(const Node& x);
 /// The task of block `block` of sorted_runs_flat(x), reading x's block as input 0.
 BlockTask sorted_run_task(const Array& x, std::int64_t block);
 
-/// The flat (C-order) index in an array of the elements of one of its blocks.
+/// The flat (C-order) index in an array of the elements of one of its blocks (in one
+/// dimension with stride 1: positions along an axis). Tasks list them where they run.
 struct BlockFlatIndex {
   Box box;          ///< the block's
   Strides strides;  ///< the array's C-order strides

@@ -41,7 +41,7 @@ void check_radix_sort() {
   const std::vector<T> values = pool<T>();
   std::mt19937_64 rng(5);
   RecordRadixSort<T> radix_sort;  // one instance across lanes, as the runner uses it
-  for (std::size_t n : {0, 1, 17, 255, 256, 1000, 5000}) {
+  for (std::size_t n : {0, 1, 17, 2047, 2048, 5000}) {
     for (bool descending : {false, true}) {
       std::vector<Record<T>> records(n);
       for (std::size_t p = 0; p < n; ++p) {
@@ -57,6 +57,49 @@ void check_radix_sort() {
       }
     }
   }
+}
+
+// Values whose keys differ in every digit: random bits for integers, random magnitudes
+// across the exponent range for floats.
+template <class T>
+void check_radix_sort_of_random_bits() {
+  std::mt19937_64 rng(9);
+  RecordRadixSort<T> radix_sort;
+  for (bool descending : {false, true}) {
+    const std::size_t n = 20000;
+    std::vector<Record<T>> records(n);
+    for (std::size_t p = 0; p < n; ++p) {
+      T value;
+      if constexpr (std::is_integral_v<T>) {
+        value = static_cast<T>(rng());
+      } else if constexpr (tessera::is_narrow_float_v<T>) {
+        value = T::from_bits(static_cast<std::uint16_t>(rng()));  // NaNs too: they tie, by index
+      } else {
+        const double magnitude = std::ldexp(std::uniform_real_distribution<double>(1, 2)(rng),
+                                            static_cast<int>(rng() % 200) - 100);
+        value = static_cast<T>(rng() % 2 ? magnitude : -magnitude);
+      }
+      records[p] = {value, static_cast<std::int64_t>(p)};
+    }
+    std::vector<Record<T>> expected = records;
+    std::sort(expected.begin(), expected.end(), RecordOrder<T>{{descending}});
+    radix_sort(records.data(), n, descending);
+    for (std::size_t p = 0; p < n; ++p) {
+      ASSERT_EQ(records[p].index, expected[p].index) << "at " << p << (descending ? ", descending" : ", ascending");
+    }
+  }
+}
+
+TEST(RecordRadixSort, MatchesTheComparisonSortWhereEveryDigitDiffers) {
+  check_radix_sort_of_random_bits<std::int64_t>();
+  check_radix_sort_of_random_bits<std::uint64_t>();
+  check_radix_sort_of_random_bits<std::int32_t>();
+  check_radix_sort_of_random_bits<std::int16_t>();
+  check_radix_sort_of_random_bits<std::uint16_t>();
+  check_radix_sort_of_random_bits<double>();
+  check_radix_sort_of_random_bits<float>();
+  check_radix_sort_of_random_bits<tessera::float16>();
+  check_radix_sort_of_random_bits<tessera::bfloat16>();
 }
 
 TEST(RecordRadixSort, MatchesTheComparisonSortForEveryRealType) {
@@ -75,15 +118,15 @@ TEST(RecordRadixSort, MatchesTheComparisonSortForEveryRealType) {
   check_radix_sort<double>();
 }
 
-TEST(RecordRadixSort, SkipsSharedLowBytesAndReusesItsScratchForShorterLanes) {
-  // Multiples of 256 share their lowest byte, so the first pass is skipped and a higher
-  // byte decides; lanes shrink after a long one, with the same scratch.
+TEST(RecordRadixSort, SortsKeysSharingTheirLowestDigitAndReusesItsScratchForShorterLanes) {
+  // Multiples of 2048 share their lowest digit (11 bits), which the sort skips: a higher
+  // digit decides. Lanes shrink after a long one, with the same scratch.
   std::mt19937_64 rng(6);
   RecordRadixSort<std::int32_t> radix_sort;
-  for (std::size_t n : {5000, 300, 4000, 256}) {
+  for (std::size_t n : {5000, 300, 4000, 2048}) {
     std::vector<Record<std::int32_t>> records(n);
     for (std::size_t p = 0; p < n; ++p) {
-      records[p] = {static_cast<std::int32_t>(rng() % 64) * 256 - 4096, static_cast<std::int64_t>(p)};
+      records[p] = {static_cast<std::int32_t>(rng() % 64) * 2048 - 4096 * 8, static_cast<std::int64_t>(p)};
     }
     std::vector<Record<std::int32_t>> expected = records;
     std::sort(expected.begin(), expected.end(), RecordOrder<std::int32_t>{{false}});

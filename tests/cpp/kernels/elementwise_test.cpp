@@ -32,6 +32,7 @@
 
 #include "elementwise_reference.hpp"
 
+namespace elementwise_tests {  // a name of its own: test files compile in batches (tests/cpp/CMakeLists.txt)
 namespace {
 
 using tessera::kernel_testing::Column;
@@ -411,3 +412,4 @@ TEST(CpuElementwise, IntegerPowerOfANegativeExponentIsAValueError) {
 }
 
 }  // namespace
+}  // namespace elementwise_tests
