@@ -3,10 +3,12 @@
 // index), every real width, lanes shorter and longer than the comparison-sort cutoff.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "radix_sort.hpp"
@@ -36,6 +38,19 @@ std::vector<T> pool() {
   return v;
 }
 
+// Sorts records made in index order with `radix_sort` and expects std::sort's order by
+// RecordOrder: the same record at every position, which the indices say, NaN or not.
+template <class T>
+void expect_comparison_sort_order(RecordRadixSort<T>& radix_sort, std::vector<Record<T>> records, bool descending) {
+  std::vector<Record<T>> expected = records;
+  std::sort(expected.begin(), expected.end(), RecordOrder<T>{{descending}});
+  radix_sort(records.data(), records.size(), descending);
+  for (std::size_t p = 0; p < records.size(); ++p) {
+    ASSERT_EQ(records[p].index, expected[p].index)
+        << "at " << p << " of " << records.size() << (descending ? ", descending" : ", ascending");
+  }
+}
+
 template <class T>
 void check_radix_sort() {
   const std::vector<T> values = pool<T>();
@@ -47,14 +62,7 @@ void check_radix_sort() {
       for (std::size_t p = 0; p < n; ++p) {
         records[p] = {values[rng() % values.size()], static_cast<std::int64_t>(p)};
       }
-      std::vector<Record<T>> expected = records;
-      std::sort(expected.begin(), expected.end(), RecordOrder<T>{{descending}});
-      radix_sort(records.data(), n, descending);
-      for (std::size_t p = 0; p < n; ++p) {
-        // Same record: the indices say it, NaN or not.
-        ASSERT_EQ(records[p].index, expected[p].index)
-            << "at " << p << " of " << n << (descending ? ", descending" : ", ascending");
-      }
+      expect_comparison_sort_order(radix_sort, std::move(records), descending);
     }
   }
 }
@@ -81,12 +89,7 @@ void check_radix_sort_of_random_bits() {
       }
       records[p] = {value, static_cast<std::int64_t>(p)};
     }
-    std::vector<Record<T>> expected = records;
-    std::sort(expected.begin(), expected.end(), RecordOrder<T>{{descending}});
-    radix_sort(records.data(), n, descending);
-    for (std::size_t p = 0; p < n; ++p) {
-      ASSERT_EQ(records[p].index, expected[p].index) << "at " << p << (descending ? ", descending" : ", ascending");
-    }
+    expect_comparison_sort_order(radix_sort, std::move(records), descending);
   }
 }
 
@@ -128,10 +131,7 @@ TEST(RecordRadixSort, SortsKeysSharingTheirLowestDigitAndReusesItsScratchForShor
     for (std::size_t p = 0; p < n; ++p) {
       records[p] = {static_cast<std::int32_t>(rng() % 64) * 2048 - 4096 * 8, static_cast<std::int64_t>(p)};
     }
-    std::vector<Record<std::int32_t>> expected = records;
-    std::sort(expected.begin(), expected.end(), RecordOrder<std::int32_t>{{false}});
-    radix_sort(records.data(), n, false);
-    for (std::size_t p = 0; p < n; ++p) ASSERT_EQ(records[p].index, expected[p].index) << "at " << p << " of " << n;
+    expect_comparison_sort_order(radix_sort, std::move(records), false);
   }
 }
 
