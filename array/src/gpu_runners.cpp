@@ -85,15 +85,22 @@ Value scan_fused(const kernels::FusedProgram& program, const Shape& shape, int a
   });
 }
 
-Value sort_runs(DType dtype, bool descending, const Lanes& lanes, std::span<const std::int64_t> indices,
+Value sort_runs(DType dtype, bool descending, const Lanes& lanes, const BlockFlatIndex& indices,
                 const Shape& out_shape, const Value& input, const ExecutionContext& context) {
   const std::int64_t count = lanes.count() * lanes.length;
   if (count == 0) return Value::make(Chunk::allocate_on(context.device, DType::uint8, out_shape));
-  const Buffer device_indices = upload(indices, context);
+  // The kernel computes each record's index from the block's box and the array's strides:
+  // a table of 2·ndim entries crosses to the device, not an index per element.
+  const Shape extent = indices.box.extent();
+  TESSERA_ASSERT(shape_size(extent) == lanes.length, "one index per element of a lane");
+  std::vector<std::int64_t> table(extent.begin(), extent.end());
+  table.insert(table.end(), indices.strides.begin(), indices.strides.end());
+  const Buffer device_table = upload(std::span<const std::int64_t>(table), context);
   Buffer records = context.device.allocate(static_cast<std::size_t>(count) * kernels::cuda::kSortRecordBytes);
-  kernels::cuda::make_sort_records_on_device(dtype, input.get<Chunk>().buffer.data(), lanes.outer, lanes.length,
-                                             lanes.inner, device_indices.as<std::int64_t>(), records.data(),
-                                             stream_of(context));
+  kernels::cuda::make_sort_records_on_device(
+      dtype, input.get<Chunk>().buffer.data(), lanes.outer, lanes.length, lanes.inner,
+      {device_table.as<std::int64_t>(), static_cast<int>(extent.size()), indices.at(0)}, records.data(),
+      stream_of(context));
   Buffer sorted =
       sorted_records({.dtype = dtype, .descending = descending, .lanes = lanes.count(), .length = lanes.length},
                      records.data(), context);
@@ -371,26 +378,25 @@ Value unique_part(DType dtype, UniquePart part, bool first_starts, std::int64_t 
 
 namespace {
 
-Value sorted_block(DType dtype, std::span<const std::int64_t> indices, const Value& input,
-                   const ExecutionContext& context) {
-  const auto n = static_cast<std::int64_t>(indices.size());
+Value sorted_block(DType dtype, const BlockFlatIndex& indices, const Value& input, const ExecutionContext& context) {
+  const std::int64_t n = shape_size(indices.box.extent());
   return sort_runs(dtype, false, Lanes{1, n, 1}, indices,
                    Shape{n, static_cast<std::int64_t>(kernels::cuda::kSortRecordBytes)}, input, context);
 }
 
 }  // namespace
 
-std::int64_t count_distinct(DType dtype, std::span<const std::int64_t> indices, const Value& input,
+std::int64_t count_distinct(DType dtype, const BlockFlatIndex& indices, const Value& input,
                             const ExecutionContext& context) {
-  const auto n = static_cast<std::int64_t>(indices.size());
+  const std::int64_t n = shape_size(indices.box.extent());
   if (n == 0) return 0;
   const ValueStarts found = value_starts(dtype, nullptr, true, sorted_block(dtype, indices, input, context), true, context);
   return count_on_device(found.positions, n, context);
 }
 
-Value first_records(DType dtype, std::span<const std::int64_t> indices, std::int64_t distinct, const Value& input,
+Value first_records(DType dtype, const BlockFlatIndex& indices, std::int64_t distinct, const Value& input,
                     const ExecutionContext& context) {
-  const auto n = static_cast<std::int64_t>(indices.size());
+  const std::int64_t n = shape_size(indices.box.extent());
   return unique_part(dtype, UniquePart::records, true, distinct, n, sorted_block(dtype, indices, input, context),
                      context);
 }

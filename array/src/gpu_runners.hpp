@@ -37,8 +37,8 @@ Value scan_fused(const kernels::FusedProgram& program, const Shape& shape, int a
                  std::span<const Value> inputs, const ExecutionContext& context);
 
 /// Stage one of the blocked sort (sort_runs.hpp) on the device: each lane of the block
-/// `input` as records sorted by value, the record of element p indexed `indices[p]`.
-Value sort_runs(DType dtype, bool descending, const Lanes& lanes, std::span<const std::int64_t> indices,
+/// `input` as records sorted by value, the record of element p indexed `indices.at(p)`.
+Value sort_runs(DType dtype, bool descending, const Lanes& lanes, const BlockFlatIndex& indices,
                 const Shape& out_shape, const Value& input, const ExecutionContext& context);
 
 /// Stage two on the device: what MergeRunsRunner writes, from the runs in `inputs`.
@@ -78,9 +78,9 @@ Value unique_gather(std::int64_t block, const Shape& shape, std::span<const Valu
 /// whose elements have flat indices `indices`, by sorting it: the number of its distinct
 /// values; and the records (a new {distinct, record bytes} uint8 chunk, sorted) of the
 /// first element of each of its `distinct` values.
-std::int64_t count_distinct(DType dtype, std::span<const std::int64_t> indices, const Value& input,
+std::int64_t count_distinct(DType dtype, const BlockFlatIndex& indices, const Value& input,
                             const ExecutionContext& context);
-Value first_records(DType dtype, std::span<const std::int64_t> indices, std::int64_t distinct, const Value& input,
+Value first_records(DType dtype, const BlockFlatIndex& indices, std::int64_t distinct, const Value& input,
                     const ExecutionContext& context);
 
 /// A new device chunk {1} of int64: the number of true elements of the bool chunk `mask`.

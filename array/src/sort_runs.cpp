@@ -28,15 +28,17 @@ Lanes Lanes::along(const Shape& extent, int axis) {
 namespace {
 
 // Stage one: sorts each lane of one block into records. Element p of every lane gets
-// index `index.all()[p]` (its position along the axis, or its flat index in x), listed
-// by the task: a graph of a large x holds no index per element.
+// index `index.at(p)` (its position along the axis, or its flat index in x), listed by
+// the task on the host and computed by the record kernel on a device: neither the graph
+// of a large x nor the copy to a device carries an index per element.
 class SortRunsRunner final : public TaskRunner {
  public:
   SortRunsRunner(DType dtype, bool descending, Lanes lanes, BlockFlatIndex index, Shape out_shape)
       : dtype_(dtype), descending_(descending), lanes_(lanes), index_(std::move(index)), out_shape_(std::move(out_shape)) {}
 
   Value run(std::span<const Value> inputs) const override {
-    const std::vector<std::int64_t> indices = lane_indices();
+    const std::vector<std::int64_t> indices = index_.all();
+    TESSERA_ASSERT(static_cast<std::int64_t>(indices.size()) == lanes_.length, "one index per element of a lane");
     const Chunk& in = inputs[0].get<Chunk>();
     Chunk out = Chunk::allocate(DType::uint8, out_shape_);
     type_dispatch(dtype_, [&]<class T>() {
@@ -64,7 +66,7 @@ class SortRunsRunner final : public TaskRunner {
   Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
     if constexpr (gpu::kBuilt) {
       if (gpu_context(context) != nullptr) {
-        return gpu::sort_runs(dtype_, descending_, lanes_, lane_indices(), out_shape_, inputs[0], context);
+        return gpu::sort_runs(dtype_, descending_, lanes_, index_, out_shape_, inputs[0], context);
       }
     }
     return run(inputs);
@@ -73,12 +75,6 @@ class SortRunsRunner final : public TaskRunner {
   Placement placement() const override { return gpu_preferred_if(gpu::has_sort(dtype_)); }
 
  private:
-  std::vector<std::int64_t> lane_indices() const {
-    std::vector<std::int64_t> indices = index_.all();
-    TESSERA_ASSERT(static_cast<std::int64_t>(indices.size()) == lanes_.length, "one index per element of a lane");
-    return indices;
-  }
-
   DType dtype_;
   bool descending_;
   Lanes lanes_;

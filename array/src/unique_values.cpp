@@ -74,9 +74,8 @@ class CountGivenRunner final : public TaskRunner {
       if (array_detail::gpu_context(context) != nullptr) {
         // The device has a sort, and no hash table: it counts the values of the sorted
         // block (whose second pass sorts it again).
-        const std::vector<std::int64_t> indices = block_.all();
-        const std::int64_t given = records_given(gpu::count_distinct(dtype_, indices, inputs[0], context),
-                                                 static_cast<std::int64_t>(indices.size()));
+        const std::int64_t given = records_given(gpu::count_distinct(dtype_, block_, inputs[0], context),
+                                                 shape_size(block_.box.extent()));
         Chunk out = Chunk::allocate_on(context.device, DType::int64, Shape{1});
         context.device.copy_from_host(&given, out.buffer, sizeof(given));
         return Value::make(std::move(out));
@@ -124,7 +123,7 @@ class FirstRecordsRunner final : public TaskRunner {
   Value run_on(std::span<const Value> inputs, const ExecutionContext& context) const override {
     if constexpr (gpu::kBuilt) {
       if (array_detail::gpu_context(context) != nullptr) {
-        return gpu::first_records(dtype_, block_.all(), distinct_, inputs[0], context);
+        return gpu::first_records(dtype_, block_, distinct_, inputs[0], context);
       }
     }
     return run(inputs);

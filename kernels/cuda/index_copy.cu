@@ -1,5 +1,6 @@
 #include "tessera/kernels/cuda/index_copy.hpp"
 
+#include "box_offset.cuh"
 #include "copy_words.cuh"
 #include "grid_stride.cuh"
 #include "tessera/kernels/cuda/check.hpp"
@@ -37,15 +38,8 @@ template <class Word>
 __global__ void scatter_strided_kernel(const Word* __restrict__ values, long long words_per_element,
                                        const std::int64_t* __restrict__ table, int ndim, Word* __restrict__ out,
                                        long long words) {
-  const std::int64_t* extents = table;
-  const std::int64_t* strides = table + ndim;
   TESSERA_GRID_STRIDE(i, words) {
-    long long element = i / words_per_element;
-    long long at = 0;
-    for (int d = ndim - 1; d >= 0; --d) {
-      at += (element % extents[d]) * strides[d];
-      element /= extents[d];
-    }
+    const long long at = box_offset(i / words_per_element, table, ndim);
     out[at * words_per_element + i % words_per_element] = values[i];
   }
 }

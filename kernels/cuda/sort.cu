@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "tessera/core/error.hpp"
+#include "box_offset.cuh"
 #include "grid_stride.cuh"
 #include "real_values.cuh"
 #include "tessera/kernels/cuda/check.hpp"
@@ -26,12 +27,12 @@ static_assert(sizeof(DeviceRecord) == kSortRecordBytes);
 
 template <class V>
 __global__ void make_records_kernel(const V* __restrict__ values, long long length, long long inner,
-                                    const long long* __restrict__ indices, DeviceRecord* __restrict__ records,
-                                    long long count) {
+                                    const std::int64_t* __restrict__ index_table, int index_ndim, long long index_base,
+                                    DeviceRecord* __restrict__ records, long long count) {
   TESSERA_GRID_STRIDE(e, count) {
     const long long lane = e / length, p = e % length;
     const long long o = lane / inner, i = lane % inner;
-    records[e] = DeviceRecord{values[(o * length + p) * inner + i], indices[p]};
+    records[e] = DeviceRecord{values[(o * length + p) * inner + i], index_base + box_offset(p, index_table, index_ndim)};
   }
 }
 
@@ -179,15 +180,15 @@ bool has_device_sort(DType dtype) noexcept {
 }
 
 void make_sort_records_on_device(DType dtype, const void* values, std::int64_t outer, std::int64_t length,
-                                 std::int64_t inner, const std::int64_t* indices, void* records, cudaStream_t stream) {
+                                 std::int64_t inner, const RecordIndices& indices, void* records, cudaStream_t stream) {
   const std::int64_t count = outer * length * inner;
   if (count == 0) return;
   clear_stale_launch_error();
   real_dispatch(dtype, [&]<class T>() {
     using V = Bytes<sizeof(T)>;
-    make_records_kernel<V><<<blocks_for(count), kThreads, 0, stream>>>(static_cast<const V*>(values), length, inner,
-                                                                       reinterpret_cast<const long long*>(indices),
-                                                                       static_cast<DeviceRecord*>(records), count);
+    make_records_kernel<V><<<blocks_for(count), kThreads, 0, stream>>>(
+        static_cast<const V*>(values), length, inner, indices.table, indices.ndim, indices.base,
+        static_cast<DeviceRecord*>(records), count);
   });
   check_cuda(cudaGetLastError(), "launching the record kernel");
 }

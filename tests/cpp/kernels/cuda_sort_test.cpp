@@ -86,12 +86,14 @@ void check_sort(DType dtype, std::int64_t outer, std::int64_t length, std::int64
   }
 
   DeviceBytes d_values(n * sizeof(T), values.data());
-  DeviceBytes d_indices(indices.size() * sizeof(std::int64_t), indices.data());
+  const std::int64_t index_table[] = {length, 1};  // positions 100 + p along the lane
+  DeviceBytes d_index_table(sizeof(index_table), index_table);
   DeviceBytes records(n * cuda::kSortRecordBytes), sorted(n * cuda::kSortRecordBytes);
   const std::size_t workspace_bytes = cuda::sort_workspace_bytes(static_cast<std::int64_t>(n));
   DeviceBytes workspace(workspace_bytes);
   cuda::make_sort_records_on_device(dtype, d_values.ptr, outer, length, inner,
-                                    static_cast<const std::int64_t*>(d_indices.ptr), records.ptr, nullptr);
+                                    {static_cast<const std::int64_t*>(d_index_table.ptr), 1, 100}, records.ptr,
+                                    nullptr);
   cuda::sort_records_on_device({.dtype = dtype, .descending = descending, .lanes = lanes, .length = length},
                                records.ptr, sorted.ptr, workspace.ptr, workspace_bytes, nullptr);
   const std::int64_t lo = length / 3, hi = length - length / 4;
@@ -135,6 +137,43 @@ TEST(CudaSortOnGpu, LanesSortLikeTheHost) {
     check_sort<std::uint32_t>(DType::uint32, 1, 1000, 5, descending);
     check_sort<std::uint8_t>(DType::uint8, 2, 100, 2, descending);
   }
+}
+
+TEST(CudaSortOnGpu, RecordsOfABlockSortedWholeGetTheirFlatIndexInTheArray) {
+  if (cuda::device_count() == 0) GTEST_SKIP() << "no usable GPU: " << cuda::device_unavailable_reason();
+  // The block [2:5, 1:5, 1:6] of a (10, 8, 6) array, as one lane of 60 records.
+  const std::int64_t lo[] = {2, 1, 1}, extent[] = {3, 4, 5}, strides[] = {48, 6, 1};
+  const std::int64_t table[] = {extent[0], extent[1], extent[2], strides[0], strides[1], strides[2]};
+  const std::int64_t base = lo[0] * strides[0] + lo[1] * strides[1] + lo[2] * strides[2];
+  std::vector<std::int32_t> values(60);
+  for (std::size_t p = 0; p < values.size(); ++p) values[p] = static_cast<std::int32_t>(1000 - 3 * p);
+  DeviceBytes d_values(values.size() * sizeof(std::int32_t), values.data()), d_table(sizeof(table), table);
+  DeviceBytes records(values.size() * cuda::kSortRecordBytes);
+  cuda::make_sort_records_on_device(DType::int32, d_values.ptr, 1, 60, 1,
+                                    {static_cast<const std::int64_t*>(d_table.ptr), 3, base}, records.ptr, nullptr);
+  std::vector<HostRecord<std::int64_t>> got(values.size());  // the value zero-extended to 8 bytes
+  static_assert(sizeof(HostRecord<std::int64_t>) == cuda::kSortRecordBytes);
+  ASSERT_EQ(cudaMemcpy(got.data(), records.ptr, got.size() * cuda::kSortRecordBytes, cudaMemcpyDeviceToHost),
+            cudaSuccess);
+  std::size_t p = 0;
+  for (std::int64_t i = 0; i < extent[0]; ++i) {
+    for (std::int64_t j = 0; j < extent[1]; ++j) {
+      for (std::int64_t k = 0; k < extent[2]; ++k, ++p) {
+        const std::int64_t flat = (lo[0] + i) * strides[0] + (lo[1] + j) * strides[1] + (lo[2] + k) * strides[2];
+        ASSERT_EQ(got[p].index, flat) << "record " << p;
+        std::int32_t value = 0;
+        std::memcpy(&value, &got[p].value, sizeof(value));
+        ASSERT_EQ(value, values[p]) << "record " << p;
+      }
+    }
+  }
+  // A 0-d array's one element: no extents, index `base`.
+  const std::int32_t one = 7;
+  DeviceBytes d_one(sizeof(one), &one), one_record(cuda::kSortRecordBytes);
+  cuda::make_sort_records_on_device(DType::int32, d_one.ptr, 1, 1, 1, {nullptr, 0, 0}, one_record.ptr, nullptr);
+  HostRecord<std::int64_t> got_one{};
+  ASSERT_EQ(cudaMemcpy(&got_one, one_record.ptr, sizeof(got_one), cudaMemcpyDeviceToHost), cudaSuccess);
+  EXPECT_EQ(got_one.index, 0);
 }
 
 TEST(CudaSortOnGpu, AnIndexBoundOrdersTiesByIndex) {

@@ -27,13 +27,24 @@ inline constexpr std::size_t kSortRecordBytes = 16;
 /// Whether the device sort orders values of `dtype`: every real dtype.
 bool has_device_sort(DType dtype) noexcept;
 
+/// The index that record p of every lane gets, computed where the record is made rather
+/// than read from a list: base + Σ k_d · strides[d] for the C-order index k of p in a box
+/// of `ndim` extents. `table` (device memory) is {extents[ndim]..., strides[ndim]...}, the
+/// extents' product the lanes' length. A lane along an axis: one extent, stride 1, base
+/// its first position; a block sorted as a whole: the block's extents, the array's
+/// strides, base the flat index of its first element.
+struct RecordIndices {
+  const std::int64_t* table = nullptr;
+  int ndim = 0;
+  std::int64_t base = 0;
+};
+
 /// Records of a C-contiguous block's lanes along an axis: the block is `outer` × `length`
 /// × `inner` elements of `dtype`; lane l = o·inner + i holds the elements (o, p, i) for p
-/// in [0, length), and its record p gets index `indices[p]` (device memory, `length`
-/// entries). Writes the lanes one after the other into `records` (outer·inner·length
-/// records, device memory).
+/// in [0, length), and its record p gets index `indices` of p. Writes the lanes one after
+/// the other into `records` (outer·inner·length records, device memory).
 void make_sort_records_on_device(DType dtype, const void* values, std::int64_t outer, std::int64_t length,
-                                 std::int64_t inner, const std::int64_t* indices, void* records, cudaStream_t stream);
+                                 std::int64_t inner, const RecordIndices& indices, void* records, cudaStream_t stream);
 
 /// Bytes of the workspace sort_records_on_device needs for `count` records.
 std::size_t sort_workspace_bytes(std::int64_t count);
