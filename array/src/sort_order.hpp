@@ -77,9 +77,16 @@ template <class T>
 struct RecordOrder {
   ValueOrder<T> value;
   bool operator()(const Record<T>& a, const Record<T>& b) const {
-    if (value(a.value, b.value)) return true;
-    if (value(b.value, a.value)) return false;
-    return a.index < b.index;
+    if constexpr (kernels::ops::is_real_float_v<T>) {
+      // ValueOrder's keys, each computed once rather than once per direction.
+      const std::uint64_t ka = kernels::order_key(a.value, value.descending);
+      const std::uint64_t kb = kernels::order_key(b.value, value.descending);
+      return ka != kb ? ka < kb : a.index < b.index;
+    } else {
+      if (value(a.value, b.value)) return true;
+      if (value(b.value, a.value)) return false;
+      return a.index < b.index;
+    }
   }
 };
 
@@ -112,34 +119,55 @@ std::vector<std::int64_t> co_ranks(const std::vector<std::span<const Record<T>>>
   return split;
 }
 
-/// Merges the slices [lo[k], hi[k]) of the sorted runs into one sorted sequence
-/// (bottom-up pairwise std::inplace_merge: O(m log k) for m elements from k runs).
-template <class T>
-std::vector<Record<T>> merge_slices(const std::vector<std::span<const Record<T>>>& runs,
-                                    const std::vector<std::int64_t>& lo, const std::vector<std::int64_t>& hi,
-                                    const RecordOrder<T>& order) {
-  std::vector<Record<T>> merged;
-  std::vector<std::size_t> bounds{0};
+/// Merges the slices [lo[k], hi[k]) of the sorted runs into one sorted sequence, calling
+/// `emit(q, record)` for its q-th record in order: a tournament of losers over the
+/// slices' heads, one pass that reads each record once and writes it once where the
+/// caller wants it (log2 k comparisons per record for k slices).
+template <class T, class Emit>
+void merge_slices(const std::vector<std::span<const Record<T>>>& runs, const std::vector<std::int64_t>& lo,
+                  const std::vector<std::int64_t>& hi, const RecordOrder<T>& order, Emit&& emit) {
+  std::vector<const Record<T>*> head, end;
   for (std::size_t k = 0; k < runs.size(); ++k) {
     if (hi[k] <= lo[k]) continue;
-    merged.insert(merged.end(), runs[k].begin() + lo[k], runs[k].begin() + hi[k]);
-    bounds.push_back(merged.size());
+    head.push_back(runs[k].data() + lo[k]);
+    end.push_back(runs[k].data() + hi[k]);
   }
-  while (bounds.size() > 2) {
-    std::vector<std::size_t> next{0};
-    for (std::size_t i = 0; i + 1 < bounds.size(); i += 2) {
-      if (i + 2 < bounds.size()) {
-        std::inplace_merge(merged.begin() + static_cast<std::ptrdiff_t>(bounds[i]),
-                           merged.begin() + static_cast<std::ptrdiff_t>(bounds[i + 1]),
-                           merged.begin() + static_cast<std::ptrdiff_t>(bounds[i + 2]), order);
-        next.push_back(bounds[i + 2]);
-      } else {
-        next.push_back(bounds[i + 1]);
-      }
+  if (head.empty()) return;
+  std::int64_t q = 0;
+  if (head.size() == 1) {
+    for (const Record<T>* r = head[0]; r != end[0]; ++r) emit(q++, *r);
+    return;
+  }
+  // Leaves: the slices, padded to a power of two with empty ones. A slice that is done
+  // loses to every other; the records' order is strict, so no two live heads tie.
+  std::size_t leaves = 1;
+  while (leaves < head.size()) leaves *= 2;
+  head.resize(leaves, nullptr);
+  end.resize(leaves, nullptr);
+  const auto beats = [&](std::size_t a, std::size_t b) {
+    if (head[a] == end[a]) return false;
+    if (head[b] == end[b]) return true;
+    return order(*head[a], *head[b]);
+  };
+  // loser[n] for inner node n (1 .. leaves-1): the slice that lost the match there;
+  // winner[n] is only needed while the tree is built, bottom up.
+  std::vector<std::size_t> loser(leaves), winner(2 * leaves);
+  for (std::size_t leaf = 0; leaf < leaves; ++leaf) winner[leaves + leaf] = leaf;
+  for (std::size_t n = leaves - 1; n >= 1; --n) {
+    const std::size_t a = winner[2 * n], b = winner[2 * n + 1];
+    const bool a_wins = beats(a, b);
+    winner[n] = a_wins ? a : b;
+    loser[n] = a_wins ? b : a;
+  }
+  std::size_t top = winner[1];
+  while (head[top] != end[top]) {
+    emit(q++, *head[top]);
+    ++head[top];
+    // Replay the matches on the path from the winner's leaf to the root.
+    for (std::size_t n = (leaves + top) / 2; n >= 1; n /= 2) {
+      if (beats(loser[n], top)) std::swap(loser[n], top);
     }
-    bounds = std::move(next);
   }
-  return merged;
 }
 
 }  // namespace tessera::array_detail

@@ -1,6 +1,5 @@
 #include "sort_runs.hpp"
 
-#include <cstring>
 
 #include "block_task_node.hpp"
 #include "gpu_runners.hpp"
@@ -185,18 +184,21 @@ Value MergeRunsRunner::run(std::span<const Value> inputs) const {
         const auto n = p.run_lengths[k];
         runs[k] = std::span<const Record<T>>(records + lane * n, static_cast<std::size_t>(n));
       }
-      const auto merged = merge_slices(runs, co_ranks(runs, p.rank_lo, order), co_ranks(runs, p.rank_hi, order), order);
-      TESSERA_ASSERT(static_cast<std::int64_t>(merged.size()) == width, "the co-ranks do not cover the block");
+      const std::vector<std::int64_t> lo = co_ranks(runs, p.rank_lo, order), hi = co_ranks(runs, p.rank_hi, order);
+      std::int64_t covered = 0;
+      for (std::size_t k = 0; k < runs.size(); ++k) covered += hi[k] - lo[k];
+      TESSERA_ASSERT(covered == width, "the co-ranks do not cover the block");
       if (p.output == MergeOutput::records) {
-        if (merged.empty()) continue;
-        std::memcpy(out.buffer.data() + static_cast<std::size_t>(lane * width) * sizeof(Record<T>), merged.data(),
-                    merged.size() * sizeof(Record<T>));
+        auto* records = reinterpret_cast<Record<T>*>(out.buffer.data()) + lane * width;
+        merge_slices(runs, lo, hi, order, [&](std::int64_t q, const Record<T>& r) { records[q] = r; });
       } else if (p.output == MergeOutput::values) {
-        for (std::int64_t q = 0; q < width; ++q)
-          out.data<T>()[p.out_lanes.offset(lane, q)] = merged[static_cast<std::size_t>(q)].value;
+        T* values = out.data<T>();
+        merge_slices(runs, lo, hi, order,
+                     [&](std::int64_t q, const Record<T>& r) { values[p.out_lanes.offset(lane, q)] = r.value; });
       } else {
-        for (std::int64_t q = 0; q < width; ++q)
-          out.data<std::int64_t>()[p.out_lanes.offset(lane, q)] = merged[static_cast<std::size_t>(q)].index;
+        std::int64_t* indices = out.data<std::int64_t>();
+        merge_slices(runs, lo, hi, order,
+                     [&](std::int64_t q, const Record<T>& r) { indices[p.out_lanes.offset(lane, q)] = r.index; });
       }
     }
   });
