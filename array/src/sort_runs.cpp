@@ -36,26 +36,31 @@ class SortRunsRunner final : public TaskRunner {
       : dtype_(dtype), descending_(descending), lanes_(lanes), index_(std::move(index)), out_shape_(std::move(out_shape)) {}
 
   Value run(std::span<const Value> inputs) const override {
-    const std::vector<std::int64_t> indices = index_.all();
-    TESSERA_ASSERT(static_cast<std::int64_t>(indices.size()) == lanes_.length, "one index per element of a lane");
+    TESSERA_ASSERT(shape_size(index_.box.extent()) == lanes_.length, "one index per element of a lane");
+    // A 1-d box's indices (positions along an axis, a block of a 1-d array) are
+    // consecutive; others are listed, once for all lanes.
+    const bool consecutive = index_.box.lo.size() == 1 && index_.strides[0] == 1;
+    const std::int64_t first = lanes_.length > 0 ? index_.at(0) : 0;
+    const std::vector<std::int64_t> listed = consecutive ? std::vector<std::int64_t>{} : index_.all();
     const Chunk& in = inputs[0].get<Chunk>();
     Chunk out = Chunk::allocate(DType::uint8, out_shape_);
     type_dispatch(dtype_, [&]<class T>() {
-      const T* values = in.data<T>();
       auto* records = reinterpret_cast<Record<T>*>(out.buffer.data());
-      [[maybe_unused]] const RecordOrder<T> order{{descending_}};
       [[maybe_unused]] RecordRadixSort<T> radix_sort;  // real and bool values; complex ones compare
+      const auto length = static_cast<std::size_t>(lanes_.length);
       for (std::int64_t lane = 0; lane < lanes_.count(); ++lane) {
         Record<T>* run = records + lane * lanes_.length;
-        for (std::int64_t p = 0; p < lanes_.length; ++p) {
-          run[p] = Record<T>{values[lanes_.offset(lane, p)], indices[static_cast<std::size_t>(p)]};
-        }
+        const T* values = in.data<T>() + lanes_.offset(lane, 0);  // element p at values[p · inner]
+        const auto record_at = [&, inner = static_cast<std::size_t>(lanes_.inner)](std::size_t p) {
+          return Record<T>{values[p * inner], consecutive ? first + static_cast<std::int64_t>(p) : listed[p]};
+        };
         // The indices ascend along a lane: a stable sort by value orders equal values by
         // index, as RecordOrder does (and std::sort does with it, indices being distinct).
         if constexpr (IsComplex<T>::value) {
-          std::sort(run, run + lanes_.length, order);
+          for (std::size_t p = 0; p < length; ++p) run[p] = record_at(p);
+          std::sort(run, run + length, RecordOrder<T>{{descending_}});
         } else {
-          radix_sort(run, static_cast<std::size_t>(lanes_.length), descending_);
+          radix_sort.sort_made(run, length, descending_, record_at);
         }
       }
     });

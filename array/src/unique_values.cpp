@@ -108,14 +108,13 @@ class FirstRecordsRunner final : public TaskRunner {
                     ": was its input recomputed differently?");
       }
       if constexpr (!array_detail::IsComplex<T>::value) {
-        auto* records = reinterpret_cast<Record<T>*>(out.buffer.data());
-        for (std::size_t g = 0; g < firsts->size(); ++g) {
-          const std::int64_t p = (*firsts)[g];
-          records[g] = {in.data<T>()[p], block_.at(p)};
-        }
         // Equal values among them are NaNs alone; flat indices ascend with positions in a
         // block, so the stable sort leaves those in R's order too.
-        array_detail::RecordRadixSort<T>()(records, firsts->size(), false);
+        array_detail::RecordRadixSort<T>().sort_made(
+            reinterpret_cast<Record<T>*>(out.buffer.data()), firsts->size(), false, [&](std::size_t g) {
+              const std::int64_t p = (*firsts)[g];
+              return Record<T>{in.data<T>()[p], block_.at(p)};
+            });
       }
     });
     return Value::make(std::move(out));
