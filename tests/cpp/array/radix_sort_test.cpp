@@ -135,4 +135,27 @@ TEST(RecordRadixSort, SortsKeysSharingTheirLowestDigitAndReusesItsScratchForShor
   }
 }
 
+TEST(RecordRadixSort, MakesRecordsWhereAnOddOrEvenNumberOfPassesEnds) {
+  // Non-negative int64 below 2^(11·k) vary in their k lowest digits alone (the sign flip
+  // makes the top digit shared too): k passes, odd and even. sort_made makes the records
+  // from values it reads, into the scratch or the output as the count's parity says.
+  std::mt19937_64 rng(7);
+  RecordRadixSort<std::int64_t> radix_sort;
+  for (int passes : {1, 2, 3, 4}) {
+    const std::size_t n = 5000;
+    std::vector<std::int64_t> values(n);
+    for (auto& v : values) v = static_cast<std::int64_t>(rng() % (std::uint64_t{1} << (11 * passes)));
+    std::vector<Record<std::int64_t>> expected(n), got(n);
+    for (std::size_t p = 0; p < n; ++p) expected[p] = {values[p], static_cast<std::int64_t>(10 * p)};
+    std::sort(expected.begin(), expected.end(), RecordOrder<std::int64_t>{{false}});
+    radix_sort.sort_made(got.data(), n, false, [&](std::size_t p) {
+      return Record<std::int64_t>{values[p], static_cast<std::int64_t>(10 * p)};
+    });
+    for (std::size_t p = 0; p < n; ++p) {
+      ASSERT_EQ(got[p].index, expected[p].index) << "at " << p << " with " << passes << " passes";
+      ASSERT_EQ(got[p].value, expected[p].value) << "at " << p << " with " << passes << " passes";
+    }
+  }
+}
+
 }  // namespace
