@@ -19,6 +19,7 @@
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -291,10 +292,21 @@ void run_cluster_suite(const tessera::GpuInfo& gpu0, std::size_t gpus) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::int64_t n = argc > 1 ? std::atoll(argv[1]) : (std::int64_t{1} << 27);
-  if (n <= 0) {
-    std::fprintf(stderr, "tessera-bench: the element count must be positive, got %s\n", argv[1]);
-    return 2;
+  if (argc > 2 || (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0))) {
+    std::fprintf(argc > 2 ? stderr : stdout,
+                 "usage: tessera-bench [elements]\n"
+                 "  The fixed GPU suite on every visible GPU (default 2^27 float64 elements per operand).\n");
+    return argc > 2 ? 2 : 0;
+  }
+  std::int64_t n = std::int64_t{1} << 27;
+  if (argc == 2) {
+    char* end = nullptr;
+    errno = 0;
+    n = std::strtoll(argv[1], &end, 10);
+    if (end == argv[1] || *end != '\0' || errno == ERANGE || n <= 0) {
+      std::fprintf(stderr, "tessera-bench: the element count must be a positive whole number, got '%s'\n", argv[1]);
+      return 2;
+    }
   }
   const tessera::GpuAvailability& available = tessera::gpu_availability();
   if (available.gpus.empty()) {

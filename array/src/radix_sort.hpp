@@ -21,6 +21,11 @@ namespace tessera::array_detail {
 template <class T>
 class RecordRadixSort {
  public:
+  RecordRadixSort() = default;
+  // A copy would share the scratch (a Buffer is a handle) with the original.
+  RecordRadixSort(const RecordRadixSort&) = delete;
+  RecordRadixSort& operator=(const RecordRadixSort&) = delete;
+
   /// Sorts `run` (n records whose indices ascend) into RecordOrder<T>{{descending}}'s order.
   void operator()(Record<T>* run, std::size_t n, bool descending) {
     sort(run, n, descending, [run](std::size_t p) { return run[p]; }, true);
@@ -59,8 +64,10 @@ class RecordRadixSort {
       needed[d] = counts_[d * kBuckets + ((first_key >> (kDigitBits * d)) & kMask)] != n;
       passes += needed[d] ? 1 : 0;
     }
-    if (scratch_.nbytes() < n * sizeof(Record<T>)) scratch_ = Buffer::allocate_host(n * sizeof(Record<T>));
-    auto* scratch = reinterpret_cast<Record<T>*>(scratch_.data());
+    if (passes > 0 && scratch_.nbytes() < n * sizeof(Record<T>)) {
+      scratch_ = Buffer::allocate_host(n * sizeof(Record<T>));
+    }
+    auto* scratch = reinterpret_cast<Record<T>*>(scratch_.data());  // unused without passes
     Record<T>* records = passes % 2 == 0 ? out : scratch;
     Record<T>* next = passes % 2 == 0 ? scratch : out;
     if (records != out || !in_out) {

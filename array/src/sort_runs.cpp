@@ -1,6 +1,5 @@
 #include "sort_runs.hpp"
 
-
 #include "block_task_node.hpp"
 #include "gpu_runners.hpp"
 #include "radix_sort.hpp"
@@ -37,13 +36,15 @@ class SortRunsRunner final : public TaskRunner {
 
   Value run(std::span<const Value> inputs) const override {
     TESSERA_ASSERT(shape_size(index_.box.extent()) == lanes_.length, "one index per element of a lane");
+    Chunk out = Chunk::allocate(DType::uint8, out_shape_);
+    // An empty block has no data to point into, and no first index.
+    if (lanes_.length == 0 || lanes_.count() == 0) return Value::make(std::move(out));
     // A 1-d box's indices (positions along an axis, a block of a 1-d array) are
     // consecutive; others are listed, once for all lanes.
     const bool consecutive = index_.box.lo.size() == 1 && index_.strides[0] == 1;
-    const std::int64_t first = lanes_.length > 0 ? index_.at(0) : 0;
+    const std::int64_t first = index_.at(0);
     const std::vector<std::int64_t> listed = consecutive ? std::vector<std::int64_t>{} : index_.all();
     const Chunk& in = inputs[0].get<Chunk>();
-    Chunk out = Chunk::allocate(DType::uint8, out_shape_);
     type_dispatch(dtype_, [&]<class T>() {
       auto* records = reinterpret_cast<Record<T>*>(out.buffer.data());
       [[maybe_unused]] RecordRadixSort<T> radix_sort;  // real and bool values; complex ones compare

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -133,6 +134,41 @@ TEST(RecordRadixSort, SortsKeysSharingTheirLowestDigitAndReusesItsScratchForShor
     }
     expect_comparison_sort_order(radix_sort, std::move(records), false);
   }
+}
+
+// sort_made of n records of `values[p]` (indices 10·p) against std::sort of the same.
+template <class T>
+void expect_sort_made_order(RecordRadixSort<T>& radix_sort, const std::vector<T>& values, bool descending,
+                            const std::string& what) {
+  const std::size_t n = values.size();
+  std::vector<Record<T>> expected(n), got(n);
+  for (std::size_t p = 0; p < n; ++p) expected[p] = {values[p], static_cast<std::int64_t>(10 * p)};
+  std::sort(expected.begin(), expected.end(), RecordOrder<T>{{descending}});
+  radix_sort.sort_made(got.data(), n, descending,
+                       [&](std::size_t p) { return Record<T>{values[p], static_cast<std::int64_t>(10 * p)}; });
+  for (std::size_t p = 0; p < n; ++p) {
+    ASSERT_EQ(got[p].index, expected[p].index) << "at " << p << ": " << what;
+  }
+}
+
+TEST(RecordRadixSort, SortMadeLanesOfEveryKind) {
+  std::mt19937_64 rng(8);
+  RecordRadixSort<double> radix_sort;
+  const std::vector<double> specials = pool<double>();
+  for (std::size_t n : {100, 5000}) {  // below and above the comparison-sort cutoff
+    std::vector<double> values(n);
+    for (auto& v : values) v = specials[rng() % specials.size()];
+    for (bool descending : {false, true}) {
+      expect_sort_made_order(radix_sort, values, descending, std::to_string(n) + " specials");
+      // One value throughout: every digit shared, no pass, records made in the output.
+      expect_sort_made_order(radix_sort, std::vector<double>(n, 2.5), descending, std::to_string(n) + " equal");
+    }
+  }
+  // The same with records already in place (operator()).
+  std::vector<Record<std::int64_t>> equal(5000);
+  for (std::size_t p = 0; p < equal.size(); ++p) equal[p] = {-3, static_cast<std::int64_t>(p)};
+  RecordRadixSort<std::int64_t> in_place;
+  expect_comparison_sort_order(in_place, equal, true);
 }
 
 TEST(RecordRadixSort, MakesRecordsWhereAnOddOrEvenNumberOfPassesEnds) {

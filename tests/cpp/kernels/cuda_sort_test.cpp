@@ -167,13 +167,16 @@ TEST(CudaSortOnGpu, RecordsOfABlockSortedWholeGetTheirFlatIndexInTheArray) {
       }
     }
   }
-  // A 0-d array's one element: no extents, index `base`.
+  // No extents (a 0-d array's one element): the index is the base alone.
   const std::int32_t one = 7;
   DeviceBytes d_one(sizeof(one), &one), one_record(cuda::kSortRecordBytes);
-  cuda::make_sort_records_on_device(DType::int32, d_one.ptr, 1, 1, 1, {nullptr, 0, 0}, one_record.ptr, nullptr);
+  cuda::make_sort_records_on_device(DType::int32, d_one.ptr, 1, 1, 1, {nullptr, 0, 42}, one_record.ptr, nullptr);
   HostRecord<std::int64_t> got_one{};
   ASSERT_EQ(cudaMemcpy(&got_one, one_record.ptr, sizeof(got_one), cudaMemcpyDeviceToHost), cudaSuccess);
-  EXPECT_EQ(got_one.index, 0);
+  EXPECT_EQ(got_one.index, 42);
+  std::int32_t one_value = 0;
+  std::memcpy(&one_value, &got_one.value, sizeof(one_value));
+  EXPECT_EQ(one_value, 7);
 }
 
 TEST(CudaSortOnGpu, AnIndexBoundOrdersTiesByIndex) {

@@ -1,7 +1,8 @@
 // The blocked sort's second stage on the host (sort_order.hpp): co_ranks finds which slice
 // of each sorted run holds a window of ranks, and merge_slices merges those slices. Both
 // are checked against std::sort of all the runs' records together, for any number of
-// runs (powers of two and not, empty ones among them) and windows anywhere.
+// runs (powers of two and not, an empty one among them) and windows anywhere, some of
+// them inside one run.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,7 +16,7 @@
 
 #include "sort_order.hpp"
 
-namespace merge_slices_test {
+namespace sort_order_test {
 namespace {
 
 using tessera::array_detail::co_ranks;
@@ -35,14 +36,19 @@ T draw(std::mt19937_64& rng) {
   }
 }
 
-// `count` records dealt at random into `k` runs (some may stay empty), each run sorted:
-// the first stage's output for blocks whose indices interleave.
+// `count` records dealt at random into `k` runs, each run sorted: the first stage's output
+// for blocks whose indices interleave. Run 1 stays empty (k > 2); run 0 gets about half
+// the records, all of them below the others' (NaNs aside), so that a window near an end
+// of the order lies in run 0 alone.
 template <class T>
 std::vector<std::vector<Record<T>>> sorted_runs(std::size_t count, std::size_t k, const RecordOrder<T>& order,
                                                 std::mt19937_64& rng) {
   std::vector<std::vector<Record<T>>> runs(k);
   for (std::size_t i = 0; i < count; ++i) {
-    runs[rng() % k].push_back({draw<T>(rng), static_cast<std::int64_t>(i)});
+    std::size_t r = rng() % 2 == 0 ? 0 : rng() % k;
+    if (k > 2 && r == 1) r = 2;
+    const T value = r == 0 ? static_cast<T>(draw<T>(rng) - T(100)) : draw<T>(rng);
+    runs[r].push_back({value, static_cast<std::int64_t>(i)});
   }
   for (auto& run : runs) std::sort(run.begin(), run.end(), order);
   return runs;
@@ -63,9 +69,8 @@ void check_windows(bool descending) {
     }
     std::sort(all.begin(), all.end(), order);
     const auto n = static_cast<std::int64_t>(count);
-    const std::pair<std::int64_t, std::int64_t> windows[] = {{0, n},         {0, 0},
-                                                             {n, n},         {n / 3, n / 3 + 1},
-                                                             {n / 4, n - n / 5}, {1, n - 1}};
+    const std::pair<std::int64_t, std::int64_t> windows[] = {
+        {0, n}, {0, 0}, {n, n}, {n / 3, n / 3 + 1}, {n / 4, n - n / 5}, {1, n - 1}, {0, n / 4}, {n - n / 4, n}};
     for (const auto& [rank_lo, rank_hi] : windows) {
       const auto lo = co_ranks(spans, rank_lo, order), hi = co_ranks(spans, rank_hi, order);
       std::vector<Record<T>> merged(static_cast<std::size_t>(rank_hi - rank_lo));
@@ -105,4 +110,4 @@ TEST(MergeSlices, NoSlicesEmitNothing) {
 }
 
 }  // namespace
-}  // namespace merge_slices_test
+}  // namespace sort_order_test
