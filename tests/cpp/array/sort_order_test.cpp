@@ -58,7 +58,7 @@ template <class T>
 void check_windows(bool descending) {
   const RecordOrder<T> order{{descending}};
   std::mt19937_64 rng(11);
-  for (std::size_t k : {1, 2, 3, 4, 5, 8, 9, 16}) {
+  for (std::size_t k : {1, 2, 3, 4, 5, 8, 9, 16, 300}) {
     const std::size_t count = 40 * k + rng() % 50;
     const auto runs = sorted_runs<T>(count, k, order, rng);
     std::vector<std::span<const Record<T>>> spans;
