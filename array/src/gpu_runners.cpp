@@ -85,8 +85,8 @@ Value scan_fused(const kernels::FusedProgram& program, const Shape& shape, int a
   });
 }
 
-Value sort_runs(DType dtype, bool descending, const Lanes& lanes, const BlockFlatIndex& indices,
-                const Shape& out_shape, const Value& input, const ExecutionContext& context) {
+Value sort_runs(DType dtype, bool descending, const Lanes& lanes, const BlockFlatIndex& indices, const Shape& out_shape,
+                const Value& input, const ExecutionContext& context) {
   const std::int64_t count = lanes.count() * lanes.length;
   if (count == 0) return Value::make(Chunk::allocate_on(context.device, DType::uint8, out_shape));
   // The kernel computes each record's index from the block's box and the array's strides:

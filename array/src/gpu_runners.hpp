@@ -38,8 +38,8 @@ Value scan_fused(const kernels::FusedProgram& program, const Shape& shape, int a
 
 /// Stage one of the blocked sort (sort_runs.hpp) on the device: each lane of the block
 /// `input` as records sorted by value, the record of element p indexed `indices.at(p)`.
-Value sort_runs(DType dtype, bool descending, const Lanes& lanes, const BlockFlatIndex& indices,
-                const Shape& out_shape, const Value& input, const ExecutionContext& context);
+Value sort_runs(DType dtype, bool descending, const Lanes& lanes, const BlockFlatIndex& indices, const Shape& out_shape,
+                const Value& input, const ExecutionContext& context);
 
 /// Stage two on the device: what MergeRunsRunner writes, from the runs in `inputs`.
 Value merge_runs(const MergeRunsRunner::Params& params, std::span<const Value> inputs, const ExecutionContext& context);

@@ -28,7 +28,8 @@ class RecordRadixSort {
 
   /// Sorts `run` (n records whose indices ascend) into RecordOrder<T>{{descending}}'s order.
   void operator()(Record<T>* run, std::size_t n, bool descending) {
-    sort(run, n, descending, [run](std::size_t p) { return run[p]; }, true);
+    const auto in_place = [run](std::size_t p) { return run[p]; };
+    sort(run, n, descending, in_place, true);
   }
 
   /// Writes into `out` the n records `record_at(p)` (p in [0, n), indices ascending with

@@ -8,10 +8,10 @@
 #include <string>
 #include <type_traits>
 
-#include "tessera/core/error.hpp"
 #include "box_offset.cuh"
 #include "grid_stride.cuh"
 #include "real_values.cuh"
+#include "tessera/core/error.hpp"
 #include "tessera/kernels/cuda/check.hpp"
 #include "tessera/kernels/order_key.hpp"
 
@@ -32,7 +32,8 @@ __global__ void make_records_kernel(const V* __restrict__ values, long long leng
   TESSERA_GRID_STRIDE(e, count) {
     const long long lane = e / length, p = e % length;
     const long long o = lane / inner, i = lane % inner;
-    records[e] = DeviceRecord{values[(o * length + p) * inner + i], index_base + box_offset(p, index_table, index_ndim)};
+    records[e] =
+        DeviceRecord{values[(o * length + p) * inner + i], index_base + box_offset(p, index_table, index_ndim)};
   }
 }
 
@@ -186,9 +187,9 @@ void make_sort_records_on_device(DType dtype, const void* values, std::int64_t o
   clear_stale_launch_error();
   real_dispatch(dtype, [&]<class T>() {
     using V = Bytes<sizeof(T)>;
-    make_records_kernel<V><<<blocks_for(count), kThreads, 0, stream>>>(
-        static_cast<const V*>(values), length, inner, indices.table, indices.ndim, indices.base,
-        static_cast<DeviceRecord*>(records), count);
+    make_records_kernel<V><<<blocks_for(count), kThreads, 0, stream>>>(static_cast<const V*>(values), length, inner,
+                                                                       indices.table, indices.ndim, indices.base,
+                                                                       static_cast<DeviceRecord*>(records), count);
   });
   check_cuda(cudaGetLastError(), "launching the record kernel");
 }

@@ -21,6 +21,21 @@ def test_sort_and_argsort_across_chunks(rng, dtype, axis):
                              else _descending_nan_last(host, axis))
 
 
+def test_sort_of_many_blocks(rng):
+    # Every output block merges slices of all 250 runs: the co-rank selection at scale,
+    # ties and NaNs included, in both directions and along an axis of a 2-d array.
+    host = np.round(rng.standard_normal(20_000), 2)
+    host[rng.integers(0, host.size, 50)] = np.nan
+    x = ts.asarray(host, chunks=80)
+    assert_array_matches(ts.sort(x), np.sort(host))
+    assert_array_matches(ts.argsort(x), np.argsort(host, kind="stable"))
+    assert_array_matches(ts.sort(x, descending=True), _descending_nan_last(host, 0))
+    assert_array_matches(ts.unique_values(x), np.sort(np.unique_values(host)))  # each NaN its own value
+    grid = host.reshape(400, 50)
+    y = ts.asarray(grid, chunks=(4, 25))
+    assert_array_matches(ts.argsort(y, axis=0), np.argsort(grid, axis=0, kind="stable"))
+
+
 def _descending_nan_last(host, axis):
     ordered = -np.sort(-host, axis=axis, kind="stable")
     return ordered

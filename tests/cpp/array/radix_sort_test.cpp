@@ -144,8 +144,9 @@ void expect_sort_made_order(RecordRadixSort<T>& radix_sort, const std::vector<T>
   std::vector<Record<T>> expected(n), got(n);
   for (std::size_t p = 0; p < n; ++p) expected[p] = {values[p], static_cast<std::int64_t>(10 * p)};
   std::sort(expected.begin(), expected.end(), RecordOrder<T>{{descending}});
-  radix_sort.sort_made(got.data(), n, descending,
-                       [&](std::size_t p) { return Record<T>{values[p], static_cast<std::int64_t>(10 * p)}; });
+  radix_sort.sort_made(got.data(), n, descending, [&](std::size_t p) {
+    return Record<T>{values[p], static_cast<std::int64_t>(10 * p)};
+  });
   for (std::size_t p = 0; p < n; ++p) {
     ASSERT_EQ(got[p].index, expected[p].index) << "at " << p << ": " << what;
   }
