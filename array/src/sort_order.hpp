@@ -131,7 +131,7 @@ std::vector<std::int64_t> co_ranks(const std::vector<std::span<const Record<T>>>
     std::int64_t below_weight = 0;
     for (const auto& [middle, size] : middles) {
       below_weight += size;
-      if (2 * below_weight >= weight) {
+      if (below_weight >= weight - below_weight) {
         pivot = middle;
         break;
       }

@@ -84,16 +84,20 @@ UniqueCounts unique_counts(Client& client, const Array& x) {
   if (is_complex(x.dtype()) || x.size() == 0) return by_unique_all(x);
   const array_detail::BlockFirsts firsts = array_detail::count_block_firsts(client, x);
   // Each block counts into a row of every value, from a table of them all: blocks times
-  // values of work and memory. The records the blocks give bound the values; past x's
-  // size the sort of every element costs less.
+  // values of work and memory. Past x's size the sort of every element costs less.
+  const auto too_many = [&](std::int64_t values) {
+    return static_cast<double>(values) * static_cast<double>(firsts.blocks.size()) > static_cast<double>(x.size());
+  };
+  // The records the blocks give bound the values, loosely where blocks share them (1000
+  // blocks of the same 100 values give 100000). Where they are few, finding the values
+  // costs little, and their number decides; where the blocks gave every element, it would
+  // cost a sort of them all.
   std::int64_t given = 0;
   for (std::int64_t g : firsts.given) given += g;
-  if (static_cast<double>(given) * static_cast<double>(firsts.blocks.size()) > static_cast<double>(x.size())) {
-    return by_unique_all(firsts.xs);
-  }
-
+  if (too_many(given) && given > x.size() / 4) return by_unique_all(firsts.xs);
   const Array values = array_detail::values_of(client, firsts);
   const std::int64_t nvalues = values.size();
+  if (too_many(nvalues)) return by_unique_all(firsts.xs);
   const std::int64_t value_chunks = values.node()->block_count();
   std::vector<BlockTask> partials;
   for (std::size_t j = 0; j < firsts.blocks.size(); ++j) {

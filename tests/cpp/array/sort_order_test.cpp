@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <cstdint>
 #include <random>
 #include <span>
@@ -98,6 +99,57 @@ TEST(MergeSlices, WindowsOfAnyNumberOfRunsMatchOneSortOfAll) {
   check_windows<double>(true);
   check_windows<std::int32_t>(false);
   check_windows<std::int32_t>(true);
+}
+
+// co_ranks at every rank from -1 to n + 1 (clamped to [0, n]) against a count, per run, of
+// its records below the rank-th of all (the runs sorted by `order`).
+template <class T>
+void check_every_rank(std::vector<std::vector<Record<T>>> runs, const RecordOrder<T>& order, const std::string& what) {
+  std::vector<std::span<const Record<T>>> spans;
+  std::vector<Record<T>> all;
+  for (auto& run : runs) {
+    std::sort(run.begin(), run.end(), order);
+    all.insert(all.end(), run.begin(), run.end());
+  }
+  for (const auto& run : runs) spans.emplace_back(run);
+  std::sort(all.begin(), all.end(), order);
+  const auto n = static_cast<std::int64_t>(all.size());
+  for (std::int64_t rank = -1; rank <= n + 1; ++rank) {
+    const std::vector<std::int64_t> split = co_ranks(spans, rank, order);
+    const std::int64_t at = std::clamp<std::int64_t>(rank, 0, n);
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+      const auto expected = at == n ? static_cast<std::int64_t>(runs[r].size())
+                                    : std::count_if(runs[r].begin(), runs[r].end(), [&](const Record<T>& e) {
+                                        return order(e, all[static_cast<std::size_t>(at)]);
+                                      });
+      ASSERT_EQ(split[r], expected) << what << ": run " << r << " at rank " << rank;
+    }
+  }
+}
+
+TEST(CoRanks, EveryRankOfComplexBoolSingleRecordAndDisjointRuns) {
+  using C = std::complex<double>;
+  const double nan = std::nan("");
+  std::vector<std::vector<Record<C>>> complex_runs(5);
+  const C pool[] = {{1, 1}, {1, nan}, {nan, 1}, {nan, nan}, {0, 2}, {1, 0}, {-1, 5}};
+  for (std::int64_t i = 0; i < 60; ++i) complex_runs[static_cast<std::size_t>(i % 5)].push_back({pool[(i * 5) % 7], i});
+  check_every_rank(complex_runs, RecordOrder<C>{{false}}, "complex");
+  check_every_rank(complex_runs, RecordOrder<C>{{true}}, "complex, descending");
+
+  std::vector<std::vector<Record<bool>>> flags(4);
+  for (std::int64_t i = 0; i < 40; ++i) flags[static_cast<std::size_t>(i % 4)].push_back({i % 3 == 0, i});
+  check_every_rank(flags, RecordOrder<bool>{{false}}, "bool");
+
+  std::vector<std::vector<Record<double>>> singles(50);  // runs of one record, one of them empty
+  for (std::int64_t i = 1; i < 50; ++i) singles[static_cast<std::size_t>(i)].push_back({static_cast<double>(i % 7), i});
+  check_every_rank(singles, RecordOrder<double>{{false}}, "single records");
+
+  std::vector<std::vector<Record<std::int32_t>>> apart(6);  // run r holds values above run r + 1's
+  for (std::int64_t i = 0; i < 60; ++i) {
+    const auto r = static_cast<std::size_t>(i / 10);
+    apart[r].push_back({static_cast<std::int32_t>(1000 - 100 * static_cast<std::int64_t>(r) + i % 10), i});
+  }
+  check_every_rank(apart, RecordOrder<std::int32_t>{{false}}, "disjoint runs");
 }
 
 TEST(MergeSlices, NoSlicesEmitNothing) {

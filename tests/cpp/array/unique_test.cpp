@@ -104,6 +104,20 @@ TEST(Unique, ManyDistinctValuesAcrossUnevenChunks) {
   }
 }
 
+TEST(Unique, CountsOfValuesSharedByManyBlocks) {
+  // 20 blocks of the same 5 values: the blocks give 100 records, more than the 1000
+  // elements allow for a row per block of that many values, but the 5 values they hold
+  // allow it. Then 100 blocks of 2 values each, all different: 200 values, too many for
+  // a row per block, which unique_all's path counts instead.
+  std::vector<std::int64_t> shared(1000), apart(1000);
+  for (std::size_t i = 0; i < shared.size(); ++i) {
+    shared[i] = static_cast<std::int64_t>((i * 7) % 5);
+    apart[i] = static_cast<std::int64_t>(2 * (i / 10) + (i % 3 == 0 ? 1 : 0));
+  }
+  check_unique_values(shared, {1000}, ChunkSpec(std::int64_t{50}));
+  check_unique_values(apart, {1000}, ChunkSpec(std::int64_t{10}));
+}
+
 TEST(Unique, OneRepeatedValueSpanningChunks) {
   // One group crosses every chunk boundary: its count needs the next start far away.
   std::vector<double> v(40, 2.5);
