@@ -26,28 +26,13 @@ class RecordRadixSort {
   RecordRadixSort(const RecordRadixSort&) = delete;
   RecordRadixSort& operator=(const RecordRadixSort&) = delete;
 
-  /// Sorts `run` (n records whose indices ascend) into RecordOrder<T>{{descending}}'s order.
-  void operator()(Record<T>* run, std::size_t n, bool descending) {
-    const auto in_place = [run](std::size_t p) { return run[p]; };
-    sort(run, n, descending, in_place, true);
-  }
-
   /// Writes into `out` the n records `record_at(p)` (p in [0, n), indices ascending with
-  /// p), sorted as above. The records are made where the passes will leave them in `out`:
-  /// an odd number of passes starts in the scratch.
+  /// p), sorted into RecordOrder<T>{{descending}}'s order. The records are made where the
+  /// passes will leave them in `out`: an odd number of passes starts in the scratch.
   template <class RecordAt>
-  void sort_made(Record<T>* out, std::size_t n, bool descending, RecordAt&& record_at) {
-    sort(out, n, descending, record_at, false);
-  }
-
- private:
-  // `in_out`: record_at(p) is out[p] already, where it need not be copied.
-  template <class RecordAt>
-  void sort(Record<T>* out, std::size_t n, bool descending, const RecordAt& record_at, bool in_out) {
+  void sort_made(Record<T>* out, std::size_t n, bool descending, const RecordAt& record_at) {
     if (n < kSmall) {  // a comparison sort is faster than clearing and summing the buckets
-      if (!in_out) {
-        for (std::size_t p = 0; p < n; ++p) out[p] = record_at(p);
-      }
+      for (std::size_t p = 0; p < n; ++p) out[p] = record_at(p);
       std::sort(out, out + n, RecordOrder<T>{{descending}});
       return;
     }
@@ -71,9 +56,7 @@ class RecordRadixSort {
     auto* scratch = reinterpret_cast<Record<T>*>(scratch_.data());  // unused without passes
     Record<T>* records = passes % 2 == 0 ? out : scratch;
     Record<T>* next = passes % 2 == 0 ? scratch : out;
-    if (records != out || !in_out) {
-      for (std::size_t p = 0; p < n; ++p) records[p] = record_at(p);
-    }
+    for (std::size_t p = 0; p < n; ++p) records[p] = record_at(p);
     // Each pass recomputes the keys from the values (a few operations) rather than moving
     // a key array beside the records: a third less memory traffic per pass.
     for (std::size_t d = 0; d < kDigits; ++d) {
@@ -91,6 +74,7 @@ class RecordRadixSort {
     }
   }
 
+ private:
   // Digits of 11 bits: at most six passes over 64-bit keys where bytes take eight, and a
   // pass's 2048 counters (16 KiB) stay in the first-level cache while it scatters. Keys
   // are as wide as T (order_key.hpp), so a 16-bit T has two digits.

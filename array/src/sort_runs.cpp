@@ -39,9 +39,8 @@ class SortRunsRunner final : public TaskRunner {
     Chunk out = Chunk::allocate(DType::uint8, out_shape_);
     // An empty block has no data to point into, and no first index.
     if (lanes_.length == 0 || lanes_.count() == 0) return Value::make(std::move(out));
-    // A 1-d box's indices (positions along an axis, a block of a 1-d array) are
-    // consecutive; others are listed, once for all lanes.
-    const bool consecutive = index_.box.lo.size() == 1 && index_.strides[0] == 1;
+    // Indices that are not consecutive are listed, once for all lanes.
+    const bool consecutive = index_.consecutive();
     const std::int64_t first = index_.at(0);
     const std::vector<std::int64_t> listed = consecutive ? std::vector<std::int64_t>{} : index_.all();
     const Chunk& in = inputs[0].get<Chunk>();

@@ -56,6 +56,9 @@ struct BlockFlatIndex {
   std::int64_t at(std::int64_t p) const;
   /// Of every element, in the block's C order.
   std::vector<std::int64_t> all() const;
+  /// Whether they are at(0) + p: a 1-d box (positions along an axis, a block of a 1-d
+  /// array), which needs no list.
+  bool consecutive() const { return box.lo.size() == 1 && strides[0] == 1; }
   /// Block `block` of `x`.
   static BlockFlatIndex of(const Node& x, std::int64_t block);
 };

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -42,10 +43,10 @@ std::vector<T> pool() {
 // Sorts records made in index order with `radix_sort` and expects std::sort's order by
 // RecordOrder: the same record at every position, which the indices say, NaN or not.
 template <class T>
-void expect_comparison_sort_order(RecordRadixSort<T>& radix_sort, std::vector<Record<T>> records, bool descending) {
-  std::vector<Record<T>> expected = records;
+void expect_comparison_sort_order(RecordRadixSort<T>& radix_sort, std::vector<Record<T>> made, bool descending) {
+  std::vector<Record<T>> expected = made, records(made.size());
   std::sort(expected.begin(), expected.end(), RecordOrder<T>{{descending}});
-  radix_sort(records.data(), records.size(), descending);
+  radix_sort.sort_made(records.data(), records.size(), descending, [&](std::size_t p) { return made[p]; });
   for (std::size_t p = 0; p < records.size(); ++p) {
     ASSERT_EQ(records[p].index, expected[p].index)
         << "at " << p << " of " << records.size() << (descending ? ", descending" : ", ascending");
@@ -136,7 +137,8 @@ TEST(RecordRadixSort, SortsKeysSharingTheirLowestDigitAndReusesItsScratchForShor
   }
 }
 
-// sort_made of n records of `values[p]` (indices 10·p) against std::sort of the same.
+// sort_made of n records of `values[p]` (indices 10·p) against std::sort of the same:
+// the same index and value bits at every position.
 template <class T>
 void expect_sort_made_order(RecordRadixSort<T>& radix_sort, const std::vector<T>& values, bool descending,
                             const std::string& what) {
@@ -149,6 +151,7 @@ void expect_sort_made_order(RecordRadixSort<T>& radix_sort, const std::vector<T>
   });
   for (std::size_t p = 0; p < n; ++p) {
     ASSERT_EQ(got[p].index, expected[p].index) << "at " << p << ": " << what;
+    ASSERT_EQ(std::memcmp(&got[p].value, &expected[p].value, sizeof(T)), 0) << "at " << p << ": " << what;
   }
 }
 
@@ -165,7 +168,7 @@ TEST(RecordRadixSort, SortMadeLanesOfEveryKind) {
       expect_sort_made_order(radix_sort, std::vector<double>(n, 2.5), descending, std::to_string(n) + " equal");
     }
   }
-  // The same with records already in place (operator()).
+  // One 64-bit integer throughout, descending, from records in index order.
   std::vector<Record<std::int64_t>> equal(5000);
   for (std::size_t p = 0; p < equal.size(); ++p) equal[p] = {-3, static_cast<std::int64_t>(p)};
   RecordRadixSort<std::int64_t> in_place;
@@ -179,19 +182,9 @@ TEST(RecordRadixSort, MakesRecordsWhereAnOddOrEvenNumberOfPassesEnds) {
   std::mt19937_64 rng(7);
   RecordRadixSort<std::int64_t> radix_sort;
   for (int passes : {1, 2, 3, 4}) {
-    const std::size_t n = 5000;
-    std::vector<std::int64_t> values(n);
+    std::vector<std::int64_t> values(5000);
     for (auto& v : values) v = static_cast<std::int64_t>(rng() % (std::uint64_t{1} << (11 * passes)));
-    std::vector<Record<std::int64_t>> expected(n), got(n);
-    for (std::size_t p = 0; p < n; ++p) expected[p] = {values[p], static_cast<std::int64_t>(10 * p)};
-    std::sort(expected.begin(), expected.end(), RecordOrder<std::int64_t>{{false}});
-    radix_sort.sort_made(got.data(), n, false, [&](std::size_t p) {
-      return Record<std::int64_t>{values[p], static_cast<std::int64_t>(10 * p)};
-    });
-    for (std::size_t p = 0; p < n; ++p) {
-      ASSERT_EQ(got[p].index, expected[p].index) << "at " << p << " with " << passes << " passes";
-      ASSERT_EQ(got[p].value, expected[p].value) << "at " << p << " with " << passes << " passes";
-    }
+    expect_sort_made_order(radix_sort, values, false, std::to_string(passes) + " passes");
   }
 }
 
